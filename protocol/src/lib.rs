@@ -1,0 +1,33 @@
+//! Wire types of the MetaAPI local gateway, shared by every other crate.
+//!
+//! This crate does no I/O. It defines:
+//!
+//! - [`jsonrpc`]: JSON-RPC 2.0 envelopes (requests, notifications, responses, batches) and their framing rules.
+//! - [`error`]: the one error model: [`ErrorCode`], [`ErrorKind`] and the [`ErrorObject`] that goes on the wire.
+//! - [`Method`] and [`Notification`]: each RPC method is a type with a name, a params type and a result type,
+//!   all with JSON Schemas, and [`for_each_method`] is the one registry that lists them.
+//! - [`methods`] and [`notifications`]: the method catalogue and its domain types.
+//! - [`link`]: the messages between the gateway and the bridge DLL inside the terminal.
+//! - [`console`]: the console API (tokens, devices, account status, verification, revocation events).
+//! - [`schema`]: the JSON Schema bundle and the OpenRPC document, generated from the registry.
+
+pub mod console;
+pub mod error;
+pub mod jsonrpc;
+pub mod link;
+mod method;
+pub mod methods;
+pub mod notifications;
+pub mod schema;
+pub mod types;
+
+pub use error::{ErrorCode, ErrorData, ErrorKind, ErrorObject};
+pub use method::{
+    Category, Method, MethodInfo, MethodVisitor, NoParams, Notification, NotificationVisitor,
+    ParamsError, Route, Validate, decode_params, for_each_method, for_each_notification,
+    method_info, method_infos,
+};
+
+/// Version of the JSON-RPC method catalogue. Bumped when a method or field is removed or changes meaning;
+/// additions of methods and optional fields do not bump it.
+pub const PROTOCOL_VERSION: &str = "1.0";

@@ -1,0 +1,119 @@
+//! The terminal link: messages between the gateway and the bridge DLL on `GET /terminal` (WebSocket).
+//!
+//! The DLL connects with `Authorization: Bearer <auth_token>` and sends [`BridgeMessage::Hello`]. The gateway checks
+//! the token with the console and answers [`GatewayMessage::Welcome`] or [`GatewayMessage::Refused`]. Then:
+//!
+//! - the gateway sends [`GatewayMessage::Request`] with an absolute deadline;
+//! - the DLL answers [`BridgeMessage::Taken`] when the EA claims it (from then on its outcome can be unknown), and
+//!   [`BridgeMessage::Reply`] when the EA answers; a request still queued at its deadline is answered `not_executed`
+//!   by the DLL and never handed to the EA;
+//! - the DLL pushes [`BridgeMessage::Event`]s (ticks, trades, account) with its own increasing `seq`;
+//! - both sides send [`BridgeMessage::Heartbeat`] / [`GatewayMessage::Heartbeat`] so a dead link is noticed.
+//!
+//! Every message is one JSON text frame, tagged by `type`. The version in the hello must match [`LINK_VERSION`].
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::ErrorObject;
+use crate::types::{Capability, TerminalIdentity, TimeMs};
+
+/// Version of the link messages. The gateway refuses a hello with another version.
+pub const LINK_VERSION: u32 = 1;
+
+/// A message from the bridge DLL to the gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BridgeMessage {
+    /// First message: who the terminal is and what it can do.
+    #[schemars(title = "BridgeHello")]
+    Hello {
+        /// [`LINK_VERSION`] of the DLL.
+        link_version: u32,
+        /// Version of the bridge DLL.
+        bridge_version: String,
+        /// The terminal.
+        terminal: TerminalIdentity,
+        /// What it supports.
+        capabilities: Vec<Capability>,
+    },
+    /// The EA claimed the request: from now on a silence means "outcome unknown".
+    #[schemars(title = "BridgeTaken")]
+    Taken {
+        /// Request id.
+        id: u64,
+    },
+    /// The answer to a request.
+    #[schemars(title = "BridgeReply")]
+    Reply {
+        /// Request id.
+        id: u64,
+        /// The result, when it succeeded (already checked against the method's result type by the DLL).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<Value>,
+        /// The error, when it failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorObject>,
+    },
+    /// Something happened in the terminal.
+    #[schemars(title = "BridgeEvent")]
+    Event {
+        /// Per-link sequence number, counting up by one; a jump means events were dropped in the DLL.
+        seq: u64,
+        /// The notification name it becomes (`quote`, `tick`, `position_updated`, ...).
+        name: String,
+        /// The notification's `data`.
+        data: Value,
+    },
+    /// Keep-alive.
+    #[schemars(title = "BridgeHeartbeat")]
+    Heartbeat {
+        /// The DLL's clock.
+        time: TimeMs,
+    },
+}
+
+/// A message from the gateway to the bridge DLL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum GatewayMessage {
+    /// The hello was accepted; requests follow.
+    #[schemars(title = "GatewayWelcome")]
+    Welcome {
+        /// The gateway's version.
+        gateway_version: String,
+        /// Send a heartbeat at least this often.
+        heartbeat_ms: u64,
+    },
+    /// The link is refused (bad token, version mismatch, another terminal already linked); it closes next.
+    #[schemars(title = "GatewayRefused")]
+    Refused {
+        /// Why.
+        error: ErrorObject,
+    },
+    /// A client request for the EA.
+    #[schemars(title = "GatewayRequest")]
+    Request {
+        /// Request id, unique on this link.
+        id: u64,
+        /// Method name.
+        method: String,
+        /// Params, already decoded and validated by the gateway.
+        params: Value,
+        /// After this time (UTC) the request must not be started.
+        deadline: TimeMs,
+    },
+    /// Stream interest changed: the DLL forwards events only for these.
+    #[schemars(title = "GatewayInterest")]
+    Interest {
+        /// Symbols with quote, tick, candle or book subscribers.
+        symbols: Vec<String>,
+    },
+    /// Keep-alive.
+    #[schemars(title = "GatewayHeartbeat")]
+    Heartbeat {
+        /// The gateway's clock.
+        time: TimeMs,
+    },
+}

@@ -1,0 +1,238 @@
+//! The `Method` trait, the one registry of methods and notifications, and typed params decoding.
+//!
+//! A method is a zero-sized type implementing [`Method`]. [`for_each_method`] lists every method exactly once;
+//! the gateway's router, the schema generator, the docs and the tests all walk it with a [`MethodVisitor`], so a
+//! method cannot be routed without a schema or documented without existing.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use crate::error::ErrorObject;
+use crate::types::Capability;
+
+/// Where a method is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The gateway answers by itself; the terminal need not be asked (but must be online for the token to work).
+    Gateway,
+    /// Forwarded to the token's terminal over the link.
+    Terminal,
+    /// Only on `/ws`: subscription management, answered by the gateway.
+    Stream,
+}
+
+/// The group a method belongs to, for docs and client layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Liveness, versions, capabilities, health and time.
+    Session,
+    /// The trading account.
+    Account,
+    /// Symbols, quotes, candles, ticks and depth.
+    Market,
+    /// Open positions and pending orders.
+    Positions,
+    /// Closed orders and deals.
+    History,
+    /// Margin, profit and order checks that change nothing.
+    Calculations,
+    /// Calls that change orders or positions; each takes an optional `client_id`.
+    Trading,
+    /// WebSocket subscriptions.
+    Streaming,
+}
+
+/// Checks a decoded params value beyond what its type can say (ranges, exactly-one-of rules).
+pub trait Validate {
+    /// `Err` names the offending field and says what is wrong with it.
+    fn validate(&self) -> Result<(), ParamsError> {
+        Ok(())
+    }
+}
+
+/// A JSON-RPC method: its name, params and result types, and how the gateway treats it.
+pub trait Method: 'static {
+    /// The wire name: snake_case, verb first.
+    const NAME: &'static str;
+    /// One sentence for docs and the OpenRPC `summary`.
+    const SUMMARY: &'static str;
+    /// Its group.
+    const CATEGORY: Category;
+    /// Who answers it.
+    const ROUTE: Route;
+    /// A capability the terminal must announce, or the gateway answers `unsupported` without asking it.
+    const REQUIRES: Option<Capability> = None;
+    /// Whether this is a trading call: idempotent by `client_id`, its outcome recorded for `get_trade_result`.
+    const TRADING: bool = false;
+
+    /// Named params.
+    type Params: Serialize + DeserializeOwned + JsonSchema + Validate + Send + Sync + 'static;
+    /// The result.
+    type Result: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static;
+
+    /// The `client_id` of a trading call's params.
+    fn client_id(_params: &Self::Params) -> Option<&str> {
+        None
+    }
+}
+
+/// A notification the server pushes over `/ws`.
+pub trait Notification: 'static {
+    /// The wire name.
+    const NAME: &'static str;
+    /// One sentence for docs.
+    const SUMMARY: &'static str;
+    /// Its params, which always carry the per-connection `seq`.
+    type Params: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static;
+}
+
+/// Something that walks the method registry.
+pub trait MethodVisitor {
+    /// Called once per method, in registry order.
+    fn visit<M: Method>(&mut self);
+}
+
+/// Something that walks the notification registry.
+pub trait NotificationVisitor {
+    /// Called once per notification, in registry order.
+    fn visit<N: Notification>(&mut self);
+}
+
+/// Walks every method, in registry order. This is the one list of methods.
+pub fn for_each_method<V: MethodVisitor>(visitor: &mut V) {
+    crate::methods::registry(visitor);
+}
+
+/// Walks every notification, in registry order. This is the one list of notifications.
+pub fn for_each_notification<V: NotificationVisitor>(visitor: &mut V) {
+    crate::notifications::registry(visitor);
+}
+
+/// The untyped facts about a method, for code that only needs to look a name up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodInfo {
+    /// The wire name.
+    pub name: &'static str,
+    /// The one-sentence summary.
+    pub summary: &'static str,
+    /// Its group.
+    pub category: Category,
+    /// Who answers it.
+    pub route: Route,
+    /// Required terminal capability.
+    pub requires: Option<Capability>,
+    /// Whether it is a trading call.
+    pub trading: bool,
+}
+
+impl MethodInfo {
+    /// The facts of `M`.
+    pub const fn of<M: Method>() -> MethodInfo {
+        MethodInfo {
+            name: M::NAME,
+            summary: M::SUMMARY,
+            category: M::CATEGORY,
+            route: M::ROUTE,
+            requires: M::REQUIRES,
+            trading: M::TRADING,
+        }
+    }
+}
+
+/// Every method's facts, in registry order.
+pub fn method_infos() -> Vec<MethodInfo> {
+    struct Collect(Vec<MethodInfo>);
+    impl MethodVisitor for Collect {
+        fn visit<M: Method>(&mut self) {
+            self.0.push(MethodInfo::of::<M>());
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    for_each_method(&mut collect);
+    collect.0
+}
+
+/// The facts of the method called `name`, if there is one.
+pub fn method_info(name: &str) -> Option<MethodInfo> {
+    method_infos().into_iter().find(|info| info.name == name)
+}
+
+/// Params for methods that take none. Absent params, `{}` and `null` all decode to it; any member is an error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl Validate for NoParams {}
+
+/// Why params did not decode: the path of the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", field.as_deref().map(|field| format!("{field}: ")).unwrap_or_default())]
+pub struct ParamsError {
+    /// The path of the offending field (`volume`, `streams[0].symbol`), or `None` for the params as a whole.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ParamsError {
+    /// An error about `field`.
+    pub fn field(field: &str, message: impl Into<String>) -> ParamsError {
+        ParamsError {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<ParamsError> for ErrorObject {
+    fn from(error: ParamsError) -> ErrorObject {
+        let message = format!("Invalid params: {error}");
+        ErrorObject::invalid_params(error.field, message)
+    }
+}
+
+/// Decodes and validates the params of `M`. Absent params count as `{}`.
+///
+/// Errors name the field: unknown fields, missing fields and wrong types all report their path.
+pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, ParamsError> {
+    let value = match params {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(Value::Array(_)) => {
+            return Err(ParamsError {
+                field: None,
+                message: "params must be an object of named params".into(),
+            });
+        }
+        Some(value) => value,
+    };
+    let decoded: M::Params = serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner().to_string();
+        // serde reports unknown and missing fields at the parent's path; move the field name into the path.
+        let field = named_field(&inner).map_or(path.clone(), |name| join_path(&path, name));
+        ParamsError {
+            field: (field != ".").then_some(field),
+            message: inner,
+        }
+    })?;
+    decoded.validate()?;
+    Ok(decoded)
+}
+
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next()
+}
+
+fn join_path(parent: &str, field: &str) -> String {
+    if parent == "." {
+        field.to_owned()
+    } else {
+        format!("{parent}.{field}")
+    }
+}

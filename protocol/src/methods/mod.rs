@@ -1,0 +1,129 @@
+//! The method catalogue, one file per group, and [`registry`]: the one list of every method.
+//!
+//! To add a method: declare it with `method!` in its group's file, add it to [`registry`], add its wire example to
+//! `protocol/tests/wire/examples.json`, and run `cargo xtask codegen`. The registry tests fail until all of that is
+//! done.
+
+use crate::method::MethodVisitor;
+
+/// Declares a method type and its [`Method`](crate::Method) impl.
+///
+/// The first doc line is the summary. `requires Capability` makes the gateway answer `unsupported` without asking a
+/// terminal that lacks the capability; `trading` marks an idempotent trading call whose params carry `client_id`.
+macro_rules! method {
+    (
+        #[doc = $summary:literal]
+        $(#[doc = $more:literal])*
+        $ty:ident = $name:literal, $category:ident, $route:ident, $params:ty => $result:ty
+        $(, requires $cap:ident)?
+        , trading
+    ) => {
+        method!(@declare [$summary $($more)*] $ty $name $category $route $params, $result, [$($cap)?], {
+            const TRADING: bool = true;
+            fn client_id(params: &Self::Params) -> Option<&str> {
+                params.client_id.as_deref()
+            }
+        });
+    };
+    (
+        #[doc = $summary:literal]
+        $(#[doc = $more:literal])*
+        $ty:ident = $name:literal, $category:ident, $route:ident, $params:ty => $result:ty
+        $(, requires $cap:ident)?
+    ) => {
+        method!(@declare [$summary $($more)*] $ty $name $category $route $params, $result, [$($cap)?], {});
+    };
+    (@declare [$summary:literal $($more:literal)*] $ty:ident $name:literal $category:ident $route:ident
+        $params:ty, $result:ty, [$($cap:ident)?], { $($extra:tt)* }) => {
+        #[doc = $summary]
+        $(#[doc = $more])*
+        #[doc = ""]
+        #[doc = concat!("Wire name: `", $name, "`.")]
+        #[derive(Debug)]
+        pub enum $ty {}
+
+        impl $crate::Method for $ty {
+            const NAME: &'static str = $name;
+            const SUMMARY: &'static str = $summary.trim_ascii();
+            const CATEGORY: $crate::Category = $crate::Category::$category;
+            const ROUTE: $crate::Route = $crate::Route::$route;
+            $(const REQUIRES: Option<$crate::types::Capability> = Some($crate::types::Capability::$cap);)?
+            type Params = $params;
+            type Result = $result;
+            $($extra)*
+        }
+    };
+}
+
+/// Implements [`Validate`](crate::Validate) with no checks beyond the type's own.
+macro_rules! no_extra_validation {
+    ($($ty:ty),* $(,)?) => {
+        $(impl $crate::Validate for $ty {})*
+    };
+}
+
+pub mod account;
+pub mod calculations;
+pub mod history;
+pub mod market;
+pub mod positions;
+pub mod session;
+pub mod streaming;
+pub mod trading;
+
+pub use account::*;
+pub use calculations::*;
+pub use history::*;
+pub use market::*;
+pub use positions::*;
+pub use session::*;
+pub use streaming::*;
+pub use trading::*;
+
+/// Visits every method once, grouped as the docs present them.
+pub(crate) fn registry<V: MethodVisitor>(visitor: &mut V) {
+    // Session and health.
+    visitor.visit::<Ping>();
+    visitor.visit::<GetGatewayInfo>();
+    visitor.visit::<GetTokenInfo>();
+    visitor.visit::<GetTerminalInfo>();
+    visitor.visit::<GetHealth>();
+    visitor.visit::<GetServerTime>();
+    // Account.
+    visitor.visit::<GetAccountInfo>();
+    // Symbols and market data.
+    visitor.visit::<GetSymbols>();
+    visitor.visit::<GetSymbolSpec>();
+    visitor.visit::<SelectSymbol>();
+    visitor.visit::<GetQuote>();
+    visitor.visit::<GetQuotes>();
+    visitor.visit::<GetCandles>();
+    visitor.visit::<GetTicks>();
+    visitor.visit::<GetBook>();
+    // Positions and orders.
+    visitor.visit::<GetPositions>();
+    visitor.visit::<GetPosition>();
+    visitor.visit::<GetOrders>();
+    visitor.visit::<GetOrder>();
+    // History.
+    visitor.visit::<GetHistoryOrders>();
+    visitor.visit::<GetHistoryDeals>();
+    // Calculations.
+    visitor.visit::<CalcMargin>();
+    visitor.visit::<CalcProfit>();
+    visitor.visit::<CheckOrder>();
+    // Trading.
+    visitor.visit::<PlaceOrder>();
+    visitor.visit::<ModifyPosition>();
+    visitor.visit::<ClosePosition>();
+    visitor.visit::<ClosePositionBy>();
+    visitor.visit::<ClosePositions>();
+    visitor.visit::<ModifyOrder>();
+    visitor.visit::<CancelOrder>();
+    visitor.visit::<GetTradeResult>();
+    // Streaming (WebSocket only).
+    visitor.visit::<Subscribe>();
+    visitor.visit::<Unsubscribe>();
+    visitor.visit::<ListSubscriptions>();
+    visitor.visit::<GetSnapshot>();
+}

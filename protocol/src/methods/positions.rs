@@ -1,0 +1,206 @@
+//! Open positions and pending orders: `get_positions`, `get_position`, `get_orders`, `get_order`.
+//!
+//! On MT4 an open market order is a position (`position_id` equals `ticket`) and a pending order is an order.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::method::{ParamsError, Validate};
+use crate::types::{Filling, OrderType, Platform, Reason, Side, Ticket, TimeInForce, TimeMs};
+
+method! {
+    /// Open positions, optionally only of one symbol or magic number.
+    GetPositions = "get_positions", Positions, Terminal, PositionFilter => PositionList
+}
+
+method! {
+    /// One open position by ticket.
+    GetPosition = "get_position", Positions, Terminal, TicketParams => Position
+}
+
+method! {
+    /// Pending orders, optionally only of one symbol or magic number.
+    GetOrders = "get_orders", Positions, Terminal, PositionFilter => OrderList
+}
+
+method! {
+    /// One pending order by ticket.
+    GetOrder = "get_order", Positions, Terminal, TicketParams => Order
+}
+
+/// Filter of `get_positions` and `get_orders`; all members optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionFilter {
+    /// Only this symbol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// Only this magic number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub magic: Option<i64>,
+}
+
+/// Params naming one ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketParams {
+    /// The ticket, as a decimal string.
+    pub ticket: Ticket,
+}
+
+impl Validate for TicketParams {
+    fn validate(&self) -> Result<(), ParamsError> {
+        check_ticket("ticket", &self.ticket)
+    }
+}
+
+pub(crate) fn check_ticket(field: &str, ticket: &str) -> Result<(), ParamsError> {
+    if ticket.is_empty() || ticket.len() > 20 || !ticket.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(ParamsError::field(
+            field,
+            "a ticket is a decimal number written as a string, for example \"123456\"",
+        ));
+    }
+    Ok(())
+}
+
+/// An open position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Position {
+    /// Ticket of the position.
+    pub ticket: Ticket,
+    /// MT5 position identifier (MT4: the ticket).
+    pub position_id: Ticket,
+    /// Symbol name.
+    pub symbol: String,
+    /// Long or short.
+    pub side: Side,
+    /// Volume in lots.
+    pub volume: f64,
+    /// Open price.
+    pub price_open: f64,
+    /// Current price the position would close at.
+    pub price_current: f64,
+    /// Stop loss, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sl: Option<f64>,
+    /// Take profit, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tp: Option<f64>,
+    /// Accumulated swap.
+    pub swap: f64,
+    /// Commission charged.
+    pub commission: f64,
+    /// Floating profit in deposit currency.
+    pub profit: f64,
+    /// Magic number.
+    pub magic: i64,
+    /// Order comment.
+    pub comment: String,
+    /// The `client_id` of the trading call that opened it, when it came through this gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Why it was opened.
+    pub reason: Reason,
+    /// Open time, UTC.
+    pub time: TimeMs,
+    /// Open time on the broker's clock.
+    pub broker_time: String,
+    /// Last change, UTC.
+    pub update_time: TimeMs,
+    /// MT4 or MT5.
+    pub platform: Platform,
+}
+
+/// Result of `get_positions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PositionList {
+    /// Open positions, oldest first.
+    pub positions: Vec<Position>,
+}
+
+/// State of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    /// Checked, not yet accepted.
+    Started,
+    /// Accepted, resting.
+    Placed,
+    /// Cancelled by the client.
+    Canceled,
+    /// Partly filled.
+    Partial,
+    /// Filled.
+    Filled,
+    /// Rejected.
+    Rejected,
+    /// Expired.
+    Expired,
+}
+
+/// A pending order, or an order in history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Order {
+    /// Ticket of the order.
+    pub ticket: Ticket,
+    /// Symbol name.
+    pub symbol: String,
+    /// Order type.
+    #[serde(rename = "type")]
+    pub order_type: OrderType,
+    /// State.
+    pub state: OrderState,
+    /// Volume when placed.
+    pub volume_initial: f64,
+    /// Volume not yet filled.
+    pub volume_current: f64,
+    /// Order price.
+    pub price_open: f64,
+    /// Limit price of a stop-limit order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_stop_limit: Option<f64>,
+    /// Current market price of the symbol.
+    pub price_current: f64,
+    /// Stop loss, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sl: Option<f64>,
+    /// Take profit, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tp: Option<f64>,
+    /// Time placed, UTC.
+    pub time_setup: TimeMs,
+    /// Time filled, cancelled or expired, UTC (history orders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_done: Option<TimeMs>,
+    /// Expiration time, UTC, for `specified` orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<TimeMs>,
+    /// Lifetime.
+    pub time_in_force: TimeInForce,
+    /// Filling policy.
+    pub filling: Filling,
+    /// Magic number.
+    pub magic: i64,
+    /// Order comment.
+    pub comment: String,
+    /// The `client_id` of the trading call that placed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The position it opened or closed, once filled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position_id: Option<Ticket>,
+    /// Why it was placed.
+    pub reason: Reason,
+    /// MT4 or MT5.
+    pub platform: Platform,
+}
+
+/// Result of `get_orders`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrderList {
+    /// Pending orders, oldest first.
+    pub orders: Vec<Order>,
+}
+
+no_extra_validation!(PositionFilter);

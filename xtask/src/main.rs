@@ -1,0 +1,30 @@
+//! `cargo xtask`: run `cargo xtask codegen` after changing anything in `protocol`.
+
+use anyhow::bail;
+
+fn main() -> anyhow::Result<()> {
+    let task = std::env::args().nth(1);
+    match task.as_deref() {
+        Some("codegen") => {
+            let changed = xtask::write_generated()?;
+            if changed.is_empty() {
+                println!("generated files are up to date");
+            }
+            for path in changed {
+                println!("wrote {path}");
+            }
+            Ok(())
+        }
+        Some("check") => {
+            let stale = xtask::stale_files();
+            if !stale.is_empty() {
+                bail!(
+                    "stale generated files (run `cargo xtask codegen` and commit): {}",
+                    stale.join(", ")
+                );
+            }
+            Ok(())
+        }
+        _ => bail!("usage: cargo xtask <codegen|check>"),
+    }
+}
