@@ -152,11 +152,7 @@ impl From<ErrorCode> for i32 {
 
 impl From<i32> for ErrorCode {
     fn from(value: i32) -> ErrorCode {
-        ErrorCode::ALL
-            .iter()
-            .copied()
-            .find(|code| code.code() == value)
-            .unwrap_or(ErrorCode::Other(value))
+        ErrorCode::ALL.iter().copied().find(|code| code.code() == value).unwrap_or(ErrorCode::Other(value))
     }
 }
 
@@ -440,11 +436,7 @@ pub struct ErrorObject {
 impl ErrorObject {
     /// An error of `kind` with a specific message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> ErrorObject {
-        ErrorObject {
-            code: kind.code(),
-            message: message.into(),
-            data: Some(ErrorData::new(kind)),
-        }
+        ErrorObject { code: kind.code(), message: message.into(), data: Some(ErrorData::new(kind)) }
     }
 
     /// An error of `kind` with the code's default message.
@@ -462,11 +454,7 @@ impl ErrorObject {
     }
 
     /// `trade_rejected` with the MT retcode and its name.
-    pub fn trade_rejected(
-        retcode: i32,
-        retcode_name: impl Into<String>,
-        message: impl Into<String>,
-    ) -> ErrorObject {
+    pub fn trade_rejected(retcode: i32, retcode_name: impl Into<String>, message: impl Into<String>) -> ErrorObject {
         let mut error = ErrorObject::new(ErrorKind::TradeRejected, message);
         if let Some(data) = error.data.as_mut() {
             data.retcode = Some(retcode);
@@ -476,10 +464,7 @@ impl ErrorObject {
     }
 
     /// `unsupported` on `platform`.
-    pub fn unsupported(
-        platform: crate::types::Platform,
-        message: impl Into<String>,
-    ) -> ErrorObject {
+    pub fn unsupported(platform: crate::types::Platform, message: impl Into<String>) -> ErrorObject {
         let mut error = ErrorObject::new(ErrorKind::Unsupported, message);
         if let Some(data) = error.data.as_mut() {
             data.platform = Some(platform);
@@ -506,8 +491,6 @@ impl ErrorObject {
 
     /// The kind, or [`ErrorKind::Unknown`] for errors without data.
     pub fn kind(&self) -> ErrorKind {
-        self.data
-            .as_ref()
-            .map_or(ErrorKind::Unknown, |data| data.kind)
+        self.data.as_ref().map_or(ErrorKind::Unknown, |data| data.kind)
     }
 }

@@ -23,11 +23,7 @@ impl Serialize for Version {
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Version, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        if text == "2.0" {
-            Ok(Version)
-        } else {
-            Err(serde::de::Error::custom("jsonrpc must be exactly \"2.0\""))
-        }
+        if text == "2.0" { Ok(Version) } else { Err(serde::de::Error::custom("jsonrpc must be exactly \"2.0\"")) }
     }
 }
 
@@ -91,11 +87,7 @@ pub struct Request {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Value>,
     /// Absent for notifications.
-    #[serde(
-        default,
-        deserialize_with = "present_id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "present_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<Id>,
 }
 
@@ -106,12 +98,7 @@ fn present_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Id>, 
 impl Request {
     /// A request with an id and named params.
     pub fn new(id: impl Into<Id>, method: &str, params: Value) -> Request {
-        Request {
-            jsonrpc: Version,
-            method: method.to_owned(),
-            params: Some(params),
-            id: Some(id.into()),
-        }
+        Request { jsonrpc: Version, method: method.to_owned(), params: Some(params), id: Some(id.into()) }
     }
 
     /// Whether this is a notification (no answer is sent).
@@ -122,15 +109,11 @@ impl Request {
     /// Checks the members one by one, so that the answer to a malformed request keeps its id when it has one.
     fn from_value(value: Value) -> Result<Request, Response> {
         let Value::Object(members) = value else {
-            return Err(Response::error(
-                Id::Null,
-                invalid_request("a request must be a JSON object"),
-            ));
+            return Err(Response::error(Id::Null, invalid_request("a request must be a JSON object")));
         };
         let id = members.get("id").map(Id::from_value);
         let answer_id = id.clone().flatten().unwrap_or(Id::Null);
-        let fail =
-            |message: &str| Err(Response::error(answer_id.clone(), invalid_request(message)));
+        let fail = |message: &str| Err(Response::error(answer_id.clone(), invalid_request(message)));
         if members.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
             return fail("the member \"jsonrpc\" must be exactly \"2.0\"");
         }
@@ -145,20 +128,14 @@ impl Request {
         if matches!(id, Some(None)) {
             return fail("the member \"id\" must be a string, a number or null");
         }
-        if let Some(unknown) = members
-            .keys()
-            .find(|key| !matches!(key.as_str(), "jsonrpc" | "method" | "params" | "id"))
+        if let Some(unknown) =
+            members.keys().find(|key| !matches!(key.as_str(), "jsonrpc" | "method" | "params" | "id"))
         {
             return fail(&format!("unknown member \"{unknown}\" in a request"));
         }
         let method = method.clone();
         let mut members = members;
-        Ok(Request {
-            jsonrpc: Version,
-            method,
-            params: members.remove("params"),
-            id: id.flatten(),
-        })
+        Ok(Request { jsonrpc: Version, method, params: members.remove("params"), id: id.flatten() })
     }
 }
 
@@ -205,20 +182,12 @@ pub enum Payload {
 impl Response {
     /// A successful response.
     pub fn result(id: Id, result: Value) -> Response {
-        Response {
-            jsonrpc: Version,
-            id,
-            payload: Payload::Result(result),
-        }
+        Response { jsonrpc: Version, id, payload: Payload::Result(result) }
     }
 
     /// An error response.
     pub fn error(id: Id, error: ErrorObject) -> Response {
-        Response {
-            jsonrpc: Version,
-            id,
-            payload: Payload::Error(error),
-        }
+        Response { jsonrpc: Version, id, payload: Payload::Error(error) }
     }
 
     /// The result or the error, for callers that do not care about the envelope.
@@ -252,12 +221,10 @@ impl Incoming {
                 Id::Null,
                 ErrorObject::new(ErrorKind::ParseError, format!("Parse error: {error}")),
             )),
-            Ok(Value::Array(elements)) if elements.is_empty() => Incoming::Rejected(
-                Response::error(Id::Null, invalid_request("an empty batch is not a request")),
-            ),
-            Ok(Value::Array(elements)) => {
-                Incoming::Batch(elements.into_iter().map(Request::from_value).collect())
+            Ok(Value::Array(elements)) if elements.is_empty() => {
+                Incoming::Rejected(Response::error(Id::Null, invalid_request("an empty batch is not a request")))
             }
+            Ok(Value::Array(elements)) => Incoming::Batch(elements.into_iter().map(Request::from_value).collect()),
             Ok(value) => Incoming::Single(Request::from_value(value)),
         }
     }
@@ -306,9 +273,6 @@ pub fn params_object(params: Option<Value>) -> Result<Map<String, Value>, ErrorO
     match params {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(members)) => Ok(members),
-        Some(_) => Err(ErrorObject::invalid_params(
-            None,
-            "params must be an object of named params",
-        )),
+        Some(_) => Err(ErrorObject::invalid_params(None, "params must be an object of named params")),
     }
 }

@@ -23,9 +23,8 @@ pub mod types;
 
 pub use error::{ErrorCode, ErrorData, ErrorKind, ErrorObject};
 pub use method::{
-    Category, Method, MethodInfo, MethodVisitor, NoParams, Notification, NotificationVisitor,
-    ParamsError, Route, Validate, decode_params, for_each_method, for_each_notification,
-    method_info, method_infos,
+    Category, Method, MethodInfo, MethodVisitor, NoParams, Notification, NotificationVisitor, ParamsError, Route,
+    Validate, decode_params, for_each_method, for_each_notification, method_info, method_infos,
 };
 
 /// Version of the JSON-RPC method catalogue. Bumped when a method or field is removed or changes meaning;

@@ -49,6 +49,11 @@ pub enum BridgeMessage {
     Reply {
         /// Request id.
         id: u64,
+        /// For trading calls: the call's `client_id`, so that a gateway that restarted can still file a late outcome.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+        /// The method that was answered.
+        method: String,
         /// The result, when it succeeded (already checked against the method's result type by the DLL).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         result: Option<Value>,

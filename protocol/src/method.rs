@@ -180,10 +180,7 @@ pub struct ParamsError {
 impl ParamsError {
     /// An error about `field`.
     pub fn field(field: &str, message: impl Into<String>) -> ParamsError {
-        ParamsError {
-            field: Some(field.to_owned()),
-            message: message.into(),
-        }
+        ParamsError { field: Some(field.to_owned()), message: message.into() }
     }
 }
 
@@ -201,10 +198,7 @@ pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, Para
     let value = match params {
         None | Some(Value::Null) => Value::Object(Default::default()),
         Some(Value::Array(_)) => {
-            return Err(ParamsError {
-                field: None,
-                message: "params must be an object of named params".into(),
-            });
+            return Err(ParamsError { field: None, message: "params must be an object of named params".into() });
         }
         Some(value) => value,
     };
@@ -213,26 +207,17 @@ pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, Para
         let inner = error.into_inner().to_string();
         // serde reports unknown and missing fields at the parent's path; move the field name into the path.
         let field = named_field(&inner).map_or(path.clone(), |name| join_path(&path, name));
-        ParamsError {
-            field: (field != ".").then_some(field),
-            message: inner,
-        }
+        ParamsError { field: (field != ".").then_some(field), message: inner }
     })?;
     decoded.validate()?;
     Ok(decoded)
 }
 
 fn named_field(message: &str) -> Option<&str> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("missing field `"))?;
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("missing field `"))?;
     rest.split('`').next()
 }
 
 fn join_path(parent: &str, field: &str) -> String {
-    if parent == "." {
-        field.to_owned()
-    } else {
-        format!("{parent}.{field}")
-    }
+    if parent == "." { field.to_owned() } else { format!("{parent}.{field}") }
 }

@@ -59,41 +59,23 @@ impl MethodVisitor for Collect<'_> {
     fn visit<M: Method>(&mut self) {
         let params = self.generator.subschema_for::<M::Params>().to_value();
         let result = self.generator.subschema_for::<M::Result>().to_value();
-        self.methods.push(MethodEntry {
-            info: MethodInfo::of::<M>(),
-            params,
-            result,
-        });
+        self.methods.push(MethodEntry { info: MethodInfo::of::<M>(), params, result });
     }
 }
 
 impl NotificationVisitor for Collect<'_> {
     fn visit<N: Notification>(&mut self) {
         let params = self.generator.subschema_for::<N::Params>().to_value();
-        self.notifications.push(NotificationEntry {
-            name: N::NAME,
-            summary: N::SUMMARY,
-            params,
-        });
+        self.notifications.push(NotificationEntry { name: N::NAME, summary: N::SUMMARY, params });
     }
 }
 
-fn collect(
-    settings: SchemaSettings,
-) -> (Vec<MethodEntry>, Vec<NotificationEntry>, Map<String, Value>) {
+fn collect(settings: SchemaSettings) -> (Vec<MethodEntry>, Vec<NotificationEntry>, Map<String, Value>) {
     let mut generator = settings.into_generator();
-    let mut collect = Collect {
-        generator: &mut generator,
-        methods: Vec::new(),
-        notifications: Vec::new(),
-    };
+    let mut collect = Collect { generator: &mut generator, methods: Vec::new(), notifications: Vec::new() };
     crate::for_each_method(&mut collect);
     crate::for_each_notification(&mut collect);
-    let Collect {
-        methods,
-        notifications,
-        ..
-    } = collect;
+    let Collect { methods, notifications, .. } = collect;
     add_wire_types(&mut generator);
     (methods, notifications, generator.take_definitions(true))
 }
@@ -126,9 +108,7 @@ pub fn bundle() -> Value {
         .collect();
     let notifications: Vec<Value> = notifications
         .into_iter()
-        .map(
-            |entry| json!({ "name": entry.name, "summary": entry.summary, "params": entry.params }),
-        )
+        .map(|entry| json!({ "name": entry.name, "summary": entry.summary, "params": entry.params }))
         .collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -143,8 +123,7 @@ pub fn bundle() -> Value {
 
 /// The OpenRPC 1.3.2 document for `/rpc` and `/ws`.
 pub fn openrpc() -> Value {
-    let settings = SchemaSettings::draft07()
-        .with(|settings| settings.definitions_path = "/components/schemas".into());
+    let settings = SchemaSettings::draft07().with(|settings| settings.definitions_path = "/components/schemas".into());
     let (methods, notifications, definitions) = collect(settings);
     let mut documented: Vec<Value> = methods
         .iter()
@@ -178,12 +157,7 @@ pub fn openrpc() -> Value {
     }));
     let errors: Map<String, Value> = ErrorCode::ALL
         .iter()
-        .map(|code| {
-            (
-                format!("{code:?}"),
-                json!({ "code": code.code(), "message": code.message() }),
-            )
-        })
+        .map(|code| (format!("{code:?}"), json!({ "code": code.code(), "message": code.message() })))
         .collect();
     json!({
         "openrpc": "1.3.2",

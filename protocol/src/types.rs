@@ -59,9 +59,7 @@ impl OrderType {
     /// The side the order trades.
     pub fn side(self) -> Side {
         match self {
-            OrderType::Buy | OrderType::BuyLimit | OrderType::BuyStop | OrderType::BuyStopLimit => {
-                Side::Buy
-            }
+            OrderType::Buy | OrderType::BuyLimit | OrderType::BuyStop | OrderType::BuyStopLimit => Side::Buy,
             _ => Side::Sell,
         }
     }
@@ -110,9 +108,7 @@ pub enum TimeInForce {
 }
 
 /// Candle timeframe. MT4 has only m1, m5, m15, m30, h1, h4, d1, w1 and mn1.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum Timeframe {
@@ -211,9 +207,7 @@ impl Timeframe {
 
 /// What an attached terminal can do beyond the common core. `get_terminal_info` lists them; a method that needs a
 /// missing capability fails with `unsupported`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     /// `get_ticks` (MT5 CopyTicks).

@@ -10,10 +10,7 @@ use serde_json::Value;
 
 /// The repository root.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the root")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
 }
 
 /// One generated file: its path relative to the root and its full contents.
@@ -39,10 +36,7 @@ pub fn generated_files() -> Vec<GeneratedFile> {
             path: "schemas/protocol.schema.json",
             contents: canonical_json(&metaapi_protocol::schema::bundle()),
         },
-        GeneratedFile {
-            path: "schemas/openrpc.json",
-            contents: canonical_json(&metaapi_protocol::schema::openrpc()),
-        },
+        GeneratedFile { path: "schemas/openrpc.json", contents: canonical_json(&metaapi_protocol::schema::openrpc()) },
     ]
 }
 
@@ -56,11 +50,9 @@ pub fn write_generated() -> anyhow::Result<Vec<&'static str>> {
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        std::fs::write(&path, &file.contents)
-            .with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, &file.contents).with_context(|| format!("writing {}", path.display()))?;
         changed.push(file.path);
     }
     Ok(changed)
@@ -71,12 +63,7 @@ pub fn stale_files() -> Vec<&'static str> {
     let root = project_root();
     generated_files()
         .into_iter()
-        .filter(|file| {
-            std::fs::read_to_string(root.join(file.path))
-                .ok()
-                .as_deref()
-                != Some(file.contents.as_str())
-        })
+        .filter(|file| std::fs::read_to_string(root.join(file.path)).ok().as_deref() != Some(file.contents.as_str()))
         .map(|file| file.path)
         .collect()
 }

@@ -18,10 +18,7 @@ fn main() -> anyhow::Result<()> {
         Some("check") => {
             let stale = xtask::stale_files();
             if !stale.is_empty() {
-                bail!(
-                    "stale generated files (run `cargo xtask codegen` and commit): {}",
-                    stale.join(", ")
-                );
+                bail!("stale generated files (run `cargo xtask codegen` and commit): {}", stale.join(", "));
             }
             Ok(())
         }

@@ -87,10 +87,7 @@ impl Validate for CalcProfitParams {
         check_symbol("symbol", &self.symbol)?;
         check_volume_price(
             self.volume,
-            &[
-                ("price_open", Some(self.price_open)),
-                ("price_close", Some(self.price_close)),
-            ],
+            &[("price_open", Some(self.price_open)), ("price_close", Some(self.price_close))],
         )
     }
 }

@@ -56,16 +56,9 @@ impl Validate for HistoryQuery {
         if !(1..=10_000).contains(&self.limit) {
             return Err(ParamsError::field("limit", "limit must be 1 to 10000"));
         }
-        let forms = [
-            self.from.is_some(),
-            self.ticket.is_some(),
-            self.position_id.is_some(),
-        ];
+        let forms = [self.from.is_some(), self.ticket.is_some(), self.position_id.is_some()];
         if forms.iter().filter(|given| **given).count() != 1 {
-            return Err(ParamsError::field(
-                "from",
-                "give exactly one of from, ticket and position_id",
-            ));
+            return Err(ParamsError::field("from", "give exactly one of from, ticket and position_id"));
         }
         if self.to.is_some() && self.from.is_none() {
             return Err(ParamsError::field("to", "to needs from"));

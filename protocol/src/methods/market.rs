@@ -64,10 +64,7 @@ impl Validate for SymbolParams {
 
 pub(crate) fn check_symbol(field: &str, symbol: &str) -> Result<(), ParamsError> {
     if symbol.is_empty() || symbol.len() > 64 {
-        return Err(ParamsError::field(
-            field,
-            "a symbol name has 1 to 64 characters",
-        ));
+        return Err(ParamsError::field(field, "a symbol name has 1 to 64 characters"));
     }
     Ok(())
 }
@@ -353,29 +350,17 @@ impl Validate for GetCandlesParams {
     }
 }
 
-fn check_range(
-    from: Option<TimeMs>,
-    to: Option<TimeMs>,
-    count: Option<u32>,
-) -> Result<(), ParamsError> {
+fn check_range(from: Option<TimeMs>, to: Option<TimeMs>, count: Option<u32>) -> Result<(), ParamsError> {
     if let Some(count) = count
         && !(1..=10_000).contains(&count)
     {
         return Err(ParamsError::field("count", "count must be 1 to 10000"));
     }
     match (from, to, count) {
-        (None, None, None) => Err(ParamsError::field(
-            "count",
-            "give count, from and count, or from and to",
-        )),
+        (None, None, None) => Err(ParamsError::field("count", "give count, from and count, or from and to")),
         (None, Some(_), _) => Err(ParamsError::field("from", "to needs from")),
-        (Some(_), Some(_), Some(_)) => Err(ParamsError::field(
-            "count",
-            "give either to or count with from, not both",
-        )),
-        (Some(from), Some(to), None) if to < from => {
-            Err(ParamsError::field("to", "to is before from"))
-        }
+        (Some(_), Some(_), Some(_)) => Err(ParamsError::field("count", "give either to or count with from, not both")),
+        (Some(from), Some(to), None) if to < from => Err(ParamsError::field("to", "to is before from")),
         _ => Ok(()),
     }
 }

@@ -64,12 +64,8 @@ fn check_client_id(client_id: &Option<String>) -> Result<(), ParamsError> {
     let Some(client_id) = client_id else {
         return Ok(());
     };
-    let allowed =
-        |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b':');
-    if client_id.is_empty()
-        || client_id.len() > CLIENT_ID_MAX_LEN
-        || !client_id.bytes().all(allowed)
-    {
+    let allowed = |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b':');
+    if client_id.is_empty() || client_id.len() > CLIENT_ID_MAX_LEN || !client_id.bytes().all(allowed) {
         return Err(ParamsError::field(
             "client_id",
             "a client_id has 1 to 64 characters from A-Z, a-z, 0-9, '-', '_', '.', ':'",
@@ -142,11 +138,7 @@ impl PlaceOrderParams {
         PlaceOrderParams {
             client_id: None,
             symbol: symbol.to_owned(),
-            order_type: if side == Side::Buy {
-                OrderType::Buy
-            } else {
-                OrderType::Sell
-            },
+            order_type: if side == Side::Buy { OrderType::Buy } else { OrderType::Sell },
             volume,
             price: None,
             stop_limit_price: None,
@@ -175,34 +167,18 @@ impl Validate for PlaceOrderParams {
             return Err(ParamsError::field("price", "a pending order needs a price"));
         }
         if self.order_type.is_stop_limit() != self.stop_limit_price.is_some() {
-            return Err(ParamsError::field(
-                "stop_limit_price",
-                "give stop_limit_price with stop-limit types only",
-            ));
+            return Err(ParamsError::field("stop_limit_price", "give stop_limit_price with stop-limit types only"));
         }
         check_expiration(self.time_in_force, self.expiration)?;
-        if self
-            .comment
-            .as_ref()
-            .is_some_and(|comment| comment.chars().count() > COMMENT_MAX_LEN)
-        {
-            return Err(ParamsError::field(
-                "comment",
-                "a comment has at most 31 characters",
-            ));
+        if self.comment.as_ref().is_some_and(|comment| comment.chars().count() > COMMENT_MAX_LEN) {
+            return Err(ParamsError::field("comment", "a comment has at most 31 characters"));
         }
         Ok(())
     }
 }
 
-fn check_expiration(
-    time_in_force: TimeInForce,
-    expiration: Option<TimeMs>,
-) -> Result<(), ParamsError> {
-    let needs = matches!(
-        time_in_force,
-        TimeInForce::Specified | TimeInForce::SpecifiedDay
-    );
+fn check_expiration(time_in_force: TimeInForce, expiration: Option<TimeMs>) -> Result<(), ParamsError> {
+    let needs = matches!(time_in_force, TimeInForce::Specified | TimeInForce::SpecifiedDay);
     if needs != expiration.is_some() {
         return Err(ParamsError::field(
             "expiration",
@@ -238,10 +214,7 @@ impl Validate for ModifyPositionParams {
         }
         for (field, value) in [("sl", self.sl), ("tp", self.tp)] {
             if value.is_some_and(|value| !(value.is_finite() && value >= 0.0)) {
-                return Err(ParamsError::field(
-                    field,
-                    "must be a price, or 0 to remove it",
-                ));
+                return Err(ParamsError::field(field, "must be a price, or 0 to remove it"));
             }
         }
         Ok(())
@@ -292,10 +265,7 @@ impl Validate for ClosePositionByParams {
         check_ticket("ticket", &self.ticket)?;
         check_ticket("opposite_ticket", &self.opposite_ticket)?;
         if self.ticket == self.opposite_ticket {
-            return Err(ParamsError::field(
-                "opposite_ticket",
-                "must differ from ticket",
-            ));
+            return Err(ParamsError::field("opposite_ticket", "must differ from ticket"));
         }
         Ok(())
     }
@@ -372,10 +342,7 @@ impl Validate for ModifyOrderParams {
             self.expiration.is_some(),
         ];
         if !changes.contains(&true) {
-            return Err(ParamsError::field(
-                "price",
-                "give at least one member to change",
-            ));
+            return Err(ParamsError::field("price", "give at least one member to change"));
         }
         Ok(())
     }
