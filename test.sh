@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole test suite: every stage the project has, installing what each stage needs.
+# Usage: ./test.sh            (CI calls exactly this through .ci/run)
+# A stage that cannot run says SKIPPED and why, loudly; a stage that runs and fails fails the whole script.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+out=test-output
+mkdir -p "$out"
+failed_stages=()
+skipped_stages=()
+total_passed=0
+total_failed=0
+
+banner() { printf '\n==== %s ====\n' "$*"; }
+skip() { skipped_stages+=("$1"); printf '\n!!!! SKIPPED stage %s: %s !!!!\n\n' "$1" "$2"; }
+
+# Adds the "N passed; M failed" counts of a log to the totals (cargo's and node's formats).
+count() {
+    local log=$1
+    local p f
+    p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
+    f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
+    total_passed=$((total_passed + ${p:-0}))
+    total_failed=$((total_failed + ${f:-0}))
+}
+
+run_stage() {
+    local name=$1
+    shift
+    banner "$name"
+    local log="$out/$name.log"
+    if "$@" 2>&1 | tee "$log"; then
+        count "$log"
+    else
+        count "$log"
+        failed_stages+=("$name")
+    fi
+}
+
+stage_rust() {
+    command -v cargo >/dev/null || { echo "cargo is required"; return 1; }
+    cargo test --workspace --no-fail-fast
+}
+
+stage_schemas() {
+    (cd tools/schema-check && npm ci --no-audit --no-fund --loglevel=error && node validate.mjs)
+}
+
+run_stage rust stage_rust
+
+if [ -f tools/schema-check/package.json ]; then
+    if command -v npm >/dev/null && command -v node >/dev/null; then
+        run_stage schemas stage_schemas
+    else
+        skip schemas "node and npm are not installed, so the OpenRPC and JSON Schema validators cannot run"
+    fi
+fi
+
+banner "summary"
+[ ${#skipped_stages[@]} -gt 0 ] && echo "skipped stages: ${skipped_stages[*]}"
+if [ ${#failed_stages[@]} -gt 0 ]; then
+    echo "failed stages: ${failed_stages[*]}"
+    echo "$total_passed passed, $total_failed failed"
+    exit 1
+fi
+echo "all stages passed"
+echo "$total_passed passed, $total_failed failed"
