@@ -77,6 +77,9 @@ pub trait Method: 'static {
     fn client_id(_params: &Self::Params) -> Option<&str> {
         None
     }
+
+    /// Sets the `client_id` of a trading call's params; does nothing for other methods.
+    fn set_client_id(_params: &mut Self::Params, _client_id: String) {}
 }
 
 /// A notification the server pushes over `/ws`.

@@ -23,6 +23,9 @@ macro_rules! method {
             fn client_id(params: &Self::Params) -> Option<&str> {
                 params.client_id.as_deref()
             }
+            fn set_client_id(params: &mut Self::Params, client_id: String) {
+                params.client_id = Some(client_id);
+            }
         });
     };
     (
