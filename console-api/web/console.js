@@ -1,0 +1,260 @@
+// The console page: sign in, create and manage auth tokens, approve and revoke devices.
+// Plain JavaScript served as is (no build step). A new token lives only in the DOM until the user dismisses it;
+// it is never written to storage.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let refreshTimer = null;
+
+// Every call sends X-Console-Request: browsers cannot add that header cross-site without a CORS preflight, which
+// the console never grants, so a forged form post or fetch from another site is refused (CSRF).
+async function api(method, path, body) {
+  const options = { method, credentials: "same-origin", headers: { "X-Console-Request": "1" } };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (error) {
+    throw new Error("The console cannot be reached. Is metaapi-console running?");
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!response.ok) {
+    const message = data && data.message ? data.message : `The console answered ${response.status}.`;
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function showError(message) {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function say(message) {
+  $("status").textContent = message;
+}
+
+function when(ms) {
+  if (ms === undefined || ms === null) return "—";
+  return new Date(ms).toLocaleString();
+}
+
+function badge(text) {
+  const span = document.createElement("span");
+  span.className = `badge ${text}`;
+  span.textContent = text;
+  return span;
+}
+
+function button(label, onClick, danger) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = label;
+  if (danger) element.className = "danger";
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+function cell(row, content) {
+  const td = document.createElement("td");
+  if (content instanceof Node) td.append(content); else td.textContent = content;
+  row.append(td);
+  return td;
+}
+
+// Resolves true when the user confirms; a <dialog> keeps focus handling and Escape native.
+function confirmAction(text, okLabel) {
+  const dialog = $("confirm-dialog");
+  $("confirm-text").textContent = text;
+  $("confirm-ok").textContent = okLabel;
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+    dialog.returnValue = "cancel";
+    dialog.showModal();
+  });
+}
+
+function showView(signedIn) {
+  $("sign-in-view").hidden = signedIn;
+  $("app-view").hidden = !signedIn;
+  $("sign-out").hidden = !signedIn;
+  if (refreshTimer) clearInterval(refreshTimer);
+  refreshTimer = signedIn ? setInterval(() => refresh().catch(() => {}), 3000) : null;
+}
+
+async function refresh() {
+  const [account, tokens, devices] = await Promise.all([
+    api("GET", "/api/v1/account"),
+    api("GET", "/api/v1/tokens"),
+    api("GET", "/api/v1/devices"),
+  ]);
+  renderAccount(account);
+  renderTokens(tokens.tokens);
+  renderDevices(devices.devices);
+}
+
+function renderAccount(account) {
+  $("account-email").textContent = account.email;
+  const state = $("account-state");
+  state.className = `badge ${account.state}`;
+  state.textContent = account.state;
+  $("account-expires").textContent = account.expires_at ? when(account.expires_at) : "never";
+  $("account-auto-approve").textContent = account.auto_approve_devices ? "approved automatically" : "wait for approval";
+}
+
+function renderTokens(tokens) {
+  const body = $("tokens-body");
+  body.replaceChildren();
+  $("tokens-empty").hidden = tokens.length > 0;
+  for (const token of tokens) {
+    const row = document.createElement("tr");
+    row.dataset.tokenId = token.id;
+    cell(row, token.name);
+    cell(row, badge(token.status));
+    cell(row, when(token.created_at));
+    cell(row, token.expires_at ? when(token.expires_at) : "never");
+    cell(row, when(token.last_used_at));
+    const actions = cell(row, "");
+    actions.className = "actions";
+    if (token.status === "active") {
+      actions.append(button(`Replace ${token.name}`, () => replaceToken(token)));
+      actions.append(button(`Delete ${token.name}`, () => deleteToken(token), true));
+    }
+    body.append(row);
+  }
+}
+
+function renderDevices(devices) {
+  const body = $("devices-body");
+  body.replaceChildren();
+  $("devices-empty").hidden = devices.length > 0;
+  for (const device of devices) {
+    const row = document.createElement("tr");
+    row.dataset.deviceId = device.id;
+    cell(row, device.name);
+    cell(row, device.id);
+    cell(row, badge(device.status));
+    cell(row, when(device.last_seen_at));
+    const actions = cell(row, "");
+    actions.className = "actions";
+    if (device.status !== "approved") actions.append(button(`Approve ${device.name}`, () => deviceAction(device, "approve")));
+    if (device.status !== "revoked") actions.append(button(`Revoke ${device.name}`, () => deviceAction(device, "revoke"), true));
+    body.append(row);
+  }
+}
+
+function showSecret(created) {
+  const token = created.token;
+  $("secret-token").textContent = token;
+  $("secret-snippet").textContent =
+    `EA input AuthToken = ${token}\n\n` +
+    `curl -s http://127.0.0.1:6000/rpc \\\n  -H 'Authorization: Bearer ${token}' \\\n` +
+    `  -H 'Content-Type: application/json' \\\n` +
+    `  -d '{"jsonrpc":"2.0","id":"account-1","method":"get_account_info","params":{}}'`;
+  const view = $("secret-view");
+  view.hidden = false;
+  view.focus();
+}
+
+function hideSecret() {
+  // Forget the secret: it must not linger in the page once the user has it.
+  $("secret-token").textContent = "";
+  $("secret-snippet").textContent = "";
+  $("secret-view").hidden = true;
+}
+
+async function run(action, success) {
+  showError("");
+  try {
+    await action();
+    if (success) say(success);
+  } catch (error) {
+    if (error.status === 401) {
+      showView(false);
+      showError("Your session ended. Sign in again.");
+    } else {
+      showError(error.message);
+    }
+  }
+}
+
+async function replaceToken(token) {
+  if (!(await confirmAction(`Replace ${token.name}? The current token stops working at once.`, "Replace"))) return;
+  await run(async () => {
+    const created = await api("POST", `/api/v1/tokens/${encodeURIComponent(token.id)}/replace`);
+    showSecret(created);
+    await refresh();
+  }, `${token.name} was replaced.`);
+}
+
+async function deleteToken(token) {
+  if (!(await confirmAction(`Delete ${token.name}? Terminals and clients using it lose access at once.`, "Delete"))) return;
+  await run(async () => {
+    await api("DELETE", `/api/v1/tokens/${encodeURIComponent(token.id)}`);
+    await refresh();
+  }, `${token.name} was deleted.`);
+}
+
+async function deviceAction(device, action) {
+  if (action === "revoke" && !(await confirmAction(`Revoke ${device.name}? Its gateway loses access at once.`, "Revoke"))) return;
+  await run(async () => {
+    await api("POST", `/api/v1/devices/${encodeURIComponent(device.id)}/${action}`);
+    await refresh();
+  }, `${device.name} was ${action === "approve" ? "approved" : "revoked"}.`);
+}
+
+$("sign-in-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(async () => {
+    await api("POST", "/api/v1/session", { email: $("email").value, password: $("password").value });
+    $("password").value = "";
+    showView(true);
+    await refresh();
+  }, "Signed in.");
+});
+
+$("sign-out").addEventListener("click", () => run(async () => {
+  await api("DELETE", "/api/v1/session");
+  hideSecret();
+  showView(false);
+}, "Signed out."));
+
+$("create-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const name = $("token-name").value.trim();
+  const expiry = $("token-expiry").value;
+  const body = { name };
+  if (expiry) body.expires_at = new Date(expiry).getTime();
+  run(async () => {
+    const created = await api("POST", "/api/v1/tokens", body);
+    $("create-form").reset();
+    showSecret(created);
+    await refresh();
+  }, `Token ${name} created.`);
+});
+
+$("copy-token").addEventListener("click", () => run(async () => {
+  await navigator.clipboard.writeText($("secret-token").textContent);
+}, "Token copied to the clipboard."));
+
+$("secret-done").addEventListener("click", hideSecret);
+
+// On load: a valid session cookie shows the app, otherwise the sign-in form.
+(async () => {
+  try {
+    await refresh();
+    showView(true);
+  } catch (error) {
+    showView(false);
+    if (error.status !== 401) showError(error.message);
+  }
+})();
