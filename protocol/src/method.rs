@@ -208,17 +208,36 @@ pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, Para
     let decoded: M::Params = serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner().to_string();
-        // serde reports unknown and missing fields at the parent's path; move the field name into the path.
-        let field = named_field(&inner).map_or(path.clone(), |name| join_path(&path, name));
+        // serde reports a missing field at the parent's path, so its name is appended. An unknown field's path
+        // already ends with its name, except inside buffered content (internally tagged enums), which stops at the
+        // parent.
+        let field = match named_field(&inner) {
+            Some((name, Named::Missing)) => join_path(&path, name),
+            Some((name, Named::Unknown)) if !ends_with_segment(&path, name) => join_path(&path, name),
+            _ => path.clone(),
+        };
         ParamsError { field: (field != ".").then_some(field), message: inner }
     })?;
     decoded.validate()?;
     Ok(decoded)
 }
 
-fn named_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("missing field `"))?;
-    rest.split('`').next()
+/// Which kind of serde error names a field in its message.
+enum Named {
+    Unknown,
+    Missing,
+}
+
+fn named_field(message: &str) -> Option<(&str, Named)> {
+    let (rest, named) = match message.strip_prefix("unknown field `") {
+        Some(rest) => (rest, Named::Unknown),
+        None => (message.strip_prefix("missing field `")?, Named::Missing),
+    };
+    rest.split('`').next().map(|name| (name, named))
+}
+
+fn ends_with_segment(path: &str, name: &str) -> bool {
+    path.strip_suffix(name).is_some_and(|parent| parent.is_empty() || parent.ends_with('.'))
 }
 
 fn join_path(parent: &str, field: &str) -> String {

@@ -1,7 +1,7 @@
 //! The method catalogue, one file per group, and [`registry`]: the one list of every method.
 //!
 //! To add a method: declare it with `method!` in its group's file, add it to [`registry`], add its wire example to
-//! `protocol/tests/wire/examples.json`, and run `cargo xtask codegen`. The registry tests fail until all of that is
+//! `protocol/tests/it/examples.json`, and run `cargo xtask codegen`. The registry tests fail until all of that is
 //! done.
 
 use crate::method::MethodVisitor;
