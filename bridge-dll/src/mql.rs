@@ -1,0 +1,1 @@
+//! The export list and the generated MQL include and C header.

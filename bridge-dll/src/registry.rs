@@ -1,0 +1,204 @@
+//! Per-method and per-notification checks built by walking protocol's registries: params are normalized through
+//! the method's `Params` type, replies are checked against its `Result` type, events against the notification's data.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use metaapi_protocol::{
+    Method, MethodVisitor, Notification, NotificationVisitor, ParamsError, Route, decode_params, for_each_method,
+    for_each_notification,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A reply or event that does not match its type: where and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the offending field (`positions[0].ticket`), or empty for the value as a whole.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "field `{}`: {}", self.field, self.message)
+        }
+    }
+}
+
+/// What the DLL knows about one method.
+#[derive(Clone, Copy)]
+pub struct MethodEntry {
+    /// Wire name.
+    pub name: &'static str,
+    /// Trading call: its reply carries the params' `client_id`.
+    pub trading: bool,
+    /// Who answers it; only `Terminal` methods are ever sent to the DLL.
+    pub route: Route,
+    /// Decodes, validates and re-encodes params, filling in defaults.
+    pub normalize_params: fn(Value) -> Result<Value, ParamsError>,
+    /// Checks a result and returns it re-encoded from the typed value.
+    pub check_result: fn(&Value) -> Result<Value, FieldError>,
+}
+
+/// What the DLL knows about one notification the terminal may publish.
+#[derive(Clone, Copy)]
+pub struct EventEntry {
+    /// Wire name.
+    pub name: &'static str,
+    /// Checks the event's data and returns it re-encoded from the typed value.
+    pub check_data: fn(&Value) -> Result<Value, FieldError>,
+}
+
+/// Notifications that come from the terminal. The others (`terminal_status`, `token_revoked`, `stream_gap`,
+/// `heartbeat`) are made by the gateway itself.
+pub const TERMINAL_EVENTS: &[&str] = &[
+    "quote",
+    "tick",
+    "candle",
+    "book",
+    "account",
+    "position_updated",
+    "position_removed",
+    "order_updated",
+    "order_completed",
+    "deal_added",
+];
+
+/// Market-data events, filtered by the gateway's interest and keyed by symbol.
+pub const MARKET_EVENTS: &[&str] = &["quote", "tick", "candle", "book"];
+
+/// Snapshot events: only the newest per symbol matters, so an unsent older one is replaced.
+pub const COALESCED_EVENTS: &[&str] = &["quote", "book"];
+
+fn path_error(error: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
+    let path = error.path().to_string();
+    let message = error.into_inner().to_string();
+    // serde reports a missing field at its parent's path; name the field itself.
+    let named = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let field = match (path.as_str(), named) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => String::new(),
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        (parent, None) => parent.to_owned(),
+    };
+    FieldError { field, message }
+}
+
+fn check_typed<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, FieldError> {
+    let typed: T = serde_path_to_error::deserialize(value).map_err(path_error)?;
+    serde_json::to_value(&typed).map_err(|error| FieldError { field: String::new(), message: error.to_string() })
+}
+
+fn normalize<M: Method>(params: Value) -> Result<Value, ParamsError> {
+    let typed = decode_params::<M>(Some(params))?;
+    serde_json::to_value(&typed).map_err(|error| ParamsError { field: None, message: error.to_string() })
+}
+
+/// Wraps data in the notification's params (`seq` and `data`) so its typed `Params` can check it.
+fn check_notification<N: Notification>(data: &Value) -> Result<Value, FieldError> {
+    #[derive(Deserialize)]
+    struct OnlyData {
+        data: Value,
+    }
+    let wrapped = json!({"seq": 0, "data": data});
+    let typed: N::Params = serde_path_to_error::deserialize(&wrapped).map_err(|error| {
+        let mut error = path_error(error);
+        error.field = error.field.strip_prefix("data.").or(error.field.strip_prefix("data")).unwrap_or("").to_owned();
+        error
+    })?;
+    let encoded = serde_json::to_value(&typed).and_then(serde_json::from_value::<OnlyData>);
+    encoded.map(|only| only.data).map_err(|error| FieldError { field: String::new(), message: error.to_string() })
+}
+
+struct Tables {
+    methods: HashMap<&'static str, MethodEntry>,
+    events: HashMap<&'static str, EventEntry>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        struct Methods(HashMap<&'static str, MethodEntry>);
+        impl MethodVisitor for Methods {
+            fn visit<M: Method>(&mut self) {
+                let entry = MethodEntry {
+                    name: M::NAME,
+                    trading: M::TRADING,
+                    route: M::ROUTE,
+                    normalize_params: normalize::<M>,
+                    check_result: check_typed::<M::Result>,
+                };
+                self.0.insert(M::NAME, entry);
+            }
+        }
+        struct Events(HashMap<&'static str, EventEntry>);
+        impl NotificationVisitor for Events {
+            fn visit<N: Notification>(&mut self) {
+                if TERMINAL_EVENTS.contains(&N::NAME) {
+                    self.0.insert(N::NAME, EventEntry { name: N::NAME, check_data: check_notification::<N> });
+                }
+            }
+        }
+        let mut methods = Methods(HashMap::new());
+        for_each_method(&mut methods);
+        let mut events = Events(HashMap::new());
+        for_each_notification(&mut events);
+        Tables { methods: methods.0, events: events.0 }
+    })
+}
+
+/// The method called `name`.
+pub fn method(name: &str) -> Option<&'static MethodEntry> {
+    tables().methods.get(name)
+}
+
+/// The terminal event called `name`.
+pub fn event(name: &str) -> Option<&'static EventEntry> {
+    tables().events.get(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_terminal_event_is_a_registered_notification() {
+        for name in TERMINAL_EVENTS {
+            assert!(event(name).is_some(), "{name} is not in protocol's notification registry");
+        }
+    }
+
+    #[test]
+    fn reply_errors_name_the_field() {
+        let check = method("get_positions").unwrap().check_result;
+        let error = check(&json!({"positions": [{"ticket": 5}]})).unwrap_err();
+        assert_eq!(error.field, "positions[0].ticket");
+        let error = check(&json!({})).unwrap_err();
+        assert_eq!(error.field, "positions");
+        assert!(error.message.contains("missing field"));
+    }
+
+    #[test]
+    fn event_errors_name_the_field_inside_data() {
+        let check = event("quote").unwrap().check_data;
+        let error = check(&json!({"symbol": "EURUSD", "bid": "x"})).unwrap_err();
+        assert_eq!(error.field, "bid");
+        let good =
+            json!({"symbol": "EURUSD", "bid": 1.1, "ask": 1.2, "time": 1, "broker_time": "2024-01-01 00:00:00.000"});
+        assert_eq!(check(&good).unwrap(), good);
+    }
+
+    #[test]
+    fn params_are_normalized_with_defaults() {
+        let normalize = method("get_history_deals").unwrap().normalize_params;
+        let value = normalize(json!({"from": 1})).unwrap();
+        assert_eq!(value["limit"], 1000);
+        assert!(normalize(json!({"from": 1, "bogus": 1})).is_err());
+    }
+}

@@ -1,0 +1,673 @@
+//! A session: one EA's link to the gateway, its request queue (Queued -> Taken -> Done), its reply and event
+//! builders, and what waits to be sent. Everything here is synchronous; the EA thread and the link task share it
+//! through one mutex, and the EA sleeps on a condvar in `mtb_wait`.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use metaapi_protocol::link::BridgeMessage;
+use metaapi_protocol::{ErrorKind, ErrorObject};
+use serde_json::{Map, Value, json};
+
+use crate::config::StartConfig;
+use crate::registry::{self, COALESCED_EVENTS, MARKET_EVENTS, MethodEntry};
+use crate::status::{BridgeError, BridgeResult, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING};
+
+/// Most requests waiting for the EA; more are answered `overloaded` at once.
+pub const REQUEST_QUEUE_CAP: usize = 1024;
+/// Most ordered events (trades, account, ticks, candles) waiting to be sent; more are dropped and counted.
+pub const EVENT_QUEUE_CAP: usize = 8192;
+/// Most open builders (claimed requests plus begun events).
+pub const DRAFT_CAP: usize = 4096;
+
+/// UTC milliseconds now.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// Where the link to the gateway stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// Connecting or waiting for the welcome.
+    Connecting,
+    /// Welcomed; requests flow.
+    Linked,
+    /// Dropped or unreachable; retrying with backoff.
+    Down,
+    /// The gateway refused the link (bad token, version); retrying slowly.
+    Refused,
+    /// `mtb_stop` was called.
+    Stopped,
+}
+
+impl LinkState {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Connecting => "connecting",
+            LinkState::Linked => "linked",
+            LinkState::Down => "down",
+            LinkState::Refused => "refused",
+            LinkState::Stopped => "stopped",
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    requests_received: u64,
+    requests_rejected: u64,
+    requests_expired: u64,
+    requests_taken: u64,
+    replies: u64,
+    replies_invalid: u64,
+    events_published: u64,
+    events_filtered: u64,
+    events_coalesced: u64,
+    events_dropped: u64,
+    events_invalid: u64,
+    messages_sent: u64,
+    links: u64,
+}
+
+struct Queued {
+    id: i64,
+    gateway_id: u64,
+    method: &'static MethodEntry,
+    params: Value,
+    deadline: i64,
+}
+
+struct Taken {
+    gateway_id: u64,
+    method: &'static MethodEntry,
+    params: Value,
+    reply: Value,
+}
+
+struct Draft {
+    name: String,
+    data: Value,
+}
+
+enum Outbound {
+    Ready(BridgeMessage),
+    // The sequence number is given when the event leaves, so coalescing never shows up as a gap.
+    Event { name: String, data: Value },
+}
+
+struct State {
+    next_id: i64,
+    queued: VecDeque<Queued>,
+    taken: HashMap<i64, Taken>,
+    drafts: HashMap<i64, Draft>,
+    outbox: VecDeque<Outbound>,
+    outbox_events: usize,
+    snapshots: HashMap<(String, String), Value>,
+    snapshot_order: VecDeque<(String, String)>,
+    interest: Option<HashSet<String>>,
+    link: LinkState,
+    link_reason: String,
+    link_since: i64,
+    gateway_version: String,
+    link_changed: bool,
+    stopping: bool,
+    next_seq: u64,
+    pending_gap: u64,
+    counters: Counters,
+}
+
+/// One `mtb_start` .. `mtb_stop` session.
+pub struct Session {
+    /// The handle the EA holds.
+    pub handle: i64,
+    /// The start config.
+    pub config: StartConfig,
+    state: Mutex<State>,
+    ready: Condvar,
+    /// Wakes the link task when something waits to be sent.
+    pub outbound: tokio::sync::Notify,
+    /// Tells the link task to stop.
+    pub stop_tx: tokio::sync::watch::Sender<bool>,
+    heartbeat_ms: AtomicU64,
+}
+
+impl Session {
+    /// A new session, link state `connecting`.
+    pub fn new(handle: i64, config: StartConfig) -> Session {
+        let state = State {
+            next_id: 0,
+            queued: VecDeque::new(),
+            taken: HashMap::new(),
+            drafts: HashMap::new(),
+            outbox: VecDeque::new(),
+            outbox_events: 0,
+            snapshots: HashMap::new(),
+            snapshot_order: VecDeque::new(),
+            interest: None,
+            link: LinkState::Connecting,
+            link_reason: "starting".into(),
+            link_since: now_ms(),
+            gateway_version: String::new(),
+            link_changed: false,
+            stopping: false,
+            next_seq: 1,
+            pending_gap: 0,
+            counters: Counters::default(),
+        };
+        Session {
+            handle,
+            config,
+            state: Mutex::new(state),
+            ready: Condvar::new(),
+            outbound: tokio::sync::Notify::new(),
+            stop_tx: tokio::sync::watch::channel(false).0,
+            heartbeat_ms: AtomicU64::new(10_000),
+        }
+    }
+
+    /// The heartbeat period the gateway asked for in its welcome.
+    pub fn heartbeat_ms(&self) -> u64 {
+        self.heartbeat_ms.load(Ordering::Relaxed)
+    }
+
+    /// Records the heartbeat period from the welcome.
+    pub fn set_heartbeat(&self, heartbeat_ms: u64) {
+        self.heartbeat_ms.store(heartbeat_ms, Ordering::Relaxed);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic caught at the boundary may have poisoned the lock; the state itself stays consistent because
+        // every mutation below completes before anything can panic.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn wake_link(&self) {
+        self.outbound.notify_one();
+    }
+
+    // ---- Requests, from the link task ----
+
+    /// Files a request from the gateway: queued for the EA, or answered at once (unknown method, past deadline,
+    /// bad params, queue full).
+    pub fn enqueue_request(&self, gateway_id: u64, method: &str, params: Value, deadline: i64) {
+        let mut state = self.lock();
+        state.counters.requests_received += 1;
+        let refuse = |state: &mut State, error: ErrorObject| {
+            state.counters.requests_rejected += 1;
+            let reply = error_reply(gateway_id, method, None, error);
+            state.outbox.push_back(Outbound::Ready(reply));
+        };
+        let Some(entry) = registry::method(method) else {
+            refuse(
+                &mut state,
+                ErrorObject::new(ErrorKind::MethodNotFound, format!("the bridge does not know {method}")),
+            );
+            drop(state);
+            return self.wake_link();
+        };
+        if entry.route != metaapi_protocol::Route::Terminal {
+            let error =
+                ErrorObject::new(ErrorKind::MethodNotFound, format!("{method} is not answered by the terminal"));
+            refuse(&mut state, error);
+        } else if deadline <= now_ms() {
+            refuse(&mut state, ErrorObject::new(ErrorKind::NotExecuted, "deadline passed before the terminal got it"));
+        } else if state.queued.len() >= REQUEST_QUEUE_CAP {
+            refuse(&mut state, ErrorObject::new(ErrorKind::Overloaded, "the terminal's request queue is full"));
+        } else {
+            match (entry.normalize_params)(params) {
+                Ok(params) => {
+                    state.next_id += 1;
+                    let id = state.next_id;
+                    state.queued.push_back(Queued { id, gateway_id, method: entry, params, deadline });
+                    drop(state);
+                    self.ready.notify_all();
+                    return;
+                }
+                Err(error) => refuse(&mut state, error.into()),
+            }
+        }
+        drop(state);
+        self.wake_link();
+    }
+
+    /// Answers `not_executed` for queued requests whose deadline has passed.
+    pub fn sweep_expired(&self) {
+        let expired = self.lock().sweep(now_ms());
+        if expired > 0 {
+            self.wake_link();
+        }
+    }
+
+    // ---- Requests, from the EA ----
+
+    /// Claims the oldest queued request if `copy` accepts its method name; on an error from `copy` (buffer too
+    /// small) the request stays queued. Returns `copy`'s result and the request id (0 when none was queued).
+    pub fn claim_next(&self, copy: impl FnOnce(&str) -> BridgeResult<i32>) -> BridgeResult<(i32, i64)> {
+        let mut state = self.lock();
+        state.sweep(now_ms());
+        if state.taken.len() + state.drafts.len() >= DRAFT_CAP {
+            return Err(BridgeError::QueueFull(format!("{DRAFT_CAP} requests and events are open; finish some")));
+        }
+        let Some(front) = state.queued.front() else {
+            return Ok((0, 0));
+        };
+        let length = copy(front.method.name)?;
+        let request = state.queued.pop_front().expect("front exists");
+        state.counters.requests_taken += 1;
+        state.outbox.push_back(Outbound::Ready(BridgeMessage::Taken { id: request.gateway_id }));
+        let taken =
+            Taken { gateway_id: request.gateway_id, method: request.method, params: request.params, reply: json!({}) };
+        state.taken.insert(request.id, taken);
+        drop(state);
+        self.wake_link();
+        Ok((length, request.id))
+    }
+
+    /// Runs `f` on a claimed request's params.
+    pub fn with_params<T>(&self, id: i64, f: impl FnOnce(&Value) -> BridgeResult<T>) -> BridgeResult<T> {
+        let state = self.lock();
+        let taken = state.taken.get(&id).ok_or_else(|| not_claimed(id))?;
+        f(&taken.params)
+    }
+
+    /// Runs `f` on the value being built for a claimed request's reply or a begun event.
+    pub fn with_builder<T>(&self, id: i64, f: impl FnOnce(&mut Value) -> BridgeResult<T>) -> BridgeResult<T> {
+        let mut state = self.lock();
+        let state = &mut *state;
+        if let Some(taken) = state.taken.get_mut(&id) {
+            return f(&mut taken.reply);
+        }
+        if let Some(draft) = state.drafts.get_mut(&id) {
+            return f(&mut draft.data);
+        }
+        Err(BridgeError::NotFound(format!("id {id} is neither a claimed request nor a begun event")))
+    }
+
+    /// Checks the built (or given) result against the method's result type and sends it. A bad result is
+    /// answered `invalid_terminal_reply` to the client, and the error names the field.
+    pub fn reply(&self, id: i64, given: Option<Value>) -> BridgeResult<()> {
+        let mut state = self.lock();
+        let mut taken = state.taken.remove(&id).ok_or_else(|| not_claimed(id))?;
+        if let Some(value) = given {
+            taken.reply = value;
+        }
+        let method = taken.method;
+        let client_id = client_id_of(method, &taken.params);
+        let outcome = (method.check_result)(&taken.reply);
+        let (message, result) = match outcome {
+            Ok(result) => {
+                state.counters.replies += 1;
+                let message = BridgeMessage::Reply {
+                    id: taken.gateway_id,
+                    client_id,
+                    method: method.name.to_owned(),
+                    result: Some(result),
+                    error: None,
+                };
+                (message, Ok(()))
+            }
+            Err(field_error) => {
+                state.counters.replies_invalid += 1;
+                let mut error = ErrorObject::new(
+                    ErrorKind::InvalidTerminalReply,
+                    format!("the terminal's reply to {} is invalid: {field_error}", method.name),
+                );
+                if let Some(data) = error.data.as_mut() {
+                    data.field = (!field_error.field.is_empty()).then(|| field_error.field.clone());
+                }
+                let message = error_reply(taken.gateway_id, method.name, client_id.as_deref(), error);
+                (message, Err(BridgeError::InvalidReply(format!("{}: {field_error}", method.name))))
+            }
+        };
+        state.outbox.push_back(Outbound::Ready(message));
+        drop(state);
+        self.wake_link();
+        result
+    }
+
+    /// Answers a claimed request with an error.
+    pub fn reply_error(&self, id: i64, error: ErrorObject) -> BridgeResult<()> {
+        let mut state = self.lock();
+        let taken = state.taken.remove(&id).ok_or_else(|| not_claimed(id))?;
+        let client_id = client_id_of(taken.method, &taken.params);
+        state.counters.replies += 1;
+        let message = error_reply(taken.gateway_id, taken.method.name, client_id.as_deref(), error);
+        state.outbox.push_back(Outbound::Ready(message));
+        drop(state);
+        self.wake_link();
+        Ok(())
+    }
+
+    // ---- Events, from the EA ----
+
+    /// Opens an event builder for a terminal event name.
+    pub fn event_begin(&self, name: &str) -> BridgeResult<i64> {
+        if registry::event(name).is_none() {
+            return Err(BridgeError::arg(format!(
+                "`{name}` is not a terminal event; use one of {}",
+                registry::TERMINAL_EVENTS.join(", ")
+            )));
+        }
+        let mut state = self.lock();
+        if state.taken.len() + state.drafts.len() >= DRAFT_CAP {
+            return Err(BridgeError::QueueFull(format!("{DRAFT_CAP} requests and events are open; finish some")));
+        }
+        state.next_id += 1;
+        let id = state.next_id;
+        state.drafts.insert(id, Draft { name: name.to_owned(), data: Value::Object(Map::new()) });
+        Ok(id)
+    }
+
+    /// Checks and queues a begun event.
+    pub fn event_send(&self, id: i64) -> BridgeResult<()> {
+        let draft = self
+            .lock()
+            .drafts
+            .remove(&id)
+            .ok_or_else(|| BridgeError::NotFound(format!("id {id} is not a begun event")))?;
+        self.publish(&draft.name, draft.data)
+    }
+
+    /// Checks an event against its notification type and queues it without blocking: snapshots (quote, book)
+    /// replace an unsent older one of the same symbol; the rest keep their order in a bounded queue.
+    pub fn publish(&self, name: &str, data: Value) -> BridgeResult<()> {
+        let entry = registry::event(name).ok_or_else(|| {
+            BridgeError::arg(format!(
+                "`{name}` is not a terminal event; use one of {}",
+                registry::TERMINAL_EVENTS.join(", ")
+            ))
+        })?;
+        let checked = (entry.check_data)(&data);
+        let mut state = self.lock();
+        let data = match checked {
+            Ok(data) => data,
+            Err(field_error) => {
+                state.counters.events_invalid += 1;
+                return Err(BridgeError::InvalidReply(format!("event {name}: {field_error}")));
+            }
+        };
+        state.counters.events_published += 1;
+        if MARKET_EVENTS.contains(&name) {
+            let symbol = data.get("symbol").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if state.interest.as_ref().is_some_and(|interest| !interest.contains(&symbol)) {
+                state.counters.events_filtered += 1;
+                return Ok(());
+            }
+            if COALESCED_EVENTS.contains(&name) {
+                let key = (name.to_owned(), symbol);
+                if state.snapshots.insert(key.clone(), data).is_some() {
+                    state.counters.events_coalesced += 1;
+                } else {
+                    state.snapshot_order.push_back(key);
+                }
+                drop(state);
+                self.wake_link();
+                return Ok(());
+            }
+        }
+        if state.outbox_events >= EVENT_QUEUE_CAP {
+            state.counters.events_dropped += 1;
+            state.pending_gap += 1;
+            return Err(BridgeError::QueueFull(format!(
+                "{EVENT_QUEUE_CAP} events wait to be sent; {name} dropped (counted in mtb_status)"
+            )));
+        }
+        state.outbox_events += 1;
+        state.outbox.push_back(Outbound::Event { name: name.to_owned(), data });
+        drop(state);
+        self.wake_link();
+        Ok(())
+    }
+
+    // ---- Waiting and status ----
+
+    /// Blocks until a request is queued, the link state changes or the session stops, or `timeout` passes.
+    /// Returns the readiness bits (0 on timeout), plus the link state and reason when the link bit is set.
+    pub fn wait(&self, timeout: Duration) -> (i32, Option<(LinkState, String)>) {
+        let until = Instant::now() + timeout;
+        let mut state = self.lock();
+        loop {
+            if state.sweep(now_ms()) > 0 {
+                self.wake_link();
+            }
+            let mut bits = 0;
+            if !state.queued.is_empty() {
+                bits |= MTB_READY_REQUEST;
+            }
+            if state.link_changed {
+                bits |= MTB_READY_LINK;
+            }
+            if state.stopping {
+                bits |= MTB_READY_STOPPING;
+            }
+            if bits != 0 {
+                let link = state.link_changed.then(|| (state.link, state.link_reason.clone()));
+                state.link_changed = false;
+                return (bits, link);
+            }
+            let now = Instant::now();
+            if now >= until {
+                return (0, None);
+            }
+            state = match self.ready.wait_timeout(state, until - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    /// The link state and its reason.
+    pub fn link(&self) -> (LinkState, String) {
+        let state = self.lock();
+        (state.link, state.link_reason.clone())
+    }
+
+    /// Status JSON: link state, queue depths and counters.
+    pub fn status(&self, panics: u64) -> Value {
+        let state = self.lock();
+        let counters = &state.counters;
+        json!({
+            "session": self.handle,
+            "link": {
+                "state": state.link.as_str(),
+                "reason": state.link_reason,
+                "since": state.link_since,
+                "gateway_version": state.gateway_version,
+                "links": counters.links,
+                "url": self.config.gateway_url,
+            },
+            "queues": {
+                "requests_queued": state.queued.len(),
+                "requests_taken": state.taken.len(),
+                "events_open": state.drafts.len(),
+                "outbox": state.outbox.len(),
+                "outbox_events": state.outbox_events,
+                "snapshots": state.snapshots.len(),
+                "interest": state.interest.as_ref().map(|interest| {
+                    let mut symbols: Vec<&String> = interest.iter().collect();
+                    symbols.sort();
+                    symbols
+                }),
+            },
+            "counters": {
+                "requests_received": counters.requests_received,
+                "requests_rejected": counters.requests_rejected,
+                "requests_expired": counters.requests_expired,
+                "requests_taken": counters.requests_taken,
+                "replies": counters.replies,
+                "replies_invalid": counters.replies_invalid,
+                "events_published": counters.events_published,
+                "events_filtered": counters.events_filtered,
+                "events_coalesced": counters.events_coalesced,
+                "events_dropped": counters.events_dropped,
+                "events_invalid": counters.events_invalid,
+                "messages_sent": counters.messages_sent,
+                "panics": panics,
+            },
+        })
+    }
+
+    // ---- The link side ----
+
+    /// Records a link state change and wakes `mtb_wait`.
+    pub fn set_link(&self, link: LinkState, reason: impl Into<String>) {
+        let mut state = self.lock();
+        let reason = reason.into();
+        if state.link == link && state.link_reason == reason {
+            return;
+        }
+        if link == LinkState::Linked {
+            state.counters.links += 1;
+            // A new gateway states its interest afresh; until it does, everything is forwarded.
+            state.interest = None;
+        }
+        state.link = link;
+        state.link_reason = reason;
+        state.link_since = now_ms();
+        state.link_changed = true;
+        drop(state);
+        self.ready.notify_all();
+    }
+
+    /// Records the gateway's version from its welcome.
+    pub fn set_gateway_version(&self, version: String) {
+        self.lock().gateway_version = version;
+    }
+
+    /// The gateway's stream interest: market events of other symbols are no longer forwarded.
+    pub fn set_interest(&self, symbols: Vec<String>) {
+        let mut state = self.lock();
+        let interest: HashSet<String> = symbols.into_iter().collect();
+        let state = &mut *state;
+        state.snapshots.retain(|(_, symbol), _| interest.contains(symbol));
+        let snapshots = &state.snapshots;
+        state.snapshot_order.retain(|key| snapshots.contains_key(key));
+        state.interest = Some(interest);
+    }
+
+    /// Takes up to `max` messages to send, in order: replies, taken notices and ordered events first, then the
+    /// newest snapshots. Events get their sequence numbers here.
+    pub fn take_outbound(&self, max: usize) -> Vec<BridgeMessage> {
+        let mut state = self.lock();
+        let mut batch = Vec::new();
+        while batch.len() < max {
+            let Some(item) = state.outbox.pop_front() else { break };
+            let message = match item {
+                Outbound::Ready(message) => {
+                    if matches!(message, BridgeMessage::Event { .. }) {
+                        state.outbox_events -= 1;
+                    }
+                    message
+                }
+                Outbound::Event { name, data } => {
+                    state.outbox_events -= 1;
+                    state.event_message(name, data)
+                }
+            };
+            batch.push(message);
+        }
+        while batch.len() < max {
+            let Some(key) = state.snapshot_order.pop_front() else { break };
+            if let Some(data) = state.snapshots.remove(&key) {
+                let message = state.event_message(key.0, data);
+                batch.push(message);
+            }
+        }
+        batch
+    }
+
+    /// Puts back messages that could not be sent, ahead of everything else, keeping their order.
+    pub fn requeue(&self, messages: Vec<BridgeMessage>) {
+        let mut state = self.lock();
+        for message in messages.into_iter().rev() {
+            if matches!(message, BridgeMessage::Event { .. }) {
+                state.outbox_events += 1;
+            }
+            state.outbox.push_front(Outbound::Ready(message));
+        }
+    }
+
+    /// Counts messages written to the link.
+    pub fn count_sent(&self, count: usize) {
+        self.lock().counters.messages_sent += count as u64;
+    }
+
+    /// Whether anything waits to be sent.
+    pub fn has_outbound(&self) -> bool {
+        let state = self.lock();
+        !state.outbox.is_empty() || !state.snapshot_order.is_empty()
+    }
+
+    /// Marks the session stopping: queued requests are answered `not_executed`, waiters wake with the stop bit.
+    pub fn begin_stop(&self) {
+        let mut state = self.lock();
+        state.stopping = true;
+        while let Some(request) = state.queued.pop_front() {
+            state.counters.requests_expired += 1;
+            let error = ErrorObject::new(ErrorKind::NotExecuted, "the terminal's bridge stopped before taking it");
+            let client_id = client_id_of(request.method, &request.params);
+            let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
+            state.outbox.push_back(Outbound::Ready(reply));
+        }
+        state.link = LinkState::Stopped;
+        state.link_reason = "mtb_stop was called".into();
+        state.link_changed = true;
+        drop(state);
+        self.ready.notify_all();
+        self.wake_link();
+        self.stop_tx.send_replace(true);
+    }
+}
+
+impl State {
+    /// Removes expired queued requests, answering each `not_executed`. Returns how many.
+    fn sweep(&mut self, now: i64) -> usize {
+        let mut expired = 0;
+        let mut index = 0;
+        while index < self.queued.len() {
+            if self.queued[index].deadline <= now {
+                let request = self.queued.remove(index).expect("index in range");
+                let error = ErrorObject::new(ErrorKind::NotExecuted, "deadline passed while queued in the terminal");
+                let client_id = client_id_of(request.method, &request.params);
+                let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
+                self.outbox.push_back(Outbound::Ready(reply));
+                self.counters.requests_expired += 1;
+                expired += 1;
+            } else {
+                index += 1;
+            }
+        }
+        expired
+    }
+
+    fn event_message(&mut self, name: String, data: Value) -> BridgeMessage {
+        // Dropped events leave a hole in the numbering so the gateway can report a gap.
+        let seq = self.next_seq + self.pending_gap;
+        self.pending_gap = 0;
+        self.next_seq = seq + 1;
+        BridgeMessage::Event { seq, name, data }
+    }
+}
+
+fn not_claimed(id: i64) -> BridgeError {
+    BridgeError::NotFound(format!("request {id} is not claimed (unknown, not yet taken, or already answered)"))
+}
+
+fn client_id_of(method: &MethodEntry, params: &Value) -> Option<String> {
+    if !method.trading {
+        return None;
+    }
+    params.get("client_id").and_then(Value::as_str).map(str::to_owned)
+}
+
+fn error_reply(id: u64, method: &str, client_id: Option<&str>, error: ErrorObject) -> BridgeMessage {
+    BridgeMessage::Reply {
+        id,
+        client_id: client_id.map(str::to_owned),
+        method: method.to_owned(),
+        result: None,
+        error: Some(error.with_client_id(client_id)),
+    }
+}
