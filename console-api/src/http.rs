@@ -1,0 +1,407 @@
+//! The HTTP API on warp: routing, authentication, JSON bodies and error answers.
+//!
+//! Handlers are thin: they parse, authenticate, and run one [`Console`] method on a blocking thread (the store
+//! blocks). Every failure is answered with a `ConsoleError` JSON body and a 4xx/5xx status.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use metaapi_protocol::console::{CreateTokenRequest, SignInRequest, UpdateAccountRequest, VerifyRequest};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+use warp::http::StatusCode;
+use warp::reply::{Reply, Response};
+use warp::{Filter, Rejection};
+
+use crate::{Console, ConsoleError, SESSION_COOKIE, UserId};
+
+/// Largest accepted request body.
+const MAX_BODY_BYTES: u64 = 64 * 1024;
+
+#[derive(Debug)]
+struct ApiReject(ConsoleError);
+
+impl warp::reject::Reject for ApiReject {}
+
+fn reject(e: ConsoleError) -> Rejection {
+    warp::reject::custom(ApiReject(e))
+}
+
+/// Runs a store-touching console call on a blocking thread.
+async fn blocking<T, F>(console: &Console, f: F) -> Result<T, ConsoleError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Console) -> Result<T, ConsoleError> + Send + 'static,
+{
+    let console = console.clone();
+    tokio::task::spawn_blocking(move || f(&console)).await.map_err(|e| ConsoleError::Task(e.to_string()))?
+}
+
+fn error_reply(e: &ConsoleError) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_server_error() {
+        tracing::error!(error = %e, "request failed");
+    } else {
+        // The message may quote request values; log only the code.
+        tracing::debug!(status = status.as_u16(), code = %e.body().error, "request refused");
+    }
+    let mut response = warp::reply::with_status(warp::reply::json(&e.body()), status).into_response();
+    if let ConsoleError::RateLimited { retry_after_secs } = e
+        && let Ok(v) = retry_after_secs.to_string().parse()
+    {
+        response.headers_mut().insert("retry-after", v);
+    }
+    response
+}
+
+fn json_reply<T: Serialize>(status: StatusCode, result: Result<T, ConsoleError>) -> Response {
+    match result {
+        Ok(value) => warp::reply::with_status(warp::reply::json(&value), status).into_response(),
+        Err(e) => error_reply(&e),
+    }
+}
+
+fn empty_reply(result: Result<(), ConsoleError>) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error_reply(&e),
+    }
+}
+
+/// Parses a JSON body, naming the offending field when the JSON is well-formed but does not fit.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ConsoleError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (e.path().to_string(), e.into_inner()))
+        .and_then(|v| de.end().map(|()| v).map_err(|e| (".".to_owned(), e)));
+    value.map_err(|(path, inner)| match inner.classify() {
+        serde_json::error::Category::Data => ConsoleError::Invalid {
+            code: "invalid_body",
+            message: format!("body does not fit: {inner}"),
+            field: (path != ".").then_some(path),
+        },
+        _ if bytes.iter().all(u8::is_ascii_whitespace) => ConsoleError::Invalid {
+            code: "malformed_json",
+            message: "body is empty; a JSON object is expected".into(),
+            field: None,
+        },
+        _ => ConsoleError::Invalid {
+            code: "malformed_json",
+            message: format!("body is not valid JSON: {inner}"),
+            field: None,
+        },
+    })
+}
+
+fn json_body<T: DeserializeOwned + Send + 'static>() -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
+    warp::body::content_length_limit(MAX_BODY_BYTES)
+        .and(warp::body::bytes())
+        .and_then(|bytes: Bytes| async move { parse_json::<T>(&bytes).map_err(reject) })
+}
+
+/// The host name of a `Host` header value, without the port.
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        host.find(']').map_or(host, |end| &host[..=end])
+    } else {
+        host.split(':').next().unwrap_or(host)
+    }
+}
+
+/// Refuses requests whose `Host` is not an allowed name (DNS rebinding) and browser requests from another origin.
+fn guard(allowed: Arc<Vec<String>>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::optional::<String>("host")
+        .and(warp::header::optional::<String>("origin"))
+        .and_then(move |host: Option<String>, origin: Option<String>| {
+            let allowed = allowed.clone();
+            async move {
+                let Some(host) = host else {
+                    return Err(reject(ConsoleError::Invalid {
+                        code: "missing_host",
+                        message: "the Host header is required".into(),
+                        field: None,
+                    }));
+                };
+                let name = host_name(&host);
+                if !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                    return Err(reject(ConsoleError::Forbidden(format!("host {name} is not served here"))));
+                }
+                if let Some(origin) = origin
+                    && !origin.eq_ignore_ascii_case(&format!("http://{host}"))
+                {
+                    return Err(reject(ConsoleError::Forbidden("cross-origin requests are refused".into())));
+                }
+                Ok(())
+            }
+        })
+        .untuple_one()
+}
+
+/// Authenticates a management call: `Authorization: Bearer mak_...` or the session cookie. Never an auth token.
+fn authenticated(console: Console) -> impl Filter<Extract = (UserId,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("authorization").and(warp::cookie::optional::<String>(SESSION_COOKIE)).and_then(
+        move |authorization: Option<String>, session: Option<String>| {
+            let console = console.clone();
+            async move {
+                blocking(&console, move |c| match (authorization, session) {
+                    (Some(header), _) => match header.strip_prefix("Bearer ") {
+                        Some(key) => c.authenticate_api_key(key.trim()),
+                        None => Err(ConsoleError::Unauthorized("Authorization must be \"Bearer <API key>\"".into())),
+                    },
+                    (None, Some(session)) => c.authenticate_session(&session),
+                    (None, None) => Err(ConsoleError::Unauthorized("sign in or send an API key".into())),
+                })
+                .await
+                .map_err(reject)
+            }
+        },
+    )
+}
+
+fn with_console(console: Console) -> impl Filter<Extract = (Console,), Error = Infallible> + Clone {
+    warp::any().map(move || console.clone())
+}
+
+fn session_cookie(value: &str, max_age_secs: u64) -> String {
+    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}")
+}
+
+/// Every route of the console.
+pub(crate) fn routes(
+    console: Console,
+    shutdown: CancellationToken,
+) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
+    let auth = authenticated(console.clone());
+    let c = with_console(console.clone());
+
+    let healthz = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| warp::reply::json(&serde_json::json!({"status": "ok"})).into_response());
+
+    let sign_in = warp::path!("api" / "v1" / "session")
+        .and(warp::post())
+        .and(c.clone())
+        .and(warp::addr::remote())
+        .and(json_body::<SignInRequest>())
+        .then(|console: Console, peer: Option<SocketAddr>, req: SignInRequest| async move {
+            let ttl = console.config().session_ttl.as_secs();
+            match blocking(&console, move |c| c.sign_in(&req.email, &req.password, peer.map(|p| p.ip()))).await {
+                Ok(session) => {
+                    let reply = warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT);
+                    warp::reply::with_header(reply, "set-cookie", session_cookie(&session, ttl)).into_response()
+                }
+                Err(e) => error_reply(&e),
+            }
+        });
+
+    let sign_out = warp::path!("api" / "v1" / "session")
+        .and(warp::delete())
+        .and(c.clone())
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
+        .then(|console: Console, session: Option<String>| async move {
+            let result = match session {
+                Some(s) => blocking(&console, move |c| c.sign_out(&s)).await,
+                None => Ok(()),
+            };
+            match result {
+                Ok(()) => {
+                    let reply = warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT);
+                    warp::reply::with_header(reply, "set-cookie", session_cookie("", 0)).into_response()
+                }
+                Err(e) => error_reply(&e),
+            }
+        });
+
+    let get_account = warp::path!("api" / "v1" / "account").and(warp::get()).and(c.clone()).and(auth.clone()).then(
+        |console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |c| c.account(&user)).await)
+        },
+    );
+
+    let patch_account = warp::path!("api" / "v1" / "account")
+        .and(warp::patch())
+        .and(c.clone())
+        .and(auth.clone())
+        .and(json_body::<UpdateAccountRequest>())
+        .then(|console: Console, user: UserId, req: UpdateAccountRequest| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |c| c.update_account(&user, &req)).await)
+        });
+
+    let list_tokens = warp::path!("api" / "v1" / "tokens").and(warp::get()).and(c.clone()).and(auth.clone()).then(
+        |console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |c| c.list_tokens(&user)).await)
+        },
+    );
+
+    let create_token = warp::path!("api" / "v1" / "tokens")
+        .and(warp::post())
+        .and(c.clone())
+        .and(auth.clone())
+        .and(json_body::<CreateTokenRequest>())
+        .then(|console: Console, user: UserId, req: CreateTokenRequest| async move {
+            json_reply(StatusCode::CREATED, blocking(&console, move |c| c.create_token(&user, &req)).await)
+        });
+
+    let delete_token =
+        warp::path!("api" / "v1" / "tokens" / String).and(warp::delete()).and(c.clone()).and(auth.clone()).then(
+            |id: String, console: Console, user: UserId| async move {
+                empty_reply(blocking(&console, move |c| c.delete_token(&user, &id).map(drop)).await)
+            },
+        );
+
+    let replace_token = warp::path!("api" / "v1" / "tokens" / String / "replace")
+        .and(warp::post())
+        .and(c.clone())
+        .and(auth.clone())
+        .then(|id: String, console: Console, user: UserId| async move {
+            json_reply(StatusCode::CREATED, blocking(&console, move |c| c.replace_token(&user, &id)).await)
+        });
+
+    let list_devices = warp::path!("api" / "v1" / "devices").and(warp::get()).and(c.clone()).and(auth.clone()).then(
+        |console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |c| c.list_devices(&user)).await)
+        },
+    );
+
+    let approve_device = warp::path!("api" / "v1" / "devices" / String / "approve")
+        .and(warp::post())
+        .and(c.clone())
+        .and(auth.clone())
+        .then(|id: String, console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |c| c.approve_device(&user, &id)).await)
+        });
+
+    let revoke_device =
+        warp::path!("api" / "v1" / "devices" / String / "revoke").and(warp::post()).and(c.clone()).and(auth).then(
+            |id: String, console: Console, user: UserId| async move {
+                json_reply(StatusCode::OK, blocking(&console, move |c| c.revoke_device(&user, &id)).await)
+            },
+        );
+
+    let verify =
+        warp::path!("api" / "v1" / "verify").and(warp::post()).and(c.clone()).and(json_body::<VerifyRequest>()).then(
+            |console: Console, req: VerifyRequest| async move {
+                json_reply(StatusCode::OK, blocking(&console, move |c| c.verify(&req)).await)
+            },
+        );
+
+    let events =
+        warp::path!("api" / "v1" / "events").and(warp::ws()).and(c).map(move |ws: warp::ws::Ws, console: Console| {
+            let shutdown = shutdown.clone();
+            ws.max_message_size(64 * 1024)
+                .on_upgrade(move |socket| crate::events::serve_listener(console, socket, shutdown))
+                .into_response()
+        });
+
+    let api = healthz
+        .or(sign_in)
+        .unify()
+        .or(sign_out)
+        .unify()
+        .or(get_account)
+        .unify()
+        .or(patch_account)
+        .unify()
+        .or(list_tokens)
+        .unify()
+        .or(create_token)
+        .unify()
+        .or(delete_token)
+        .unify()
+        .or(replace_token)
+        .unify()
+        .or(list_devices)
+        .unify()
+        .or(approve_device)
+        .unify()
+        .or(revoke_device)
+        .unify()
+        .or(verify)
+        .unify()
+        .or(events)
+        .unify();
+
+    guard(Arc::new(console.config().allowed_hosts.clone())).and(api).recover(recover).unify()
+}
+
+async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
+        return Ok(error_reply(e));
+    }
+    let (status, code, message) = if rejection.is_not_found() {
+        (StatusCode::NOT_FOUND, "not_found", "no such endpoint".to_owned())
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method".to_owned())
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("bodies are limited to {MAX_BODY_BYTES} bytes"))
+    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
+        (StatusCode::LENGTH_REQUIRED, "length_required", "send a Content-Length header".to_owned())
+    } else if rejection.find::<warp::ws::MissingConnectionUpgrade>().is_some() {
+        (StatusCode::BAD_REQUEST, "websocket_required", "this endpoint is a WebSocket".to_owned())
+    } else {
+        (StatusCode::BAD_REQUEST, "bad_request", format!("{rejection:?}"))
+    };
+    let body = metaapi_protocol::console::ConsoleError { error: code.into(), message, field: None };
+    Ok(warp::reply::with_status(warp::reply::json(&body), status).into_response())
+}
+
+impl Console {
+    /// Serves the HTTP API on `listener` until `shutdown` completes, with the push channel and the expiry timer.
+    ///
+    /// Open push listeners are closed with code 1001 on shutdown (warp's graceful shutdown does not close upgraded
+    /// connections by itself).
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ConsoleError> {
+        let cancel = CancellationToken::new();
+        let addr = listener.local_addr()?;
+        let timer = tokio::spawn(crate::events::run_expiry_timer(self.clone(), cancel.clone()));
+        let stop = cancel.clone();
+        let signal = async move {
+            shutdown.await;
+            stop.cancel();
+        };
+        tracing::info!(%addr, "console listening");
+        warp::serve(routes(self, cancel.clone())).incoming(listener).graceful(signal).run().await;
+        cancel.cancel();
+        let _ = timer.await;
+        tracing::info!(%addr, "console stopped");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_drop_the_port() {
+        assert_eq!(host_name("127.0.0.1:7000"), "127.0.0.1");
+        assert_eq!(host_name("localhost"), "localhost");
+        assert_eq!(host_name("[::1]:7000"), "[::1]");
+    }
+
+    #[test]
+    fn json_errors_name_the_problem() {
+        let e = parse_json::<CreateTokenRequest>(b"{\"name\": ").unwrap_err();
+        assert!(matches!(e, ConsoleError::Invalid { code: "malformed_json", .. }), "{e:?}");
+        let e = parse_json::<CreateTokenRequest>(b"").unwrap_err();
+        assert!(matches!(e, ConsoleError::Invalid { code: "malformed_json", .. }), "{e:?}");
+        let e = parse_json::<CreateTokenRequest>(br#"{"name": 5}"#).unwrap_err();
+        match e {
+            ConsoleError::Invalid { code: "invalid_body", field: Some(f), .. } => assert_eq!(f, "name"),
+            other => panic!("{other:?}"),
+        }
+        let e = parse_json::<CreateTokenRequest>(br#"{"name": "a", "colour": 1}"#).unwrap_err();
+        assert!(matches!(e, ConsoleError::Invalid { code: "invalid_body", .. }), "{e:?}");
+        let e = parse_json::<CreateTokenRequest>(br#"{"name": "a"} trailing"#).unwrap_err();
+        assert!(matches!(e, ConsoleError::Invalid { code: "malformed_json", .. }), "{e:?}");
+        assert!(parse_json::<CreateTokenRequest>(br#"{"name": "a"}"#).is_ok());
+    }
+}

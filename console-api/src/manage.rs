@@ -1,0 +1,276 @@
+//! Management operations: auth tokens, devices and the account's status.
+
+use metaapi_protocol::console::{
+    AccountState, AccountStatus, CreateTokenRequest, CreatedToken, DenyReason, Device, DeviceList, DeviceStatus,
+    RevocationEvent, TokenList, TokenStatus, TokenSummary, UpdateAccountRequest,
+};
+use metaapi_protocol::types::TimeMs;
+
+use crate::secret::{self, now_ms};
+use crate::store::{AccountUpdate, DeviceRecord, TokenRecord, UserRecord};
+use crate::{Console, ConsoleError, UserId};
+
+/// Longest token name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The status of a token at `now`. Revocation and replacement outrank expiry: they are what the user did.
+pub(crate) fn token_status(t: &TokenRecord, now: TimeMs) -> TokenStatus {
+    if t.revoked_at.is_some() {
+        TokenStatus::Revoked
+    } else if t.replaced_by.is_some() {
+        TokenStatus::Replaced
+    } else if t.expires_at.is_some_and(|e| e <= now) {
+        TokenStatus::Expired
+    } else {
+        TokenStatus::Active
+    }
+}
+
+/// The state of an account at `now`. Disabled outranks expired.
+pub(crate) fn account_state(u: &UserRecord, now: TimeMs) -> AccountState {
+    if u.disabled {
+        AccountState::Disabled
+    } else if u.expires_at.is_some_and(|e| e <= now) {
+        AccountState::Expired
+    } else {
+        AccountState::Active
+    }
+}
+
+fn summary(t: &TokenRecord, now: TimeMs) -> TokenSummary {
+    TokenSummary {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        terminal_id: t.terminal_id.clone(),
+        status: token_status(t, now),
+        created_at: t.created_at,
+        expires_at: t.expires_at,
+        last_used_at: t.last_used_at,
+        replaced_by: t.replaced_by.clone(),
+    }
+}
+
+fn device(d: DeviceRecord) -> Device {
+    Device { id: d.id, name: d.name, status: d.status, first_seen_at: d.first_seen_at, last_seen_at: d.last_seen_at }
+}
+
+fn account_status(u: &UserRecord, now: TimeMs) -> AccountStatus {
+    AccountStatus {
+        email: u.email.clone(),
+        state: account_state(u, now),
+        expires_at: u.expires_at,
+        auto_approve_devices: u.auto_approve_devices,
+    }
+}
+
+fn validate_name(name: &str) -> Result<String, ConsoleError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(ConsoleError::invalid("invalid_name", "name", "name must not be empty"));
+    }
+    let chars = trimmed.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(ConsoleError::invalid(
+            "invalid_name",
+            "name",
+            format!("name is {chars} characters; the limit is {MAX_NAME_CHARS}"),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ConsoleError::invalid("invalid_name", "name", "name must not contain control characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+impl Console {
+    /// Creates an auth token. The answer holds the token; it is never shown again.
+    pub fn create_token(&self, user: &UserId, request: &CreateTokenRequest) -> Result<CreatedToken, ConsoleError> {
+        let name = validate_name(&request.name)?;
+        let now = now_ms();
+        if let Some(expires_at) = request.expires_at
+            && expires_at <= now
+        {
+            return Err(ConsoleError::invalid(
+                "invalid_expiry",
+                "expires_at",
+                format!("expires_at {expires_at} is not in the future (now is {now})"),
+            ));
+        }
+        self.user(user)?;
+        let token = secret::generate(secret::TOKEN_PREFIX)?;
+        let record = TokenRecord {
+            id: format!("tok_{}", uuid::Uuid::new_v4().simple()),
+            user_id: user.0.clone(),
+            name,
+            terminal_id: format!("trm_{}", uuid::Uuid::new_v4().simple()),
+            token_hash: secret::hash(&token),
+            created_at: now,
+            expires_at: request.expires_at,
+            last_used_at: None,
+            revoked_at: None,
+            replaced_by: None,
+        };
+        self.store().insert_token(&record)?;
+        tracing::info!(user = %user, token_id = %record.id, name = %record.name, "auth token created");
+        if record.expires_at.is_some() {
+            self.inner.expiry_changed.notify_one();
+        }
+        Ok(CreatedToken { token, summary: summary(&record, now) })
+    }
+
+    /// The user's tokens, newest first. Never the tokens themselves.
+    pub fn list_tokens(&self, user: &UserId) -> Result<TokenList, ConsoleError> {
+        let now = now_ms();
+        let tokens = self.store().list_tokens(user.as_str())?.iter().map(|t| summary(t, now)).collect();
+        Ok(TokenList { tokens })
+    }
+
+    /// Deletes a token: it is revoked at once and listed as `revoked`. Deleting a token that is already revoked or
+    /// replaced changes nothing.
+    pub fn delete_token(&self, user: &UserId, id: &str) -> Result<TokenSummary, ConsoleError> {
+        if self.store().token(user.as_str(), id)?.is_none() {
+            return Err(ConsoleError::NotFound { what: "token", id: id.to_owned() });
+        }
+        let now = now_ms();
+        if self.store().revoke_token(user.as_str(), id, now)? {
+            tracing::info!(user = %user, token_id = %id, "auth token deleted");
+            self.publish(RevocationEvent::Token { token_id: id.to_owned(), reason: DenyReason::TokenRevoked });
+        }
+        let record = self
+            .store()
+            .token(user.as_str(), id)?
+            .ok_or_else(|| ConsoleError::NotFound { what: "token", id: id.to_owned() })?;
+        Ok(summary(&record, now))
+    }
+
+    /// Replaces a token: a new token for the same terminal, with the same name and expiry; the old one stops at
+    /// once. Only an active token can be replaced: an expired one has nothing left to carry over.
+    pub fn replace_token(&self, user: &UserId, id: &str) -> Result<CreatedToken, ConsoleError> {
+        let old = self
+            .store()
+            .token(user.as_str(), id)?
+            .ok_or_else(|| ConsoleError::NotFound { what: "token", id: id.to_owned() })?;
+        let now = now_ms();
+        refuse_unless_active(&old, now)?;
+        let token = secret::generate(secret::TOKEN_PREFIX)?;
+        let record = TokenRecord {
+            id: format!("tok_{}", uuid::Uuid::new_v4().simple()),
+            user_id: user.0.clone(),
+            name: old.name.clone(),
+            terminal_id: old.terminal_id.clone(),
+            token_hash: secret::hash(&token),
+            created_at: now,
+            expires_at: old.expires_at,
+            last_used_at: None,
+            revoked_at: None,
+            replaced_by: None,
+        };
+        if !self.store().replace_token(user.as_str(), id, &record)? {
+            // Someone deleted or replaced it between the read and the write; report what happened.
+            let current = self.store().token(user.as_str(), id)?.unwrap_or(old);
+            refuse_unless_active(&current, now)?;
+            return Err(ConsoleError::Conflict {
+                code: "token_changed",
+                message: format!("token {id} changed; retry"),
+            });
+        }
+        tracing::info!(user = %user, token_id = %id, new_token_id = %record.id, "auth token replaced");
+        self.publish(RevocationEvent::Token { token_id: id.to_owned(), reason: DenyReason::TokenReplaced });
+        Ok(CreatedToken { token, summary: summary(&record, now) })
+    }
+
+    /// The user's devices, most recently seen first.
+    pub fn list_devices(&self, user: &UserId) -> Result<DeviceList, ConsoleError> {
+        Ok(DeviceList { devices: self.store().list_devices(user.as_str())?.into_iter().map(device).collect() })
+    }
+
+    /// Approves a device (also one that was revoked).
+    pub fn approve_device(&self, user: &UserId, id: &str) -> Result<Device, ConsoleError> {
+        let d = self
+            .store()
+            .set_device_status(user.as_str(), id, DeviceStatus::Approved)?
+            .ok_or_else(|| ConsoleError::NotFound { what: "device", id: id.to_owned() })?;
+        tracing::info!(user = %user, device_id = %id, "device approved");
+        Ok(device(d))
+    }
+
+    /// Revokes a device: every token stops working from that machine at once.
+    pub fn revoke_device(&self, user: &UserId, id: &str) -> Result<Device, ConsoleError> {
+        let before = self.store().list_devices(user.as_str())?.into_iter().find(|d| d.id == id);
+        let d = self
+            .store()
+            .set_device_status(user.as_str(), id, DeviceStatus::Revoked)?
+            .ok_or_else(|| ConsoleError::NotFound { what: "device", id: id.to_owned() })?;
+        if before.is_some_and(|b| b.status != DeviceStatus::Revoked) {
+            tracing::info!(user = %user, device_id = %id, "device revoked");
+            self.publish(RevocationEvent::Device { device_id: id.to_owned(), reason: DenyReason::DeviceRevoked });
+        }
+        Ok(device(d))
+    }
+
+    /// The account's status.
+    pub fn account(&self, user: &UserId) -> Result<AccountStatus, ConsoleError> {
+        Ok(account_status(&self.user(user)?, now_ms()))
+    }
+
+    /// Changes the account. When the change takes access away, gateways are told at once.
+    pub fn update_account(&self, user: &UserId, request: &UpdateAccountRequest) -> Result<AccountStatus, ConsoleError> {
+        if request.clear_expiry && request.expires_at.is_some() {
+            return Err(ConsoleError::invalid(
+                "invalid_expiry",
+                "clear_expiry",
+                "give either expires_at or clear_expiry, not both",
+            ));
+        }
+        let update = AccountUpdate {
+            disabled: request.disabled,
+            expires_at: if request.clear_expiry { Some(None) } else { request.expires_at.map(Some) },
+            auto_approve_devices: request.auto_approve_devices,
+        };
+        let now = now_ms();
+        let before = account_state(&self.user(user)?, now);
+        let after = self
+            .store()
+            .update_account(user.as_str(), &update)?
+            .ok_or_else(|| ConsoleError::NotFound { what: "user", id: user.0.clone() })?;
+        let state = account_state(&after, now);
+        tracing::info!(user = %user, state = ?state, "account updated");
+        if state != before {
+            match state {
+                AccountState::Disabled => {
+                    self.publish(RevocationEvent::Account { reason: DenyReason::AccountDisabled })
+                }
+                AccountState::Expired => self.publish(RevocationEvent::Account { reason: DenyReason::AccountExpired }),
+                AccountState::Active => {}
+            }
+        }
+        if update.expires_at.is_some() || update.disabled == Some(false) {
+            self.inner.expiry_changed.notify_one();
+        }
+        Ok(account_status(&after, now))
+    }
+}
+
+fn refuse_unless_active(t: &TokenRecord, now: TimeMs) -> Result<(), ConsoleError> {
+    let (code, what) = match token_status(t, now) {
+        TokenStatus::Active => return Ok(()),
+        TokenStatus::Revoked => ("token_revoked", "was deleted"),
+        TokenStatus::Replaced => ("token_replaced", "was already replaced"),
+        TokenStatus::Expired => ("token_expired", "has expired; create a new token"),
+    };
+    Err(ConsoleError::Conflict { code, message: format!("token {} {what}", t.id) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert_eq!(validate_name("  MT5-Live-A ").unwrap(), "MT5-Live-A");
+        assert!(validate_name("   ").is_err());
+        assert!(validate_name(&"x".repeat(65)).is_err());
+        assert_eq!(validate_name(&"é".repeat(64)).unwrap().chars().count(), 64, "the limit counts characters");
+        assert!(validate_name("a\nb").is_err());
+    }
+}
