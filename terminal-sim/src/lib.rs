@@ -1,3 +1,26 @@
-//! A simulated MT5/MT4 terminal that drives the bridge through its C ABI.
+//! A simulated MT5 (hedging or netting) and MT4 terminal that drives the bridge through its C ABI.
 //!
-//! This crate is a placeholder in the workspace; its issue has not landed yet, so it exports nothing.
+//! The [`Terminal`] is a pure, deterministic engine: symbols with real-looking specs, a seeded price feed on a
+//! virtual clock, candles and tick history, an account with margin and stop-out, and an order engine that answers
+//! every terminal-routed protocol method with the codes a real MT server uses. [`start`] runs it as the EA would:
+//! a thread that claims requests from the bridge DLL (`mtb_*`), answers them and publishes events.
+
+pub mod candles;
+pub mod dispatch;
+pub mod engine;
+mod error;
+pub mod event;
+pub mod market;
+pub mod mode;
+mod queries;
+pub mod retcode;
+pub mod rng;
+pub mod symbols;
+pub mod terminal;
+pub mod time;
+
+pub use error::SimError;
+pub use event::Event;
+pub use mode::Mode;
+pub use queries::matches_group;
+pub use terminal::{Terminal, TerminalConfig};

@@ -1,0 +1,9 @@
+//! The order engine: records, margin and profit, the trade server's checks, execution, the trading calls and
+//! what the feed triggers.
+
+pub mod calc;
+pub mod checks;
+pub mod execution;
+pub mod records;
+pub mod trading;
+pub mod triggers;

@@ -1,0 +1,194 @@
+//! The price feed: a seeded random walk per symbol with floating spreads, ticks only inside quote sessions, a
+//! tick history ring and candles for every timeframe.
+
+use std::collections::VecDeque;
+
+use metaapi_protocol::methods::{Candle, Quote, Tick};
+use metaapi_protocol::notifications::{CandleEvent, TickEvent};
+use metaapi_protocol::types::{TimeMs, Timeframe};
+
+use crate::candles::CandleSeries;
+use crate::event::Event;
+use crate::rng::{Rng, name_stream};
+use crate::symbols::Instrument;
+use crate::time::{broker_time_string, to_broker};
+
+/// Ticks kept per symbol for `get_ticks`.
+pub const TICK_RING: usize = 20_000;
+
+/// MT tick flags: bid and ask changed.
+const TICK_FLAG_BID_ASK: u32 = 2 | 4;
+
+/// One symbol's market.
+#[derive(Debug, Clone)]
+pub struct SymbolMarket {
+    /// The instrument.
+    pub instrument: Instrument,
+    /// Current bid.
+    pub bid: f64,
+    /// Current ask.
+    pub ask: f64,
+    /// Time of the current quote.
+    pub time: TimeMs,
+    /// In Market Watch.
+    pub selected: bool,
+    mid: f64,
+    rng: Rng,
+    next_tick: TimeMs,
+    ticks: VecDeque<Tick>,
+    candles: Vec<CandleSeries>,
+}
+
+impl SymbolMarket {
+    /// The market of `instrument` at `start` under `seed`.
+    pub fn new(instrument: Instrument, seed: u64, start: TimeMs) -> SymbolMarket {
+        let stream = name_stream(&instrument.spec.symbol);
+        let mut rng = Rng::new(seed, stream);
+        let mid = instrument.start_mid;
+        let spread = instrument.spread_points.0;
+        let point = instrument.spec.point;
+        let bid = instrument.normalize(mid - f64::from(spread) * point / 2.0);
+        let ask = instrument.normalize(bid + f64::from(spread) * point);
+        let candles = Timeframe::ALL
+            .iter()
+            .enumerate()
+            .map(|(index, timeframe)| {
+                let history_rng = Rng::new(seed, stream ^ (0x1000 + index as u64));
+                CandleSeries::new(*timeframe, start, bid, spread, history_rng)
+            })
+            .collect();
+        let first_gap = (instrument.tick_interval_ms as f64 * rng.unit()) as i64 + 1;
+        SymbolMarket {
+            bid,
+            ask,
+            time: start,
+            selected: true,
+            mid,
+            next_tick: start + first_gap,
+            ticks: VecDeque::from([Tick { time: start, bid, ask, last: 0.0, volume: 0.0, flags: TICK_FLAG_BID_ASK }]),
+            candles,
+            rng,
+            instrument,
+        }
+    }
+
+    /// The symbol name.
+    pub fn name(&self) -> &str {
+        &self.instrument.spec.symbol
+    }
+
+    /// When this symbol ticks next.
+    pub fn next_tick(&self) -> TimeMs {
+        self.next_tick
+    }
+
+    /// Current spread in points.
+    pub fn spread_points(&self) -> u32 {
+        ((self.ask - self.bid) / self.instrument.spec.point).round() as u32
+    }
+
+    /// The current quote.
+    pub fn quote(&self) -> Quote {
+        Quote {
+            symbol: self.name().to_owned(),
+            bid: self.bid,
+            ask: self.ask,
+            last: None,
+            time: self.time,
+            broker_time: broker_time_string(self.time),
+        }
+    }
+
+    /// Produces the feed's next tick at `next_tick()` (if the market is quoting then) and schedules the one after.
+    pub fn step(&mut self, events: &mut Vec<Event>) -> bool {
+        let time = self.next_tick;
+        let gap = (self.instrument.tick_interval_ms as f64 * (0.5 + self.rng.unit())) as i64;
+        self.next_tick = time + gap.max(1);
+        if !self.instrument.quoting(to_broker(time)) {
+            return false;
+        }
+        let dt_s = ((time - self.time).max(1) as f64 / 1000.0).min(60.0);
+        self.mid *= (self.instrument.vol_per_sqrt_s * dt_s.sqrt() * self.rng.normal()).exp();
+        let (low, high) = self.instrument.spread_points;
+        let spread = self.rng.range(low, high);
+        let point = self.instrument.spec.point;
+        let bid = self.instrument.normalize(self.mid - f64::from(spread) * point / 2.0);
+        let ask = self.instrument.normalize(bid + f64::from(spread) * point);
+        self.apply(time, bid, ask, events);
+        true
+    }
+
+    /// Sets the quote at `time` (a scripted price path in tests), as if the feed had ticked.
+    pub fn set_quote(&mut self, time: TimeMs, bid: f64, ask: f64, events: &mut Vec<Event>) {
+        self.mid = (bid + ask) / 2.0;
+        self.apply(time, self.instrument.normalize(bid), self.instrument.normalize(ask), events);
+    }
+
+    fn apply(&mut self, time: TimeMs, bid: f64, ask: f64, events: &mut Vec<Event>) {
+        self.bid = bid;
+        self.ask = ask;
+        self.time = time;
+        let tick = Tick { time, bid, ask, last: 0.0, volume: 0.0, flags: TICK_FLAG_BID_ASK };
+        if self.ticks.len() == TICK_RING {
+            self.ticks.pop_front();
+        }
+        self.ticks.push_back(tick.clone());
+        let symbol = self.name().to_owned();
+        events.push(Event::new("quote", &self.quote()));
+        events.push(Event::new("tick", &TickEvent { symbol: symbol.clone(), tick }));
+        let spread = self.spread_points();
+        for series in &mut self.candles {
+            let timeframe = series.timeframe;
+            for (candle, closed) in series.on_tick(time, bid, spread) {
+                events.push(Event::new("candle", &CandleEvent { symbol: symbol.clone(), timeframe, candle, closed }));
+            }
+        }
+    }
+
+    /// Ticks in `[from, to]`, oldest first, at most `count`; `true` when more matched.
+    pub fn ticks(&self, from: TimeMs, to: Option<TimeMs>, count: Option<u32>) -> (Vec<Tick>, bool) {
+        let limit = count.unwrap_or(10_000) as usize;
+        let mut matching = self.ticks.iter().filter(|tick| tick.time >= from && to.is_none_or(|to| tick.time <= to));
+        let ticks: Vec<Tick> = matching.by_ref().take(limit).cloned().collect();
+        let more = matching.next().is_some();
+        (ticks, more)
+    }
+
+    /// Candles of `timeframe` per the `get_candles` rules, oldest first, and whether more exist in the range.
+    pub fn candles(
+        &mut self,
+        timeframe: Timeframe,
+        from: Option<TimeMs>,
+        to: Option<TimeMs>,
+        count: Option<u32>,
+        max_bars: usize,
+    ) -> (Vec<Candle>, bool) {
+        let index = Timeframe::ALL.iter().position(|known| *known == timeframe).unwrap_or(0);
+        let series = &mut self.candles[index];
+        let limit = count.unwrap_or(10_000) as usize;
+        series.ensure_history(&self.instrument, from, limit, max_bars);
+        match from {
+            None => {
+                let all: Vec<&Candle> = series.all().collect();
+                let start = all.len().saturating_sub(limit);
+                (all[start..].iter().map(|candle| (*candle).clone()).collect(), start > 0)
+            }
+            Some(from) => {
+                let mut matching =
+                    series.all().filter(|candle| candle.time >= from && to.is_none_or(|to| candle.time <= to));
+                let candles: Vec<Candle> = matching.by_ref().take(limit).cloned().collect();
+                let more = matching.next().is_some();
+                (candles, more)
+            }
+        }
+    }
+}
+
+impl SymbolMarket {
+    /// Moves the schedule past a time jump without producing ticks.
+    pub fn skip_to(&mut self, now: TimeMs) {
+        if self.next_tick < now {
+            self.next_tick = now + 1;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Calendar arithmetic on UTC milliseconds and the broker's clock (UTC+2, as most MT brokers run).
+//!
+//! No date crate: the simulator needs only civil-date conversion, weekdays and month starts.
+
+use metaapi_protocol::methods::Weekday;
+use metaapi_protocol::types::TimeMs;
+
+/// Seconds the broker's clock runs ahead of UTC.
+pub const BROKER_UTC_OFFSET_S: i32 = 7200;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day number.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// UTC milliseconds of a UTC civil date and time.
+pub fn utc_ms(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> TimeMs {
+    days_from_civil(year, month, day) * DAY_MS + i64::from(hour * 3600 + minute * 60 + second) * 1000
+}
+
+/// The broker's wall clock for a UTC time, as milliseconds on a UTC-like scale.
+pub fn to_broker(utc: TimeMs) -> i64 {
+    utc + i64::from(BROKER_UTC_OFFSET_S) * 1000
+}
+
+/// The UTC time of a broker wall-clock time.
+pub fn from_broker(broker: i64) -> TimeMs {
+    broker - i64::from(BROKER_UTC_OFFSET_S) * 1000
+}
+
+/// `YYYY-MM-DD HH:MM:SS.mmm` on the broker's clock.
+pub fn broker_time_string(utc: TimeMs) -> String {
+    let broker = to_broker(utc);
+    let (year, month, day) = civil_from_days(broker.div_euclid(DAY_MS));
+    let ms_of_day = broker.rem_euclid(DAY_MS);
+    let (hour, rest) = (ms_of_day / 3_600_000, ms_of_day % 3_600_000);
+    let (minute, rest) = (rest / 60_000, rest % 60_000);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{:02}.{:03}", rest / 1000, rest % 1000)
+}
+
+/// Day of the week of a broker wall-clock time.
+pub fn broker_weekday(broker: i64) -> Weekday {
+    // 1970-01-01 was a Thursday.
+    match (broker.div_euclid(DAY_MS) + 4).rem_euclid(7) {
+        0 => Weekday::Sunday,
+        1 => Weekday::Monday,
+        2 => Weekday::Tuesday,
+        3 => Weekday::Wednesday,
+        4 => Weekday::Thursday,
+        5 => Weekday::Friday,
+        _ => Weekday::Saturday,
+    }
+}
+
+/// Minutes since broker midnight.
+pub fn broker_minute_of_day(broker: i64) -> u32 {
+    (broker.rem_euclid(DAY_MS) / 60_000) as u32
+}
+
+/// Start of the broker day containing `broker`.
+pub fn broker_day_start(broker: i64) -> i64 {
+    broker.div_euclid(DAY_MS) * DAY_MS
+}
+
+/// Start of the broker month containing `broker`, and the start of the month before it.
+pub fn broker_month_start(broker: i64) -> i64 {
+    let (year, month, _) = civil_from_days(broker.div_euclid(DAY_MS));
+    days_from_civil(year, month, 1) * DAY_MS
+}
+
+/// The month start before the month start `month_start`.
+pub fn previous_month_start(month_start: i64) -> i64 {
+    let (year, month, _) = civil_from_days(month_start.div_euclid(DAY_MS));
+    let (year, month) = if month == 1 { (year - 1, 12) } else { (year, month - 1) };
+    days_from_civil(year, month, 1) * DAY_MS
+}
+
+/// The month start after the month start `month_start`.
+pub fn next_month_start(month_start: i64) -> i64 {
+    let (year, month, _) = civil_from_days(month_start.div_euclid(DAY_MS));
+    let (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    days_from_civil(year, month, 1) * DAY_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_and_weekday() {
+        let monday = utc_ms(2024, 1, 8, 0, 0, 0);
+        assert_eq!(monday, 1_704_672_000_000);
+        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+        assert_eq!(broker_weekday(to_broker(monday)), Weekday::Monday);
+        assert_eq!(broker_time_string(monday + 1_234), "2024-01-08 02:00:01.234");
+        assert_eq!(previous_month_start(broker_month_start(monday)), utc_ms(2023, 12, 1, 0, 0, 0));
+        assert_eq!(next_month_start(utc_ms(2023, 12, 1, 0, 0, 0)), utc_ms(2024, 1, 1, 0, 0, 0));
+    }
+}
