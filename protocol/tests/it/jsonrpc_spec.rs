@@ -4,6 +4,9 @@
 //! Our error messages and `data` are richer than the specification's, so errors are compared by `code` and `id`
 //! exactly (plus a check that `data.kind` agrees with the code); everything else is compared literally.
 
+// The dispatcher returns ErrorObject by value, as the crate's own API does.
+#![allow(clippy::result_large_err)]
+
 use metaapi_protocol::ErrorKind;
 use metaapi_protocol::jsonrpc::{Call, Incoming, Outgoing, Request, Response};
 use metaapi_protocol::{ErrorCode, ErrorObject};

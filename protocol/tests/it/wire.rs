@@ -4,14 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use metaapi_protocol::jsonrpc::{Request, Response};
+use metaapi_protocol::jsonrpc::{Incoming, Request, Response, ServerNotification};
 use metaapi_protocol::{
     ErrorObject, Method, MethodVisitor, Notification, NotificationVisitor, console, decode_params, for_each_method,
     for_each_notification, link,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::{committed_bundle, examples};
 
@@ -70,9 +70,15 @@ impl MethodVisitor for Walk {
         let example = section("methods").get(M::NAME);
         let params = example.and_then(|example| example.get("params"));
         if self.check::<M::Params>(format!("{} params", M::NAME), params).is_some() {
-            // The example must also pass the method's own validation, as a real call would.
-            if let Err(error) = decode_params::<M>(params.cloned()) {
-                self.failures.push(format!("{} params are rejected: {error}", M::NAME));
+            // The example must also pass framing and the method's own validation, as a real call would.
+            let body = json!({"jsonrpc": "2.0", "method": M::NAME, "params": params, "id": 1}).to_string();
+            match Incoming::parse(body.as_bytes()) {
+                Incoming::Single(Ok(request)) => {
+                    if let Err(error) = decode_params::<M>(request.params) {
+                        self.failures.push(format!("{} params are rejected: {error}", M::NAME));
+                    }
+                }
+                other => self.failures.push(format!("{} request is not framed as one call: {other:?}", M::NAME)),
             }
         }
         self.check::<M::Result>(format!("{} result", M::NAME), example.and_then(|example| example.get("result")));
@@ -89,7 +95,15 @@ impl NotificationVisitor for Walk {
     fn visit<N: Notification>(&mut self) {
         self.seen.insert(N::NAME);
         let params = section("notifications").get(N::NAME).and_then(|example| example.get("params"));
-        self.check::<N::Params>(format!("notification {} params", N::NAME), params);
+        if self.check::<N::Params>(format!("notification {} params", N::NAME), params).is_some() {
+            // The whole message as it goes out on /ws.
+            let message = json!({"jsonrpc": "2.0", "method": N::NAME, "params": params});
+            match round_trip::<ServerNotification<N::Params>>(&message) {
+                Ok(notification) if notification.method == N::NAME => {}
+                Ok(notification) => self.failures.push(format!("{}: read back as {}", N::NAME, notification.method)),
+                Err(error) => self.failures.push(format!("notification {} message {error}", N::NAME)),
+            }
+        }
     }
 }
 
