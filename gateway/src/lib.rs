@@ -1,3 +1,87 @@
-//! The local gateway: /rpc, /ws and /terminal on 127.0.0.1:6000.
+//! The local gateway: `POST /rpc`, `GET /ws` and `GET /terminal` on 127.0.0.1:6000.
 //!
-//! This crate is a placeholder in the workspace; its issue has not landed yet, so it exports nothing.
+//! Clients present `Authorization: Bearer <auth_token>`; the token is verified with the console and routes every
+//! call to the one terminal linked with the same token. Transports only frame bytes; method logic lives in
+//! [`router`], which is built from the protocol's method registry.
+//!
+//! Modules: [`config`] (settings and the device id), [`auth`] (verification, grace period, revocations, failed-auth
+//! limit), [`terminals`] (linked terminals, deadlines, the `/terminal` link), [`router`] (typed dispatch),
+//! [`trades`] (idempotent trading and persisted outcomes), [`streams`] (subscriptions and the slow-consumer policy),
+//! [`http`] and [`ws`] (the warp routes), [`metrics`].
+
+mod app;
+pub mod auth;
+pub mod config;
+mod error;
+pub mod http;
+pub mod metrics;
+pub mod router;
+pub mod streams;
+pub mod terminals;
+pub mod trades;
+pub mod ws;
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use warp::Filter;
+
+pub use app::App;
+pub use config::GatewayConfig;
+pub use error::GatewayError;
+
+/// How often expired trade outcomes are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How long shutdown waits for WebSockets and terminal links to say goodbye.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Serves the gateway on `listener` until `shutdown` completes, then closes every WebSocket with 1001.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: GatewayConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), GatewayError> {
+    let stop = CancellationToken::new();
+    let app = App::open(config, stop.clone())?;
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, device_id = app.verifier.device_id(), "gateway listening");
+    }
+    let trigger = stop.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        trigger.cancel();
+    });
+    tokio::spawn(auth::listen_for_revocations(app.verifier.clone(), app.config.console_url.clone(), stop.clone()));
+    let purge_app = app.clone();
+    let purge_stop = stop.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = purge_stop.cancelled() => return,
+                _ = tokio::time::sleep(PURGE_EVERY) => {
+                    if let Err(error) = purge_app.trades.purge() {
+                        tracing::error!(%error, "purging old trade outcomes failed");
+                    }
+                }
+            }
+        }
+    });
+    let routes = http::rpc(app.clone())
+        .or(ws::route(app.clone()))
+        .unify()
+        .or(terminals::session::route(app.clone()))
+        .unify()
+        .or(http::health(app.clone()))
+        .unify()
+        .recover(http::recover)
+        .with(warp::trace::request());
+    warp::serve(routes).incoming(listener).graceful(stop.clone().cancelled_owned()).run().await;
+    // warp's graceful shutdown does not wait for upgraded connections; they watch `stop` and close with 1001.
+    app.tasks.close();
+    if tokio::time::timeout(CLOSE_WAIT, app.tasks.wait()).await.is_err() {
+        tracing::warn!("some connections did not close in time");
+    }
+    tracing::info!("gateway stopped");
+    Ok(())
+}

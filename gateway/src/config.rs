@@ -1,0 +1,163 @@
+//! Gateway settings: where the console is, where state lives, and every limit and timeout.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::GatewayError;
+
+/// Everything [`serve`](crate::serve) needs to know. Build it with [`GatewayConfig::new`] and adjust fields.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// Base URL of the console API, for example `http://127.0.0.1:7000`.
+    pub console_url: String,
+    /// Directory for the device id and the trade outcome store.
+    pub data_dir: PathBuf,
+    /// Largest `/rpc` body, in bytes.
+    pub max_body_bytes: u64,
+    /// Most calls in one JSON-RPC batch.
+    pub max_batch: usize,
+    /// Largest WebSocket message (client and terminal), in bytes.
+    pub max_ws_message_bytes: usize,
+    /// How long a request may wait for the terminal to take it; sent to the terminal as the deadline.
+    pub pickup_timeout: Duration,
+    /// How long a taken request may stay unanswered before its outcome is reported unknown.
+    pub reply_timeout: Duration,
+    /// Grace after the pickup deadline for a `taken` message that is already on its way.
+    pub pickup_slack: Duration,
+    /// How often heartbeats are sent to terminals.
+    pub heartbeat_interval: Duration,
+    /// A terminal that sends nothing for this long is considered gone.
+    pub heartbeat_timeout: Duration,
+    /// How long tokens verified earlier keep working while the console cannot be reached.
+    pub grace_period: Duration,
+    /// Timeout of one verification request to the console.
+    pub console_timeout: Duration,
+    /// Bounded outbound queue of events per WebSocket client; beyond it events are dropped and a gap is reported.
+    pub ws_queue: usize,
+    /// Calls one WebSocket client may have in flight before the gateway stops reading from it.
+    pub ws_max_in_flight: usize,
+    /// Requests queued towards one terminal before callers get `overloaded`.
+    pub terminal_queue: usize,
+    /// Failed authorizations one peer may have within `auth_fail_window` before it gets `rate_limited`.
+    pub auth_fail_limit: u32,
+    /// Window of the failed-authorization limit.
+    pub auth_fail_window: Duration,
+    /// Extra `Host` names accepted besides loopback names (`localhost`, `127.0.0.1`, `[::1]`).
+    pub allowed_hosts: Vec<String>,
+    /// `Origin` values accepted (exact match). Empty: any request carrying an `Origin` is refused.
+    pub allowed_origins: Vec<String>,
+    /// How long trade outcomes are kept; never less than 24 hours.
+    pub trade_retention: Duration,
+    /// Device name reported to the console; the host name by default.
+    pub device_name: String,
+}
+
+/// Shortest retention of trade outcomes the gateway accepts.
+pub const MIN_TRADE_RETENTION: Duration = Duration::from_secs(24 * 3600);
+
+impl GatewayConfig {
+    /// Defaults for everything but the console URL and the data directory.
+    pub fn new(console_url: impl Into<String>, data_dir: impl Into<PathBuf>) -> GatewayConfig {
+        GatewayConfig {
+            console_url: console_url.into(),
+            data_dir: data_dir.into(),
+            max_body_bytes: 1 << 20,
+            max_batch: 100,
+            max_ws_message_bytes: 1 << 20,
+            pickup_timeout: Duration::from_secs(5),
+            reply_timeout: Duration::from_secs(30),
+            pickup_slack: Duration::from_millis(500),
+            heartbeat_interval: Duration::from_secs(5),
+            heartbeat_timeout: Duration::from_secs(15),
+            grace_period: Duration::from_secs(300),
+            console_timeout: Duration::from_secs(3),
+            ws_queue: 1024,
+            ws_max_in_flight: 64,
+            terminal_queue: 1024,
+            auth_fail_limit: 20,
+            auth_fail_window: Duration::from_secs(60),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            trade_retention: MIN_TRADE_RETENTION,
+            device_name: host_name(),
+        }
+    }
+
+    /// Checks the values that would make the gateway misbehave.
+    pub fn validate(&self) -> Result<(), GatewayError> {
+        let fail = |message: &str| Err(GatewayError::Config(message.to_owned()));
+        if !(self.console_url.starts_with("http://") || self.console_url.starts_with("https://")) {
+            return fail("console_url must start with http:// or https://");
+        }
+        if self.max_batch == 0 || self.ws_queue == 0 || self.ws_max_in_flight == 0 || self.terminal_queue == 0 {
+            return fail("max_batch, ws_queue, ws_max_in_flight and terminal_queue must be at least 1");
+        }
+        if self.max_body_bytes < 64 || self.max_ws_message_bytes < 64 {
+            return fail("max_body_bytes and max_ws_message_bytes must be at least 64");
+        }
+        if self.heartbeat_timeout <= self.heartbeat_interval {
+            return fail("heartbeat_timeout must be longer than heartbeat_interval");
+        }
+        if self.trade_retention < MIN_TRADE_RETENTION {
+            return fail("trade_retention must be at least 24 hours");
+        }
+        Ok(())
+    }
+}
+
+/// The host name from `/etc/hostname` or `HOSTNAME`, else `unknown`.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|name| !name.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Reads `<data_dir>/device-id`, creating it (a random UUID) on first start.
+pub fn load_device_id(data_dir: &Path) -> Result<String, GatewayError> {
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join("device-id");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let id = text.trim();
+            uuid::Uuid::parse_str(id)
+                .map_err(|_| GatewayError::Config(format!("{} does not hold a UUID", path.display())))?;
+            Ok(id.to_owned())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let id = uuid::Uuid::new_v4().to_string();
+            // Write then rename, so a crash never leaves a half-written id behind.
+            let temp = data_dir.join("device-id.tmp");
+            std::fs::write(&temp, format!("{id}\n"))?;
+            std::fs::rename(&temp, &path)?;
+            Ok(id)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_id_is_created_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = load_device_id(dir.path()).unwrap();
+        assert_eq!(load_device_id(dir.path()).unwrap(), first);
+        std::fs::write(dir.path().join("device-id"), "garbage").unwrap();
+        assert!(matches!(load_device_id(dir.path()), Err(GatewayError::Config(_))));
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
+        assert!(config.validate().is_ok());
+        config.trade_retention = Duration::from_secs(60);
+        assert!(config.validate().is_err());
+        let config = GatewayConfig::new("ftp://x", "/tmp/x");
+        assert!(config.validate().is_err());
+    }
+}

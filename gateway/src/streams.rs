@@ -1,0 +1,399 @@
+//! Subscriptions of one WebSocket client and its bounded outbound queue.
+//!
+//! Slow-consumer policy, per connection:
+//!
+//! - responses to calls are never dropped; they are bounded by the in-flight call limit (the gateway stops reading
+//!   from a client that has too many calls open);
+//! - quotes are coalesced per subscription: a slow reader gets the newest quote of each symbol, never a backlog, and
+//!   a replaced quote does not count as lost;
+//! - every other notification goes through a queue of `ws_queue` entries; when it is full, new notifications are
+//!   dropped and counted, and the next thing the client receives is a `stream_gap` notice with the count, after
+//!   which it can resynchronize with `get_snapshot`.
+//!
+//! `seq` is assigned when a notification is written, so the numbers a client sees have no holes.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use metaapi_protocol::methods::{AccountInfo, Book, Deal, Order, Position, Quote};
+use metaapi_protocol::methods::{StreamSpec, Subscription};
+use metaapi_protocol::notifications::{
+    CandleEvent, GapReason, PositionRemoved, StreamGap, TerminalStatus, TickEvent, TokenRevoked,
+};
+use metaapi_protocol::types::Timeframe;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+/// One thing to write to the client.
+#[derive(Debug, Clone)]
+pub enum Frame {
+    /// A serialized JSON-RPC response (or batch).
+    Response(String),
+    /// A notification; its `seq` is filled in when written.
+    Notice {
+        /// Notification name.
+        method: &'static str,
+        /// The subscription it belongs to.
+        subscription_id: Option<String>,
+        /// Its data.
+        data: Arc<Value>,
+    },
+}
+
+/// Why a connection is closed by the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseReason {
+    /// WebSocket close code.
+    pub code: u16,
+    /// Close reason text.
+    pub text: String,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Frame>,
+    responses: VecDeque<String>,
+    quotes: HashMap<String, (Arc<Value>, bool)>,
+    quote_order: VecDeque<String>,
+    dropped: u64,
+    gap_reason: Option<GapReason>,
+    close: Option<CloseReason>,
+}
+
+/// The bounded outbound queue of one connection.
+pub struct Outbox {
+    state: Mutex<State>,
+    wake: Notify,
+    capacity: usize,
+    seq: AtomicU64,
+}
+
+/// What the writer should do next.
+pub enum Next {
+    /// Write these texts.
+    Write(Vec<String>),
+    /// Close with this reason (after the texts already returned).
+    Close(CloseReason),
+}
+
+impl Outbox {
+    /// An outbox holding at most `capacity` queued notifications.
+    pub fn new(capacity: usize) -> Outbox {
+        Outbox { state: Mutex::new(State::default()), wake: Notify::new(), capacity, seq: AtomicU64::new(0) }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// The `seq` of the last notification written.
+    pub fn seq(&self) -> u64 {
+        self.seq.load(Ordering::Acquire)
+    }
+
+    /// Queues a response; responses are never dropped.
+    pub fn respond(&self, text: String) {
+        let mut state = self.state();
+        if state.close.is_some() {
+            return;
+        }
+        state.responses.push_back(text);
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Queues a notification under the slow-consumer policy.
+    pub fn notify(&self, method: &'static str, subscription_id: Option<String>, data: Arc<Value>) {
+        let mut state = self.state();
+        if state.close.is_some() {
+            return;
+        }
+        if method == "quote"
+            && let Some(id) = subscription_id.clone()
+        {
+            if state.quotes.insert(id.clone(), (data, true)).is_none_or(|(_, pending)| !pending) {
+                state.quote_order.push_back(id);
+            }
+        } else if state.queue.len() >= self.capacity {
+            state.dropped += 1;
+            state.gap_reason.get_or_insert(GapReason::SlowConsumer);
+            return;
+        } else {
+            state.queue.push_back(Frame::Notice { method, subscription_id, data });
+        }
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Reports events lost before they reached this connection.
+    pub fn gap(&self, dropped: u64, reason: GapReason) {
+        let mut state = self.state();
+        state.dropped += dropped;
+        state.gap_reason.get_or_insert(reason);
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Drops everything queued, sends `last` (if any) and then closes.
+    pub fn close(&self, reason: CloseReason, last: Option<Frame>) {
+        let mut state = self.state();
+        if state.close.is_some() {
+            return;
+        }
+        state.queue.clear();
+        state.quotes.clear();
+        state.quote_order.clear();
+        state.dropped = 0;
+        state.gap_reason = None;
+        state.queue.extend(last);
+        state.close = Some(reason);
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Whether a close was requested.
+    pub fn closing(&self) -> bool {
+        self.state().close.is_some()
+    }
+
+    /// Waits for the next texts to write.
+    pub async fn next(&self) -> Next {
+        loop {
+            let notified = self.wake.notified();
+            if let Some(next) = self.take() {
+                return next;
+            }
+            notified.await;
+        }
+    }
+
+    fn take(&self) -> Option<Next> {
+        let mut state = self.state();
+        let mut texts: Vec<String> = state.responses.drain(..).collect();
+        if state.dropped > 0 {
+            let gap = StreamGap { dropped: state.dropped, reason: state.gap_reason.unwrap_or(GapReason::SlowConsumer) };
+            state.dropped = 0;
+            state.gap_reason = None;
+            texts.push(self.render("stream_gap", None, &to_value(&gap)));
+        }
+        while let Some(frame) = state.queue.pop_front() {
+            match frame {
+                Frame::Response(text) => texts.push(text),
+                Frame::Notice { method, subscription_id, data } => {
+                    texts.push(self.render(method, subscription_id, &data));
+                }
+            }
+        }
+        while let Some(id) = state.quote_order.pop_front() {
+            if let Some((data, pending)) = state.quotes.get_mut(&id)
+                && *pending
+            {
+                *pending = false;
+                let data = data.clone();
+                texts.push(self.render("quote", Some(id), &data));
+            }
+        }
+        if !texts.is_empty() {
+            return Some(Next::Write(texts));
+        }
+        state.close.clone().map(Next::Close)
+    }
+
+    fn render(&self, method: &str, subscription_id: Option<String>, data: &Value) -> String {
+        let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
+        let mut params = json!({ "seq": seq, "data": data });
+        if let Some(id) = subscription_id {
+            params["subscription_id"] = Value::String(id);
+        }
+        json!({ "jsonrpc": "2.0", "method": method, "params": params }).to_string()
+    }
+}
+
+fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// The subscriptions of one WebSocket client.
+pub struct StreamSession {
+    /// Unique per gateway process.
+    pub id: u64,
+    /// Where its notifications go.
+    pub outbox: Arc<Outbox>,
+    subscriptions: Mutex<HashMap<StreamSpec, String>>,
+    next_subscription: AtomicU64,
+}
+
+impl StreamSession {
+    /// A session without subscriptions.
+    pub fn new(id: u64, outbox: Arc<Outbox>) -> StreamSession {
+        StreamSession { id, outbox, subscriptions: Mutex::new(HashMap::new()), next_subscription: AtomicU64::new(1) }
+    }
+
+    fn subscriptions(&self) -> std::sync::MutexGuard<'_, HashMap<StreamSpec, String>> {
+        self.subscriptions.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Adds streams; a stream subscribed twice keeps its id.
+    pub fn subscribe(&self, streams: &[StreamSpec]) -> Vec<Subscription> {
+        let mut subscriptions = self.subscriptions();
+        streams
+            .iter()
+            .map(|stream| {
+                let id = subscriptions
+                    .entry(stream.clone())
+                    .or_insert_with(|| format!("s{}", self.next_subscription.fetch_add(1, Ordering::Relaxed)))
+                    .clone();
+                Subscription { id, stream: stream.clone() }
+            })
+            .collect()
+    }
+
+    /// Removes streams by id; returns the ids that were active.
+    pub fn unsubscribe(&self, ids: &[String]) -> Vec<String> {
+        let wanted: HashSet<&String> = ids.iter().collect();
+        let mut removed = Vec::new();
+        self.subscriptions().retain(|_, id| {
+            let remove = wanted.contains(id);
+            if remove {
+                removed.push(id.clone());
+            }
+            !remove
+        });
+        removed
+    }
+
+    /// Active subscriptions, by id.
+    pub fn list(&self) -> Vec<Subscription> {
+        let mut list: Vec<Subscription> = self
+            .subscriptions()
+            .iter()
+            .map(|(stream, id)| Subscription { id: id.clone(), stream: stream.clone() })
+            .collect();
+        list.sort_by_key(|subscription| subscription.id[1..].parse::<u64>().unwrap_or(u64::MAX));
+        list
+    }
+
+    /// Symbols this session wants market data for.
+    pub fn symbols(&self) -> Vec<String> {
+        self.subscriptions().keys().filter_map(|stream| stream.symbol().map(str::to_owned)).collect()
+    }
+
+    /// Delivers an event if a subscription wants it.
+    pub fn deliver(&self, event: &Event) {
+        let id = self.subscriptions().get(&event.stream).cloned();
+        if let Some(id) = id {
+            self.outbox.notify(event.name, Some(id), event.data.clone());
+        }
+    }
+}
+
+/// A terminal event, checked and matched to the stream it belongs to.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Notification name.
+    pub name: &'static str,
+    /// The stream a subscriber must hold.
+    pub stream: StreamSpec,
+    /// The notification data.
+    pub data: Arc<Value>,
+}
+
+fn valid<'a, T: serde::Deserialize<'a>>(data: &'a Value) -> bool {
+    T::deserialize(data).is_ok()
+}
+
+fn symbol(data: &Value) -> Option<String> {
+    data.get("symbol").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Matches a terminal event to its stream, checking its data against the notification's type.
+///
+/// `None` for unknown names and data that does not match; those never reach clients.
+pub fn classify(name: &str, data: Value) -> Option<Event> {
+    let (name, stream): (&'static str, StreamSpec) = match name {
+        "quote" if valid::<Quote>(&data) => ("quote", StreamSpec::Quotes { symbol: symbol(&data)? }),
+        "tick" if valid::<TickEvent>(&data) => ("tick", StreamSpec::Ticks { symbol: symbol(&data)? }),
+        "candle" if valid::<CandleEvent>(&data) => {
+            let timeframe = Timeframe::deserialize(data.get("timeframe")?).ok()?;
+            ("candle", StreamSpec::Candles { symbol: symbol(&data)?, timeframe })
+        }
+        "book" if valid::<Book>(&data) => ("book", StreamSpec::Book { symbol: symbol(&data)? }),
+        "account" if valid::<AccountInfo>(&data) => ("account", StreamSpec::Account),
+        "position_updated" if valid::<Position>(&data) => ("position_updated", StreamSpec::Trades),
+        "position_removed" if valid::<PositionRemoved>(&data) => ("position_removed", StreamSpec::Trades),
+        "order_updated" if valid::<Order>(&data) => ("order_updated", StreamSpec::Trades),
+        "order_completed" if valid::<Order>(&data) => ("order_completed", StreamSpec::Trades),
+        "deal_added" if valid::<Deal>(&data) => ("deal_added", StreamSpec::Trades),
+        "terminal_status" if valid::<TerminalStatus>(&data) => ("terminal_status", StreamSpec::Terminal),
+        _ => return None,
+    };
+    Some(Event { name, stream, data: Arc::new(data) })
+}
+
+use serde::Deserialize as _;
+
+/// The `token_revoked` notice sent before a connection is closed for lost access.
+pub fn revoked_frame(reason: metaapi_protocol::console::DenyReason) -> Frame {
+    Frame::Notice { method: "token_revoked", subscription_id: None, data: Arc::new(to_value(&TokenRevoked { reason })) }
+}
+
+/// A `terminal_status` event produced by the gateway itself (link up or down).
+pub fn status_event(online: bool) -> Event {
+    let status = TerminalStatus { online, broker_connected: false, trade_allowed: false, time: crate::auth::now_ms() };
+    Event { name: "terminal_status", stream: StreamSpec::Terminal, data: Arc::new(to_value(&status)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(outbox: &Outbox) -> Vec<Value> {
+        match outbox.take() {
+            Some(Next::Write(texts)) => texts.iter().map(|text| serde_json::from_str(text).unwrap()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn quotes_coalesce_and_other_events_overflow_into_a_gap() {
+        let outbox = Outbox::new(2);
+        for bid in 0..10 {
+            outbox.notify("quote", Some("s1".into()), Arc::new(json!({ "bid": bid })));
+        }
+        for index in 0..5 {
+            outbox.notify("tick", Some("s2".into()), Arc::new(json!({ "n": index })));
+        }
+        let written = texts(&outbox);
+        assert_eq!(written[0]["method"], "stream_gap");
+        assert_eq!(written[0]["params"]["data"]["dropped"], 3);
+        assert_eq!(written[1]["params"]["data"]["n"], 0);
+        assert_eq!(written[2]["params"]["data"]["n"], 1);
+        assert_eq!(written[3]["method"], "quote");
+        assert_eq!(written[3]["params"]["data"]["bid"], 9);
+        let seqs: Vec<u64> = written.iter().map(|notice| notice["params"]["seq"].as_u64().unwrap()).collect();
+        assert_eq!(seqs, vec![1, 2, 3, 4]);
+        assert!(texts(&outbox).is_empty());
+    }
+
+    #[test]
+    fn close_drops_the_backlog_and_sends_the_last_notice() {
+        let outbox = Outbox::new(8);
+        outbox.notify("tick", Some("s2".into()), Arc::new(json!({})));
+        outbox.close(
+            CloseReason { code: 4401, text: "token_revoked".into() },
+            Some(revoked_frame(metaapi_protocol::console::DenyReason::TokenRevoked)),
+        );
+        let written = texts(&outbox);
+        assert_eq!(written.len(), 1);
+        assert_eq!(written[0]["method"], "token_revoked");
+        assert!(matches!(outbox.take(), Some(Next::Close(CloseReason { code: 4401, .. }))));
+    }
+
+    #[test]
+    fn events_with_bad_data_are_not_classified() {
+        assert!(classify("quote", json!({ "symbol": "EURUSD" })).is_none());
+        assert!(classify("nonsense", json!({})).is_none());
+    }
+}

@@ -1,0 +1,235 @@
+//! `GET /terminal`: the bridge DLL's link. Hello, welcome or refusal, then requests, replies, events and heartbeats.
+//!
+//! The token is verified before the upgrade (so every deny reason gets its HTTP status), and a token already held by
+//! a live terminal is refused with 409 `terminal_conflict`. A link that stops sending anything for the heartbeat
+//! timeout is closed, and a new terminal with the same token may then replace it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use metaapi_protocol::console::DenyReason;
+use metaapi_protocol::link::{BridgeMessage, GatewayMessage, LINK_VERSION};
+use metaapi_protocol::{ErrorKind, ErrorObject};
+use tokio::sync::mpsc;
+use warp::ws::{Message, WebSocket, Ws};
+use warp::{Filter, Rejection};
+
+use super::{AttachError, Link};
+use crate::app::App;
+use crate::auth::{close_code, deny_error};
+use crate::http::{Authorized, Refusal, authorized, guard};
+use crate::streams::classify;
+use crate::ws::{lost_access, until_expiry};
+
+/// The `/terminal` route.
+pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let check_app = app.clone();
+    let handler_app = app.clone();
+    warp::path("terminal")
+        .and(warp::path::end())
+        .and(guard(app.clone()))
+        .and(authorized(app))
+        .and_then(move |authorized: Authorized| {
+            let app = check_app.clone();
+            async move {
+                if app.registry.is_held(&authorized.grant.token_id) {
+                    app.metrics.error(ErrorKind::TerminalConflict);
+                    return Err(warp::reject::custom(Refusal::of(conflict())));
+                }
+                Ok(authorized)
+            }
+        })
+        .and(warp::ws())
+        .map(move |authorized: Authorized, ws: Ws| {
+            let app = handler_app.clone();
+            let limit = app.config.max_ws_message_bytes;
+            let reply = ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| {
+                let tasks = app.tasks.clone();
+                tasks.track_future(run(app, authorized, socket))
+            });
+            warp::reply::Reply::into_response(reply)
+        })
+}
+
+fn conflict() -> ErrorObject {
+    ErrorObject::new(ErrorKind::TerminalConflict, "another terminal is already linked with this token")
+}
+
+fn text(message: &GatewayMessage) -> Message {
+    Message::text(serde_json::to_string(message).unwrap_or_default())
+}
+
+/// Refuses a link after the upgrade: a `refused` message, then a close frame.
+async fn refuse(socket: &mut WebSocket, error: ErrorObject, code: u16) {
+    let reason = error.kind().as_str();
+    let _ = socket.send(text(&GatewayMessage::Refused { error })).await;
+    let _ = socket.send(Message::close_with(code, reason)).await;
+    let _ = socket.close().await;
+}
+
+async fn hello(socket: &mut WebSocket, wait: Duration) -> Result<BridgeMessage, ErrorObject> {
+    let first = tokio::time::timeout(wait, socket.next())
+        .await
+        .map_err(|_| ErrorObject::new(ErrorKind::InvalidRequest, "no hello before the timeout"))?;
+    let Some(Ok(message)) = first else {
+        return Err(ErrorObject::new(ErrorKind::InvalidRequest, "the link closed before its hello"));
+    };
+    let hello: BridgeMessage = serde_json::from_slice(message.as_bytes())
+        .map_err(|error| ErrorObject::new(ErrorKind::InvalidRequest, format!("unreadable hello: {error}")))?;
+    match &hello {
+        BridgeMessage::Hello { link_version, .. } if *link_version == LINK_VERSION => Ok(hello),
+        BridgeMessage::Hello { link_version, .. } => Err(ErrorObject::new(
+            ErrorKind::InvalidRequest,
+            format!("link version {link_version} is not supported; this gateway speaks {LINK_VERSION}"),
+        )),
+        _ => Err(ErrorObject::new(ErrorKind::InvalidRequest, "the first message must be a hello")),
+    }
+}
+
+type CloseNote = Arc<Mutex<Option<(u16, String, Option<GatewayMessage>)>>>;
+
+fn close(link: &Link, note: &CloseNote, code: u16, reason: &str, last: Option<GatewayMessage>) {
+    let mut slot = note.lock().unwrap_or_else(|poison| poison.into_inner());
+    if slot.is_none() {
+        *slot = Some((code, reason.to_owned(), last));
+    }
+    drop(slot);
+    link.closed.cancel();
+}
+
+fn revoke(link: &Link, note: &CloseNote, reason: DenyReason) {
+    let error = deny_error(reason);
+    close(link, note, close_code(reason), reason.error_kind().as_str(), Some(GatewayMessage::Refused { error }));
+}
+
+async fn run(app: Arc<App>, authorized: Authorized, mut socket: WebSocket) {
+    let hello = match hello(&mut socket, app.config.heartbeat_timeout).await {
+        Ok(hello) => hello,
+        Err(error) => return refuse(&mut socket, error, 4400).await,
+    };
+    let BridgeMessage::Hello { bridge_version, terminal, capabilities, .. } = hello else { return };
+    let (outbound, mut queue) = mpsc::channel(app.config.terminal_queue);
+    let grant = &authorized.grant;
+    let link = Arc::new(Link::new(
+        app.registry.next_generation(),
+        grant.token_id.clone(),
+        grant.terminal_id.clone(),
+        terminal,
+        capabilities,
+        bridge_version,
+        outbound,
+        app.deadlines(),
+    ));
+    if let Err(AttachError::Conflict) = app.registry.attach(link.clone()) {
+        app.metrics.error(ErrorKind::TerminalConflict);
+        return refuse(&mut socket, conflict(), 4409).await;
+    }
+    tracing::info!(token_id = %grant.token_id, generation = link.generation, "terminal linked");
+    let heartbeat_ms = u64::try_from(app.config.heartbeat_interval.as_millis()).unwrap_or(u64::MAX);
+    let welcome = GatewayMessage::Welcome { gateway_version: env!("CARGO_PKG_VERSION").to_owned(), heartbeat_ms };
+    let (mut sink, mut stream) = socket.split();
+    let note: CloseNote = Arc::new(Mutex::new(None));
+
+    let writer_link = link.clone();
+    let writer_note = note.clone();
+    let interval = app.config.heartbeat_interval;
+    let timeout = app.config.heartbeat_timeout;
+    let writer = tokio::spawn(async move {
+        if sink.send(text(&welcome)).await.is_err() {
+            writer_link.closed.cancel();
+        }
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = writer_link.closed.cancelled() => break,
+                message = queue.recv() => match message {
+                    Some(message) => {
+                        if sink.send(text(&message)).await.is_err() {
+                            writer_link.closed.cancel();
+                        }
+                    }
+                    None => break,
+                },
+                _ = ticker.tick() => {
+                    if writer_link.silence() > timeout {
+                        tracing::warn!(token_id = %writer_link.token_id, "terminal stopped answering heartbeats");
+                        close(&writer_link, &writer_note, 4408, "heartbeat timeout", None);
+                    } else if sink.send(text(&GatewayMessage::Heartbeat { time: crate::auth::now_ms() })).await.is_err() {
+                        writer_link.closed.cancel();
+                    }
+                }
+            }
+        }
+        let last = writer_note.lock().unwrap_or_else(|poison| poison.into_inner()).take();
+        let (code, reason, message) = last.unwrap_or((4409, "replaced by a new link".to_owned(), None));
+        if let Some(message) = message {
+            let _ = sink.send(text(&message)).await;
+        }
+        let _ = sink.send(Message::close_with(code, reason)).await;
+        let _ = sink.close().await;
+    });
+
+    let hub = app.registry.hub(&link.token_id);
+    let mut auth_events = app.verifier.subscribe();
+    let expiry = until_expiry(grant.expires_at);
+    tokio::pin!(expiry);
+    loop {
+        tokio::select! {
+            _ = link.closed.cancelled() => break,
+            _ = app.shutdown.cancelled() => close(&link, &note, 1001, "gateway shutting down", None),
+            _ = &mut expiry => revoke(&link, &note, DenyReason::TokenExpired),
+            event = auth_events.recv() => {
+                if let Some(reason) = lost_access(&app, &authorized, event).await {
+                    revoke(&link, &note, reason);
+                }
+            }
+            message = stream.next() => match message {
+                Some(Ok(message)) if message.is_text() || message.is_binary() => {
+                    link.heard();
+                    match serde_json::from_slice::<BridgeMessage>(message.as_bytes()) {
+                        Ok(message) => receive(&app, &link, &hub, message),
+                        Err(error) => tracing::warn!(%error, "unreadable message from a terminal ignored"),
+                    }
+                }
+                Some(Ok(message)) if message.is_close() => break,
+                Some(Ok(_)) => link.heard(),
+                Some(Err(_)) | None => break,
+            },
+        }
+    }
+    link.closed.cancel();
+    link.fail_all("the terminal link dropped");
+    app.registry.detach(&link);
+    let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    tracing::info!(token_id = %link.token_id, generation = link.generation, "terminal unlinked");
+}
+
+fn receive(app: &App, link: &Link, hub: &super::Hub, message: BridgeMessage) {
+    match message {
+        BridgeMessage::Taken { id } => link.taken(id),
+        BridgeMessage::Reply { id, client_id, method, result, error } => {
+            let answer = match (result, error) {
+                (_, Some(error)) => Err(error),
+                (Some(result), None) => Ok(result),
+                (None, None) => Err(ErrorObject::new(
+                    ErrorKind::InvalidTerminalReply,
+                    format!("the terminal's reply to {method} has neither a result nor an error"),
+                )),
+            };
+            if let Some(late) = link.reply(id, client_id, answer) {
+                app.trades.file_late(&link.terminal_id, &late.client_id, &late.answer);
+            }
+        }
+        BridgeMessage::Event { seq, name, data } => {
+            hub.check_sequence(seq);
+            match classify(&name, data) {
+                Some(event) => hub.publish(&event),
+                None => tracing::debug!(name, "terminal event with an unknown name or bad data dropped"),
+            }
+        }
+        BridgeMessage::Heartbeat { .. } => {}
+        BridgeMessage::Hello { .. } => tracing::warn!("a second hello on a terminal link ignored"),
+    }
+}

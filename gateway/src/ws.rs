@@ -1,0 +1,184 @@
+//! `GET /ws`: the same methods as `/rpc` over a WebSocket, plus subscriptions pushed as notifications.
+//!
+//! The connection closes with 4401 (token reasons) or 4403 (device and account reasons) right after a
+//! `token_revoked` notice when access is lost, and with 1001 when the gateway shuts down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use metaapi_protocol::console::DenyReason;
+use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
+use metaapi_protocol::{ErrorKind, ErrorObject};
+use tokio::sync::{Semaphore, broadcast};
+use tokio_util::sync::CancellationToken;
+use warp::ws::{Message, WebSocket, Ws};
+use warp::{Filter, Rejection};
+
+use crate::app::App;
+use crate::auth::{AuthEvent, close_code, deny_reason, now_ms};
+use crate::http::{Authorized, authorized, guard, run_calls};
+use crate::metrics::Transport;
+use crate::router::Caller;
+use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame};
+
+/// The `/ws` route.
+pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let handler_app = app.clone();
+    warp::path("ws").and(warp::path::end()).and(guard(app.clone())).and(authorized(app)).and(warp::ws()).map(
+        move |authorized: Authorized, ws: Ws| {
+            let app = handler_app.clone();
+            let limit = app.config.max_ws_message_bytes;
+            let reply = ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| {
+                let tasks = app.tasks.clone();
+                tasks.track_future(run(app, authorized, socket))
+            });
+            warp::reply::Reply::into_response(reply)
+        },
+    )
+}
+
+/// Sleeps until a token's expiry (forever without one).
+pub async fn until_expiry(expires_at: Option<i64>) {
+    match expires_at {
+        Some(expires_at) => {
+            let left = u64::try_from(expires_at.saturating_sub(now_ms())).unwrap_or(0);
+            tokio::time::sleep(Duration::from_millis(left)).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Whether an access change ends this connection, and why.
+pub async fn lost_access(
+    app: &App,
+    authorized: &Authorized,
+    event: Result<AuthEvent, broadcast::error::RecvError>,
+) -> Option<DenyReason> {
+    match event {
+        Ok(AuthEvent::Denied { token_id, reason }) if token_id == authorized.grant.token_id => Some(reason),
+        Ok(AuthEvent::DeniedAll { reason }) => Some(reason),
+        Ok(AuthEvent::Recheck) | Err(broadcast::error::RecvError::Lagged(_)) => {
+            app.verifier.check(&authorized.token).await.err().and_then(|error| deny_reason(error.kind()))
+        }
+        Ok(AuthEvent::Denied { .. }) | Err(broadcast::error::RecvError::Closed) => None,
+    }
+}
+
+fn revoke(outbox: &Outbox, reason: DenyReason) {
+    let text = reason.error_kind().as_str().to_owned();
+    outbox.close(CloseReason { code: close_code(reason), text }, Some(revoked_frame(reason)));
+}
+
+async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let outbox = Arc::new(Outbox::new(app.config.ws_queue));
+    let session = Arc::new(StreamSession::new(app.next_session(), outbox.clone()));
+    let token_id = authorized.grant.token_id.clone();
+    app.registry.join(&token_id, session.clone());
+    app.metrics.ws_client(true);
+    let caller =
+        Arc::new(Caller { grant: authorized.grant.clone(), transport: Transport::Ws, session: Some(session.clone()) });
+    let done = CancellationToken::new();
+
+    let writer_outbox = outbox.clone();
+    let writer_done = done.clone();
+    let writer = tokio::spawn(async move {
+        loop {
+            match writer_outbox.next().await {
+                Next::Write(texts) => {
+                    for text in texts {
+                        if sink.feed(Message::text(text)).await.is_err() {
+                            writer_done.cancel();
+                            return;
+                        }
+                    }
+                    if sink.flush().await.is_err() {
+                        writer_done.cancel();
+                        return;
+                    }
+                }
+                Next::Close(reason) => {
+                    let _ = sink.send(Message::close_with(reason.code, reason.text)).await;
+                    let _ = sink.close().await;
+                    writer_done.cancel();
+                    return;
+                }
+            }
+        }
+    });
+
+    let mut auth_events = app.verifier.subscribe();
+    let in_flight = Arc::new(Semaphore::new(app.config.ws_max_in_flight));
+    let expiry = until_expiry(authorized.grant.expires_at);
+    tokio::pin!(expiry);
+    loop {
+        let closing = outbox.closing();
+        tokio::select! {
+            _ = done.cancelled() => break,
+            _ = app.shutdown.cancelled(), if !closing => {
+                outbox.close(CloseReason { code: 1001, text: "gateway shutting down".into() }, None);
+            }
+            _ = &mut expiry, if !closing => revoke(&outbox, DenyReason::TokenExpired),
+            event = auth_events.recv(), if !closing => {
+                if let Some(reason) = lost_access(&app, &authorized, event).await {
+                    revoke(&outbox, reason);
+                }
+            }
+            message = stream.next(), if !closing => match message {
+                Some(Ok(message)) if message.is_text() || message.is_binary() => {
+                    let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
+                    let app = app.clone();
+                    let caller = caller.clone();
+                    let authorized = authorized.clone();
+                    let outbox = outbox.clone();
+                    tokio::spawn(async move {
+                        handle(&app, &caller, &authorized, &outbox, message.as_bytes()).await;
+                        drop(permit);
+                    });
+                }
+                Some(Ok(message)) if message.is_close() => {
+                    outbox.close(CloseReason { code: 1000, text: String::new() }, None);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+        }
+    }
+    outbox.close(CloseReason { code: 1000, text: String::new() }, None);
+    let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    app.registry.leave(&token_id, session.id);
+    app.metrics.ws_client(false);
+}
+
+async fn handle(app: &Arc<App>, caller: &Arc<Caller>, authorized: &Authorized, outbox: &Outbox, bytes: &[u8]) {
+    // Every message is checked again: a cache hit costs a hash, and expiry or a lost grace period takes effect.
+    if let Err(error) = app.verifier.check(&authorized.token).await {
+        app.metrics.error(error.kind());
+        match deny_reason(error.kind()) {
+            Some(reason) => revoke(outbox, reason),
+            None => respond(outbox, &Outgoing::Single(Response::error(Id::Null, error))),
+        }
+        return;
+    }
+    let incoming = Incoming::parse(bytes);
+    if incoming.len() > app.config.max_batch {
+        app.metrics.error(ErrorKind::PayloadTooLarge);
+        let error = ErrorObject::new(
+            ErrorKind::PayloadTooLarge,
+            format!("a batch holds at most {} calls", app.config.max_batch),
+        );
+        respond(outbox, &Outgoing::Single(Response::error(Id::Null, error)));
+        return;
+    }
+    if let Some(outgoing) = run_calls(app, caller, incoming).await {
+        respond(outbox, &outgoing);
+    }
+}
+
+fn respond(outbox: &Outbox, outgoing: &Outgoing) {
+    match serde_json::to_string(outgoing) {
+        Ok(text) => outbox.respond(text),
+        Err(error) => tracing::error!(%error, "could not serialize a response"),
+    }
+}
