@@ -3,6 +3,8 @@
 //! [`generated_files`] is the single list of generated artifacts and their contents. `cargo xtask codegen` writes
 //! them; the `codegen_is_fresh` test compares them with the committed files and fails, naming the stale ones.
 
+mod docs;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -38,6 +40,10 @@ pub fn generated_files() -> Vec<GeneratedFile> {
         },
         GeneratedFile { path: "schemas/openrpc.json", contents: canonical_json(&metaapi_protocol::schema::openrpc()) },
     ]
+    .into_iter()
+    // The docs book's method, notification, type and error reference pages.
+    .chain(docs::reference_files())
+    .collect()
 }
 
 /// Writes every generated file, returning the paths that changed.
