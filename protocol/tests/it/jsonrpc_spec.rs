@@ -317,3 +317,43 @@ fn ids_are_echoed_exactly_as_written() {
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), expected, "id {id} printed as {text}");
     }
 }
+
+#[test]
+fn request_envelopes_keep_null_ids_apart_from_absent_ones() {
+    let with_null: Request = serde_json::from_str(r#"{"jsonrpc":"2.0","method":"ping","id":null}"#).unwrap();
+    assert_eq!(with_null.id, Some(metaapi_protocol::jsonrpc::Id::Null));
+    assert!(!with_null.is_notification());
+    assert_eq!(serde_json::to_value(&with_null).unwrap(), json!({"jsonrpc":"2.0","method":"ping","id":null}));
+    let without: Request = serde_json::from_str(r#"{"jsonrpc":"2.0","method":"ping"}"#).unwrap();
+    assert_eq!(without.id, None);
+    assert!(without.is_notification());
+    assert_eq!(serde_json::to_value(&without).unwrap(), json!({"jsonrpc":"2.0","method":"ping"}));
+    for bad in [
+        r#"{"jsonrpc":"1.0","method":"ping","id":1}"#,
+        r#"{"jsonrpc":"2.0","method":"ping","id":true}"#,
+        r#"{"jsonrpc":"2.0","method":"ping","id":1,"extra":0}"#,
+        r#"{"jsonrpc":"2.0","id":1}"#,
+    ] {
+        assert!(serde_json::from_str::<Request>(bad).is_err(), "{bad} was read as a request");
+    }
+}
+
+#[test]
+fn responses_carry_exactly_one_of_result_and_error() {
+    let ok: Response = serde_json::from_str(r#"{"jsonrpc":"2.0","id":"a","result":null}"#).unwrap();
+    assert_eq!(ok.into_result(), Ok(Value::Null));
+    let error: Response =
+        serde_json::from_str(r#"{"jsonrpc":"2.0","id":"a","error":{"code":-32601,"message":"Method not found"}}"#)
+            .unwrap();
+    let error = error.into_result().unwrap_err();
+    assert_eq!(error.code, ErrorCode::MethodNotFound);
+    assert_eq!(error.kind(), ErrorKind::Unknown, "an error without data has no kind");
+    for bad in [
+        r#"{"jsonrpc":"2.0","id":1}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":1,"error":{"code":-32603,"message":"Internal error"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":1,"extra":true}"#,
+        r#"{"jsonrpc":"2.0","result":1}"#,
+    ] {
+        assert!(serde_json::from_str::<Response>(bad).is_err(), "{bad} was read as a response");
+    }
+}
