@@ -5,6 +5,9 @@
 //! every terminal-routed protocol method with the codes a real MT server uses. [`start`] runs it as the EA would:
 //! a thread that claims requests from the bridge DLL (`mtb_*`), answers them and publishes events.
 
+// Handlers return the protocol's ErrorObject as is: it is the wire error, and boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod candles;
 pub mod dispatch;
 pub mod engine;

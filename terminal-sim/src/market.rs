@@ -166,7 +166,7 @@ impl SymbolMarket {
         let index = Timeframe::ALL.iter().position(|known| *known == timeframe).unwrap_or(0);
         let series = &mut self.candles[index];
         let limit = count.unwrap_or(10_000) as usize;
-        series.ensure_history(&self.instrument, from, limit, max_bars);
+        series.ensure_history(&self.instrument, from, limit + 1, max_bars);
         match from {
             None => {
                 let all: Vec<&Candle> = series.all().collect();

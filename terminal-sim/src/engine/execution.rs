@@ -223,6 +223,8 @@ impl Terminal {
     }
 
     /// Closes `volume` of the position at `index` at `price` (an `out` deal, or `out_by` for close-by).
+    // Each argument is a distinct fact of the deal record; a struct for one private call site adds nothing.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn close_part(
         &mut self,
         index: usize,

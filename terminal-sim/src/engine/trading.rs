@@ -38,7 +38,7 @@ fn not_found(what: &str, ticket: &str) -> ErrorObject {
 fn stop_change(current: Option<f64>, requested: Option<f64>) -> Option<f64> {
     match requested {
         None => current,
-        Some(value) if value == 0.0 => None,
+        Some(0.0) => None,
         Some(value) => Some(value),
     }
 }

@@ -1,0 +1,12 @@
+//! Integration tests of the simulated terminal: order engine numbers, rejections, MT4 semantics, feed, dispatch.
+
+// Results carry the protocol's ErrorObject as the engine does.
+#![allow(clippy::result_large_err)]
+
+mod dispatch;
+mod feed;
+mod margin_profit;
+mod mt4;
+mod orders;
+mod rejections;
+mod support;
