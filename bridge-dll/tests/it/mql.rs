@@ -1,0 +1,1 @@
+//! MQL consistency checks (filled in with the MQL sources).
