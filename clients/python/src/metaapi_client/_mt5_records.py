@@ -1,0 +1,67 @@
+"""The records the MetaTrader5 package returns (as named tuples, with its field names) and the enum tables
+that translate the gateway's lowercase strings into MT5's integer constants."""
+
+from collections import namedtuple
+
+AccountInfo = namedtuple("AccountInfo", [
+    "login", "trade_mode", "leverage", "limit_orders", "margin_so_mode", "trade_allowed", "trade_expert",
+    "margin_mode", "currency_digits", "fifo_close", "balance", "credit", "profit", "equity", "margin", "margin_free",
+    "margin_level", "margin_so_call", "margin_so_so", "margin_initial", "margin_maintenance", "assets",
+    "liabilities", "commission_blocked", "name", "server", "currency", "company"])
+TerminalInfo = namedtuple("TerminalInfo", [
+    "community_account", "community_connection", "connected", "dlls_allowed", "trade_allowed",
+    "tradeapi_disabled", "email_enabled", "ftp_enabled", "notifications_enabled", "mqid", "build", "maxbars",
+    "codepage", "ping_last", "community_balance", "retransmission", "company", "name", "language", "path",
+    "data_path", "commondata_path"])
+SymbolInfo = namedtuple("SymbolInfo", [
+    "custom", "select", "visible", "digits", "spread", "spread_float", "trade_calc_mode", "trade_mode",
+    "trade_exemode", "trade_stops_level", "trade_freeze_level", "expiration_mode", "filling_mode", "order_mode",
+    "swap_rollover3days", "time", "bid", "ask", "last", "point", "trade_tick_value", "trade_tick_size",
+    "trade_contract_size", "volume_min", "volume_max", "volume_step", "volume_limit", "swap_long", "swap_short",
+    "margin_initial", "margin_maintenance", "margin_hedged", "currency_base", "currency_profit",
+    "currency_margin", "description", "path", "name"])
+Tick = namedtuple("Tick", ["time", "bid", "ask", "last", "volume", "time_msc", "flags", "volume_real"])
+TradePosition = namedtuple("TradePosition", [
+    "ticket", "time", "time_msc", "time_update", "time_update_msc", "type", "magic", "identifier", "reason",
+    "volume", "price_open", "sl", "tp", "price_current", "swap", "profit", "symbol", "comment", "external_id"])
+TradeOrder = namedtuple("TradeOrder", [
+    "ticket", "time_setup", "time_setup_msc", "time_done", "time_done_msc", "time_expiration", "type",
+    "type_time", "type_filling", "state", "magic", "position_id", "position_by_id", "reason", "volume_initial",
+    "volume_current", "price_open", "sl", "tp", "price_current", "price_stoplimit", "symbol", "comment",
+    "external_id"])
+TradeDeal = namedtuple("TradeDeal", [
+    "ticket", "order", "time", "time_msc", "type", "entry", "magic", "position_id", "reason", "volume", "price",
+    "commission", "swap", "profit", "fee", "symbol", "comment", "external_id"])
+OrderSendResult = namedtuple("OrderSendResult", [
+    "retcode", "deal", "order", "volume", "price", "bid", "ask", "comment", "request_id", "retcode_external",
+    "request"])
+OrderCheckResult = namedtuple("OrderCheckResult", [
+    "retcode", "balance", "equity", "profit", "margin", "margin_free", "margin_level", "comment", "request"])
+TradeRequest = namedtuple("TradeRequest", [
+    "action", "magic", "order", "symbol", "volume", "price", "stoplimit", "sl", "tp", "deviation", "type",
+    "type_filling", "type_time", "expiration", "comment", "position", "position_by"])
+BookInfo = namedtuple("BookInfo", ["type", "price", "volume", "volume_dbl"])
+
+_TIMEFRAMES = {1: "m1", 2: "m2", 3: "m3", 4: "m4", 5: "m5", 6: "m6", 10: "m10", 12: "m12", 15: "m15", 20: "m20",
+               30: "m30", 0x4001: "h1", 0x4002: "h2", 0x4003: "h3", 0x4004: "h4", 0x4006: "h6", 0x4008: "h8",
+               0x400C: "h12", 0x4018: "d1", 0x8001: "w1", 0xC001: "mn1"}
+_TIMEFRAME_SECONDS = {1: 60, 2: 120, 3: 180, 4: 240, 5: 300, 6: 360, 10: 600, 12: 720, 15: 900, 20: 1200, 30: 1800,
+                      0x4001: 3600, 0x4002: 7200, 0x4003: 10800, 0x4004: 14400, 0x4006: 21600, 0x4008: 28800,
+                      0x400C: 43200, 0x4018: 86400, 0x8001: 604800, 0xC001: 2678400}
+_ORDER_TYPES = ["buy", "sell", "buy_limit", "sell_limit", "buy_stop", "sell_stop", "buy_stop_limit", "sell_stop_limit"]
+_FILLINGS = {0: "fok", 1: "ioc", 2: "return", 3: "boc"}
+_TIMES_IN_FORCE = {0: "gtc", 1: "day", 2: "specified", 3: "specified_day"}
+_ORDER_STATES = ["started", "placed", "canceled", "partial", "filled", "rejected", "expired"]
+_REASONS = {"client": 0, "mobile": 1, "web": 2, "expert": 3, "sl": 4, "tp": 5, "stop_out": 6, "rollover": 7,
+            "vmargin": 8, "split": 9}
+_DEAL_TYPES = ["buy", "sell", "balance", "credit", "charge", "correction", "bonus", "commission"]
+_DEAL_ENTRIES = ["in", "out", "inout", "out_by"]
+_TRADE_MODES = {"demo": 0, "contest": 1, "real": 2}
+_MARGIN_MODES = {"netting": 0, "exchange": 1, "hedging": 2}
+_SYMBOL_TRADE_MODES = ["disabled", "long_only", "short_only", "close_only", "full"]
+_EXECUTION_MODES = ["request", "instant", "market", "exchange"]
+_CALC_MODES = {"forex": 0, "futures": 1, "cfd": 2, "cfd_index": 3, "cfd_leverage": 4, "forex_no_leverage": 5,
+               "exchange_stocks": 32}
+_WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+_BOOK_TYPES = {"sell": 1, "buy": 2, "sell_market": 3, "buy_market": 4}
+_TICK_KINDS = {-1: "all", 1: "info", 2: "trade"}
