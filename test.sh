@@ -15,25 +15,36 @@ total_failed=0
 banner() { printf '\n==== %s ====\n' "$*"; }
 skip() { skipped_stages+=("$1"); printf '\n!!!! SKIPPED stage %s: %s !!!!\n\n' "$1" "$2"; }
 
-# Adds the "N passed; M failed" counts of a log to the totals (cargo's and node's formats).
+# Adds a stage's counts to the totals: cargo's "test result:" lines for the Rust stage, otherwise the stage's own
+# closing "N passed, N failed" line (so inner runners such as pytest are not counted twice).
 count() {
     local log=$1
     local p f
-    p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
-    f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
+    if grep -q '^test result:' "$log"; then
+        p=$(grep '^test result:' "$log" | grep -Eo '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+        f=$(grep '^test result:' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
+    else
+        local line
+        line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+        p=$(echo "$line" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0)
+        f=$(echo "$line" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || echo 0)
+    fi
     total_passed=$((total_passed + ${p:-0}))
     total_failed=$((total_failed + ${f:-0}))
 }
 
+# Runs one stage; exit code 77 means the stage skipped itself (it already said why).
 run_stage() {
     local name=$1
     shift
     banner "$name"
     local log="$out/$name.log"
-    if "$@" 2>&1 | tee "$log"; then
-        count "$log"
-    else
-        count "$log"
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    count "$log"
+    if [ "$status" -eq 77 ]; then
+        skipped_stages+=("$name")
+    elif [ "$status" -ne 0 ]; then
         failed_stages+=("$name")
     fi
 }
@@ -55,6 +66,15 @@ if [ -f tools/schema-check/package.json ]; then
     else
         skip schemas "node and npm are not installed, so the OpenRPC and JSON Schema validators cannot run"
     fi
+fi
+
+# The demo binary must exist before the client suites run: their live tests start it.
+if [ -x clients/test.sh ] || [ -f clients/test.sh ]; then
+    run_stage clients bash clients/test.sh
+fi
+
+if [ -f docs/check.sh ]; then
+    run_stage docs bash docs/check.sh
 fi
 
 banner "summary"
