@@ -104,16 +104,16 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct Target {
     /// URL of the running console.
-    #[arg(long, env = "METAAPI_CONSOLE_URL", default_value = "http://127.0.0.1:7000")]
+    #[arg(long, global = true, env = "METAAPI_CONSOLE_URL", default_value = "http://127.0.0.1:7000")]
     pub url: String,
     /// API key for the running console.
-    #[arg(long, env = "METAAPI_CONSOLE_API_KEY", hide_env_values = true)]
+    #[arg(long, global = true, env = "METAAPI_CONSOLE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
     /// Work on the data directory instead of a running console.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub offline: bool,
     /// With --offline: the user whose tokens, devices or account to manage.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub email: Option<String>,
 }
 

@@ -25,6 +25,12 @@ pub enum ConsoleError {
     /// The request is refused whoever sends it: a foreign `Host` or `Origin` (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
+    /// The request body is larger than the console accepts (HTTP 413).
+    #[error("request bodies are limited to {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The named object does not exist for this account (HTTP 404).
     #[error("{what} {id} not found")]
     NotFound {
@@ -89,6 +95,7 @@ impl ConsoleError {
             ConsoleError::Forbidden(_) => 403,
             ConsoleError::NotFound { .. } => 404,
             ConsoleError::Conflict { .. } => 409,
+            ConsoleError::TooLarge { .. } => 413,
             ConsoleError::RateLimited { .. } => 429,
             _ => 500,
         }
@@ -102,6 +109,7 @@ impl ConsoleError {
             ConsoleError::Forbidden(_) => ("forbidden", None),
             ConsoleError::NotFound { .. } => ("not_found", None),
             ConsoleError::Conflict { code, .. } => (*code, None),
+            ConsoleError::TooLarge { .. } => ("body_too_large", None),
             ConsoleError::RateLimited { .. } => ("rate_limited", None),
             _ => ("internal", None),
         };

@@ -93,7 +93,12 @@ pub(crate) async fn run_expiry_timer(console: Console, shutdown: CancellationTok
                         Expiry::Token { id } => {
                             RevocationEvent::Token { token_id: id, reason: DenyReason::TokenExpired }
                         }
-                        Expiry::Account { .. } => RevocationEvent::Account { reason: DenyReason::AccountExpired },
+                        Expiry::Account { user_id, at } => {
+                            if console.take_announced_expiry(&user_id, at) {
+                                continue;
+                            }
+                            RevocationEvent::Account { reason: DenyReason::AccountExpired }
+                        }
                     };
                     console.publish(event);
                 }

@@ -8,11 +8,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use futures_util::StreamExt;
 use metaapi_protocol::console::{CreateTokenRequest, SignInRequest, UpdateAccountRequest, VerifyRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
+use warp::Buf;
 use warp::http::StatusCode;
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
@@ -97,10 +98,44 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Console
     })
 }
 
+/// Reads a JSON body of at most [`MAX_BODY_BYTES`], with or without a `Content-Length` (chunked bodies are fine).
 fn json_body<T: DeserializeOwned + Send + 'static>() -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
-    warp::body::content_length_limit(MAX_BODY_BYTES)
-        .and(warp::body::bytes())
-        .and_then(|bytes: Bytes| async move { parse_json::<T>(&bytes).map_err(reject) })
+    warp::header::optional::<u64>("content-length")
+        .and(warp::body::stream())
+        .and_then(|length: Option<u64>, stream| read_json::<T, _, _>(length, stream))
+}
+
+async fn read_json<T, S, B>(length: Option<u64>, stream: S) -> Result<T, Rejection>
+where
+    T: DeserializeOwned,
+    S: futures_util::Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    let too_large = || reject(ConsoleError::TooLarge { limit: MAX_BODY_BYTES });
+    if length.is_some_and(|l| l > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let mut stream = std::pin::pin!(stream);
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let mut chunk = chunk.map_err(|e| {
+            reject(ConsoleError::Invalid {
+                code: "body_read_failed",
+                message: format!("could not read the body: {e}"),
+                field: None,
+            })
+        })?;
+        if (body.len() + chunk.remaining()) as u64 > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            let n = part.len();
+            body.extend_from_slice(part);
+            chunk.advance(n);
+        }
+    }
+    parse_json::<T>(&body).map_err(reject)
 }
 
 /// The host name of a `Host` header value, without the port.
@@ -136,6 +171,23 @@ fn guard(allowed: Arc<Vec<String>>) -> impl Filter<Extract = (), Error = Rejecti
                     return Err(reject(ConsoleError::Forbidden("cross-origin requests are refused".into())));
                 }
                 Ok(())
+            }
+        })
+        .untuple_one()
+}
+
+/// Refuses a plain GET of the events endpoint with a clear error before warp's own upgrade checks.
+fn websocket_upgrade() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::optional::<String>("upgrade")
+        .and_then(|upgrade: Option<String>| async move {
+            if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+                Ok(())
+            } else {
+                Err(reject(ConsoleError::Invalid {
+                    code: "websocket_required",
+                    message: "this endpoint is a WebSocket; send an upgrade request".into(),
+                    field: None,
+                }))
             }
         })
         .untuple_one()
@@ -290,12 +342,14 @@ pub(crate) fn routes(
         );
 
     let events =
-        warp::path!("api" / "v1" / "events").and(warp::ws()).and(c).map(move |ws: warp::ws::Ws, console: Console| {
-            let shutdown = shutdown.clone();
-            ws.max_message_size(64 * 1024)
-                .on_upgrade(move |socket| crate::events::serve_listener(console, socket, shutdown))
-                .into_response()
-        });
+        warp::path!("api" / "v1" / "events").and(warp::get()).and(websocket_upgrade()).and(warp::ws()).and(c).map(
+            move |ws: warp::ws::Ws, console: Console| {
+                let shutdown = shutdown.clone();
+                ws.max_message_size(64 * 1024)
+                    .on_upgrade(move |socket| crate::events::serve_listener(console, socket, shutdown))
+                    .into_response()
+            },
+        );
 
     let api = healthz
         .or(sign_in)
@@ -336,10 +390,8 @@ async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         (StatusCode::NOT_FOUND, "not_found", "no such endpoint".to_owned())
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method".to_owned())
-    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
-        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("bodies are limited to {MAX_BODY_BYTES} bytes"))
-    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
-        (StatusCode::LENGTH_REQUIRED, "length_required", "send a Content-Length header".to_owned())
+    } else if let Some(header) = rejection.find::<warp::reject::InvalidHeader>() {
+        (StatusCode::BAD_REQUEST, "invalid_header", format!("header {} is invalid", header.name()))
     } else if rejection.find::<warp::ws::MissingConnectionUpgrade>().is_some() {
         (StatusCode::BAD_REQUEST, "websocket_required", "this endpoint is a WebSocket".to_owned())
     } else {

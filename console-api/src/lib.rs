@@ -120,6 +120,9 @@ struct Inner {
     /// Wakes the expiry timer when a new expiry may be earlier than the one it sleeps towards.
     expiry_changed: Notify,
     sign_in_failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    /// Account expiries already announced by the update that set them in the past, so the timer does not
+    /// announce them twice.
+    announced_expiries: Mutex<std::collections::HashSet<(String, i64)>>,
 }
 
 impl std::fmt::Debug for Console {
@@ -149,6 +152,7 @@ impl Console {
                 events,
                 expiry_changed: Notify::new(),
                 sign_in_failures: Mutex::new(HashMap::new()),
+                announced_expiries: Mutex::new(std::collections::HashSet::new()),
             }),
         }
     }
@@ -307,6 +311,14 @@ impl Console {
     /// A receiver of every revocation event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<RevocationEvent> {
         self.inner.events.subscribe()
+    }
+
+    fn announce_expiry(&self, user: &UserId, at: i64) {
+        self.inner.announced_expiries.lock().unwrap_or_else(|p| p.into_inner()).insert((user.0.clone(), at));
+    }
+
+    fn take_announced_expiry(&self, user_id: &str, at: i64) -> bool {
+        self.inner.announced_expiries.lock().unwrap_or_else(|p| p.into_inner()).remove(&(user_id.to_owned(), at))
     }
 
     fn publish(&self, event: RevocationEvent) {

@@ -240,7 +240,12 @@ impl Console {
                 AccountState::Disabled => {
                     self.publish(RevocationEvent::Account { reason: DenyReason::AccountDisabled })
                 }
-                AccountState::Expired => self.publish(RevocationEvent::Account { reason: DenyReason::AccountExpired }),
+                AccountState::Expired => {
+                    if let Some(at) = after.expires_at {
+                        self.announce_expiry(user, at);
+                    }
+                    self.publish(RevocationEvent::Account { reason: DenyReason::AccountExpired })
+                }
                 AccountState::Active => {}
             }
         }

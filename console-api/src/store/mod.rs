@@ -97,6 +97,8 @@ pub enum Expiry {
     Account {
         /// User id.
         user_id: String,
+        /// The expiry that passed.
+        at: TimeMs,
     },
 }
 

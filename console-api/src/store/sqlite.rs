@@ -422,10 +422,12 @@ impl Store for SqliteStore {
             out.push(Expiry::Token { id: id? });
         }
         let mut stmt = conn.prepare(
-            "SELECT id FROM users WHERE expires_at > ?1 AND expires_at <= ?2 AND disabled = 0 ORDER BY expires_at",
+            "SELECT id, expires_at FROM users WHERE expires_at > ?1 AND expires_at <= ?2 AND disabled = 0
+             ORDER BY expires_at",
         )?;
-        for id in stmt.query_map(params![after, until], |r| r.get::<_, String>(0))? {
-            out.push(Expiry::Account { user_id: id? });
+        for row in stmt.query_map(params![after, until], |r| Ok((r.get::<_, String>(0)?, r.get::<_, TimeMs>(1)?)))? {
+            let (user_id, at) = row?;
+            out.push(Expiry::Account { user_id, at });
         }
         Ok(out)
     }
@@ -566,7 +568,7 @@ mod tests {
         assert_eq!(store.next_expiry_after(150).unwrap(), None);
         assert_eq!(
             store.expiries_between(0, 200).unwrap(),
-            vec![Expiry::Token { id: "t1".into() }, Expiry::Account { user_id: "u1".into() }]
+            vec![Expiry::Token { id: "t1".into() }, Expiry::Account { user_id: "u1".into(), at: 150 }]
         );
     }
 }

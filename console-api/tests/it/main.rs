@@ -1,0 +1,9 @@
+//! Integration tests of the console: the real server on loopback, the real SQLite file, real clients.
+
+mod auth;
+mod durability;
+mod events;
+mod logs;
+mod support;
+mod tokens;
+mod verify;
