@@ -8,8 +8,10 @@
 // Handlers return the protocol's ErrorObject as is: it is the wire error, and boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod abi;
 pub mod candles;
 pub mod dispatch;
+mod driver;
 pub mod engine;
 mod error;
 pub mod event;
@@ -22,6 +24,8 @@ pub mod symbols;
 pub mod terminal;
 pub mod time;
 
+pub use abi::BridgeAbi;
+pub use driver::{SimConfig, SimHandle, start};
 pub use error::SimError;
 pub use event::Event;
 pub use mode::Mode;

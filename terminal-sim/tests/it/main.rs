@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 mod dispatch;
+mod driver;
 mod feed;
 mod margin_profit;
 mod mt4;
