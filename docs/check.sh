@@ -26,9 +26,9 @@ if ! [ -x "$mdbook" ] || [ "$("$mdbook" --version 2>/dev/null)" != "mdbook v$MDB
     fi
 fi
 
-# The generated reference pages must match the protocol before the book is worth checking.
+# Generated files (the reference pages among them) must match the protocol before the book is worth checking.
 if ! (cd "$root" && cargo xtask check); then
-    echo "docs: the generated reference pages are stale; run \`cargo xtask codegen\` and commit" >&2
+    echo "docs: generated files are stale (see above); run \`cargo xtask codegen\` and commit" >&2
     exit 1
 fi
 
