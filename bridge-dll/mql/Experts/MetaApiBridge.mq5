@@ -1,0 +1,59 @@
+// MetaAPI bridge EA for MetaTrader 5: links this terminal to the local gateway through metaapi_bridge.dll,
+// answers the gateway's requests from OnTimer (blocking only in short bounded mtb_wait slices) and publishes
+// quotes and trade events. Attach to one chart; allow DLL imports; paste the auth token from the console.
+#property strict
+#property description "Links this terminal to the MetaAPI local gateway"
+
+#include <MetaApiBridgeMt5.mqh>
+
+input string AuthToken  = "";                                   // Auth token from the console (mat_...)
+input string GatewayUrl = "ws://127.0.0.1:6000/terminal";       // Gateway terminal endpoint (loopback only)
+input int    TimerMs    = 10;                                   // Timer period (the terminal's floor is 10-16 ms)
+input int    BudgetMs   = 30;                                   // Most time per timer event spent waiting for requests
+
+long g_session = 0;
+
+int OnInit()
+{
+   if(!MQLInfoInteger(MQL_DLLS_ALLOWED)) { Print("metaapi bridge: enable 'Allow DLL imports' for this EA"); return INIT_FAILED; }
+   if(MQLInfoInteger(MQL_TESTER)) { Print("metaapi bridge: not available in the strategy tester"); return INIT_FAILED; }
+   if(!MtbAbiOk()) return INIT_FAILED;
+   if(StringLen(AuthToken) == 0) { Print("metaapi bridge: paste the auth token into the AuthToken input"); return INIT_PARAMETERS_INCORRECT; }
+   g_session = MtbStart(Mt5StartConfig(GatewayUrl, AuthToken));
+   if(g_session == 0) return INIT_FAILED;
+   EventSetMillisecondTimer(TimerMs);
+   return INIT_SUCCEEDED;
+}
+
+void OnDeinit(const int reason)
+{
+   EventKillTimer();
+   // Stops the link and, with the last session, the DLL's I/O thread, before the terminal may unload the DLL.
+   if(g_session != 0) mtb_stop(g_session);
+   g_session = 0;
+}
+
+void OnTimer()
+{
+   if(g_session == 0) return;
+   uint started = GetTickCount();
+   do
+   {
+      int ready = mtb_wait(g_session, 5);
+      if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
+      if((ready & MTB_READY_LINK) != 0) Print("metaapi bridge: link state changed: ", MtbLastError());
+      if((ready & MTB_READY_REQUEST) != 0) Mt5Drain(g_session, 64);
+      if((ready & MTB_READY_STOPPING) != 0) break;
+   }
+   while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
+}
+
+void OnTick()
+{
+   if(g_session != 0) Mt5PublishQuote(g_session, _Symbol);
+}
+
+void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request, const MqlTradeResult &result)
+{
+   if(g_session != 0) Mt5PublishTransaction(g_session, trans);
+}
