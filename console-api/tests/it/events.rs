@@ -93,3 +93,20 @@ async fn the_events_endpoint_needs_a_websocket_upgrade() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"], "websocket_required");
 }
+
+#[tokio::test]
+async fn shutdown_closes_push_listeners() {
+    use futures_util::StreamExt;
+    let t = TestConsole::start().await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/events", t.addr)).await.unwrap();
+    ws.next().await.unwrap().unwrap(); // resync
+    let _dir = t.stop().await;
+    let closing =
+        tokio::time::timeout(std::time::Duration::from_secs(1), ws.next()).await.expect("closed within a second");
+    match closing {
+        Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => {
+            assert_eq!(u16::from(frame.code), 1001)
+        }
+        other => panic!("expected a 1001 close, got {other:?}"),
+    }
+}
