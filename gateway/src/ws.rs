@@ -57,7 +57,6 @@ pub async fn lost_access(
 ) -> Option<DenyReason> {
     match event {
         Ok(AuthEvent::Denied { token_id, reason }) if token_id == authorized.grant.token_id => Some(reason),
-        Ok(AuthEvent::DeniedAll { reason }) => Some(reason),
         Ok(AuthEvent::Recheck) | Err(broadcast::error::RecvError::Lagged(_)) => {
             app.verifier.check(&authorized.token).await.err().and_then(|error| deny_reason(error.kind()))
         }

@@ -45,11 +45,6 @@ pub enum AuthEvent {
         /// Why.
         reason: DenyReason,
     },
-    /// Every token on this machine lost access (this device was revoked).
-    DeniedAll {
-        /// Why.
-        reason: DenyReason,
-    },
     /// Cached verdicts were dropped: every connection asks again whether its token still works.
     Recheck,
 }
@@ -193,16 +188,23 @@ impl Verifier {
                 cache.retain(|_, entry| entry.grant.token_id != token_id);
                 AuthEvent::Denied { token_id, reason }
             }
-            RevocationEvent::Device { device_id, reason } => {
+            // A device is registered per console account, and device and account events do not say which
+            // account they concern: every token on this machine is asked about again, and only those the console
+            // now refuses lose access.
+            RevocationEvent::Device { device_id, .. } => {
                 if device_id != self.device_id {
                     return;
                 }
                 cache.clear();
-                AuthEvent::DeniedAll { reason }
+                AuthEvent::Recheck
             }
-            // Account events name no account, so every token is asked about again.
-            RevocationEvent::Account { .. } | RevocationEvent::Resync => {
+            RevocationEvent::Account { .. } => {
                 cache.clear();
+                AuthEvent::Recheck
+            }
+            // A resync (on every connect) marks verdicts stale but keeps them for the grace period.
+            RevocationEvent::Resync => {
+                expire(&mut cache);
                 AuthEvent::Recheck
             }
         };
@@ -212,9 +214,16 @@ impl Verifier {
         let _ = self.events.send(notice);
     }
 
-    /// Drops every cached verdict without telling connections (used when the push channel was down a while).
-    pub fn forget_all(&self) {
-        self.cache.lock().unwrap_or_else(|poison| poison.into_inner()).clear();
+    /// Marks every cached verdict stale, so the next check asks the console; the grace period still applies.
+    pub fn expire_all(&self) {
+        expire(&mut self.cache.lock().unwrap_or_else(|poison| poison.into_inner()));
+    }
+}
+
+fn expire(cache: &mut HashMap<[u8; 32], Cached>) {
+    let now = Instant::now();
+    for entry in cache.values_mut() {
+        entry.fresh_until = now;
     }
 }
 

@@ -41,8 +41,8 @@ pub async fn listen_for_revocations(verifier: Arc<Verifier>, console_url: String
                     }
                 }
                 tracing::warn!("revocation channel to the console closed; reconnecting");
-                // Whatever was pushed while the channel was down is lost: ask again for every token.
-                verifier.forget_all();
+                // Whatever is pushed while the channel is down is lost: ask the console again for every token.
+                verifier.expire_all();
             }
             Err(error) => tracing::debug!(%error, "revocation channel connect failed"),
         }

@@ -1,0 +1,118 @@
+//! Security limits: Host and Origin checks, body, batch and message sizes, brute force, and observability.
+
+use std::time::Duration;
+
+use futures_util::SinkExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::harness::{Read, connect, kind, read, world, world_with};
+
+#[tokio::test]
+async fn foreign_hosts_and_origins_are_refused() {
+    let world = world_with(|config| config.allowed_origins = vec!["http://localhost:3000".into()]).await;
+    let (token, _terminal) = world.terminal("Guard", 1).await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let body = json!({ "jsonrpc": "2.0", "id": 1, "method": "ping" }).to_string();
+    let post = |host: Option<&str>, origin: Option<&str>| {
+        let mut request = http.post(world.gateway.url("/rpc")).bearer_auth(&token).body(body.clone());
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    for host in ["evil.example", "evil.example:6000", "127.0.0.1.nip.io"] {
+        let response = post(Some(host), None).await.unwrap();
+        assert_eq!(response.status(), 403, "{host}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(kind(&body), "invalid_request");
+    }
+    assert_eq!(post(Some("localhost:6000"), None).await.unwrap().status(), 200);
+    assert_eq!(post(None, Some("http://evil.example")).await.unwrap().status(), 403);
+    assert_eq!(post(None, Some("http://localhost:3000")).await.unwrap().status(), 200);
+
+    let url = world.gateway.ws_url("/ws");
+    let Err((status, _)) = connect(&url, Some(&token), &[("origin", "http://evil.example")]).await else {
+        panic!("foreign origin accepted")
+    };
+    assert_eq!(status, 403);
+    let Err((status, _)) = connect(&url, Some(&token), &[("host", "evil.example")]).await else {
+        panic!("foreign host accepted")
+    };
+    assert_eq!(status, 403);
+    assert!(connect(&url, Some(&token), &[("origin", "http://localhost:3000")]).await.is_ok());
+}
+
+#[tokio::test]
+async fn oversized_bodies_batches_and_messages_are_refused() {
+    let world = world_with(|config| {
+        config.max_body_bytes = 4096;
+        config.max_batch = 5;
+        config.max_ws_message_bytes = 4096;
+    })
+    .await;
+    let (token, terminal) = world.terminal("Limits", 1).await;
+    let padding = "x".repeat(8192);
+    let big = json!({ "jsonrpc": "2.0", "id": 1, "method": "ping", "params": { "pad": padding } }).to_string();
+    let (status, body) = world.gateway.post(Some(&token), big.clone()).await;
+    assert_eq!((status, kind(&body)), (413, "payload_too_large"));
+
+    let batch: Vec<_> = (0..6).map(|id| json!({ "jsonrpc": "2.0", "id": id, "method": "get_account_info" })).collect();
+    let (status, body) = world.gateway.post(Some(&token), json!(batch).to_string()).await;
+    assert_eq!((status, kind(&body)), (413, "payload_too_large"));
+    assert_eq!(terminal.count("get_account_info"), 0, "nothing of an oversized batch runs");
+    let (status, body) = world.gateway.post(Some(&token), json!(batch[..5]).to_string()).await;
+    assert_eq!((status, body.as_array().map(Vec::len)), (200, Some(5)));
+
+    let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    socket.send(Message::text(json!(batch).to_string())).await.unwrap();
+    let Read::Json(refused) = read(&mut socket, Duration::from_secs(5)).await else { panic!() };
+    assert_eq!(kind(&refused), "payload_too_large");
+    let _ = socket.send(Message::text(big)).await;
+    assert!(matches!(read(&mut socket, Duration::from_secs(5)).await, Read::Closed(_) | Read::Ended));
+}
+
+#[tokio::test]
+async fn guessing_tokens_is_rate_limited_per_peer() {
+    let world = world_with(|config| config.auth_fail_limit = 5).await;
+    let token = world.console.create_token("Real", None).await.token;
+    for attempt in 0..5 {
+        let guess = format!("mat_guess{attempt}");
+        let (status, body) = world.gateway.call(&guess, "ping", json!({})).await;
+        assert_eq!((status, kind(&body)), (401, "token_unknown"));
+    }
+    let (status, body) = world.gateway.call("mat_guess6", "ping", json!({})).await;
+    assert_eq!((status, kind(&body)), (429, "rate_limited"));
+    assert!(body["error"]["data"]["retry_after_ms"].as_u64().unwrap() > 0);
+    let Err((status, _)) = world.gateway.connect("/ws", Some("mat_guess7")).await else { panic!() };
+    assert_eq!(status, 429);
+    // The limit is per peer: while it lasts, this peer is refused even with a good token.
+    let (status, _) = world.gateway.call(&token, "ping", json!({})).await;
+    assert_eq!(status, 429);
+}
+
+#[tokio::test]
+async fn health_and_metrics_are_served() {
+    let world = world().await;
+    let (token, _terminal) = world.terminal("Observed", 1).await;
+    world.gateway.call(&token, "get_account_info", json!({})).await;
+    world.gateway.call("mat_wrong", "ping", json!({})).await;
+    let _socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let health: serde_json::Value = http.get(world.gateway.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["terminals_online"], 1);
+    let metrics = http.get(world.gateway.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for line in [
+        "metaapi_gateway_requests_total{transport=\"rpc\"} 1",
+        "metaapi_gateway_errors_total{kind=\"token_unknown\"} 1",
+        "metaapi_gateway_terminals_online 1",
+        "metaapi_gateway_ws_clients 1",
+        "metaapi_gateway_request_duration_seconds_count 1",
+    ] {
+        assert!(metrics.contains(line), "missing {line} in\n{metrics}");
+    }
+}
