@@ -6,3 +6,4 @@ mod gateway;
 mod harness;
 mod link;
 mod mql;
+mod wine;
