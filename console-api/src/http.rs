@@ -194,9 +194,15 @@ fn websocket_upgrade() -> impl Filter<Extract = (), Error = Rejection> + Clone {
 }
 
 /// Authenticates a management call: `Authorization: Bearer mak_...` or the session cookie. Never an auth token.
+///
+/// A cookie counts only together with the `X-Console-Request` header, which the dashboard page always sends and
+/// which another site cannot add without a CORS preflight the console never grants: a second guard against
+/// cross-site requests besides `SameSite=Strict` and the `Origin` check.
 fn authenticated(console: Console) -> impl Filter<Extract = (UserId,), Error = Rejection> + Clone {
-    warp::header::optional::<String>("authorization").and(warp::cookie::optional::<String>(SESSION_COOKIE)).and_then(
-        move |authorization: Option<String>, session: Option<String>| {
+    warp::header::optional::<String>("authorization")
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
+        .and(warp::header::optional::<String>(CONSOLE_REQUEST_HEADER))
+        .and_then(move |authorization: Option<String>, session: Option<String>, marker: Option<String>| {
             let console = console.clone();
             async move {
                 blocking(&console, move |c| match (authorization, session) {
@@ -204,15 +210,20 @@ fn authenticated(console: Console) -> impl Filter<Extract = (UserId,), Error = R
                         Some(key) => c.authenticate_api_key(key.trim()),
                         None => Err(ConsoleError::Unauthorized("Authorization must be \"Bearer <API key>\"".into())),
                     },
+                    (None, Some(_)) if marker.is_none() => Err(ConsoleError::Unauthorized(format!(
+                        "session requests must carry the {CONSOLE_REQUEST_HEADER} header"
+                    ))),
                     (None, Some(session)) => c.authenticate_session(&session),
                     (None, None) => Err(ConsoleError::Unauthorized("sign in or send an API key".into())),
                 })
                 .await
                 .map_err(reject)
             }
-        },
-    )
+        })
 }
+
+/// Header that must accompany cookie-authenticated calls.
+pub const CONSOLE_REQUEST_HEADER: &str = "x-console-request";
 
 fn with_console(console: Console) -> impl Filter<Extract = (Console,), Error = Infallible> + Clone {
     warp::any().map(move || console.clone())
@@ -233,6 +244,30 @@ pub(crate) fn routes(
     let healthz = warp::path!("healthz")
         .and(warp::get())
         .map(|| warp::reply::json(&serde_json::json!({"status": "ok"})).into_response());
+
+    // The dashboard page: static files compiled in, so the binary is self-contained.
+    let page = |body: &'static str, content_type: &'static str| {
+        move || {
+            let reply = warp::reply::with_header(body, "content-type", content_type);
+            let reply = warp::reply::with_header(
+                reply,
+                "content-security-policy",
+                "default-src 'self'; frame-ancestors 'none'",
+            );
+            warp::reply::with_header(reply, "x-content-type-options", "nosniff").into_response()
+        }
+    };
+    let web = warp::path::end()
+        .and(warp::get())
+        .map(page(include_str!("../web/index.html"), "text/html; charset=utf-8"))
+        .or(warp::path!("console.js")
+            .and(warp::get())
+            .map(page(include_str!("../web/console.js"), "text/javascript; charset=utf-8")))
+        .unify()
+        .or(warp::path!("console.css")
+            .and(warp::get())
+            .map(page(include_str!("../web/console.css"), "text/css; charset=utf-8")))
+        .unify();
 
     let sign_in = warp::path!("api" / "v1" / "session")
         .and(warp::post())
@@ -352,6 +387,8 @@ pub(crate) fn routes(
         );
 
     let api = healthz
+        .or(web)
+        .unify()
         .or(sign_in)
         .unify()
         .or(sign_out)

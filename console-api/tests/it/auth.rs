@@ -22,7 +22,12 @@ async fn sign_in_sets_a_strict_http_only_cookie_that_manages_and_sign_out_ends_i
     }
     let pair = cookie.split(';').next().unwrap().to_owned();
 
-    let with_cookie = |method: Method, path: &str| t.http.request(method, t.url(path)).header("cookie", pair.clone());
+    // Without the marker header a cookie alone does not authenticate (cross-site request guard).
+    let response = t.http.get(t.url("/api/v1/account")).header("cookie", pair.clone()).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let with_cookie = |method: Method, path: &str| {
+        t.http.request(method, t.url(path)).header("cookie", pair.clone()).header("x-console-request", "1")
+    };
     let response = with_cookie(Method::POST, "/api/v1/tokens").json(&json!({"name": "A"})).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 201);
     let response = with_cookie(Method::GET, "/api/v1/account").send().await.unwrap();
@@ -123,4 +128,16 @@ async fn users_and_api_keys_are_validated_in_the_library() {
     assert_eq!(err.http_status(), 409);
     let err = t.console.create_api_key(&metaapi_console::UserId("usr_nope".into())).unwrap_err();
     assert_eq!(err.http_status(), 404);
+}
+
+#[tokio::test]
+async fn the_dashboard_page_is_served() {
+    let t = TestConsole::start().await;
+    for (path, content_type) in [("/", "text/html"), ("/console.js", "text/javascript"), ("/console.css", "text/css")] {
+        let response = t.http.get(t.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(content_type));
+        assert!(response.headers().contains_key("content-security-policy"));
+        assert!(!response.text().await.unwrap().is_empty());
+    }
 }
