@@ -12,6 +12,7 @@
 mod app;
 pub mod auth;
 pub mod config;
+pub mod demo;
 mod error;
 pub mod http;
 pub mod metrics;

@@ -1,4 +1,5 @@
-//! The `metaapi-gateway` binary: parses flags, sets up logging, binds, and runs the library's `serve`.
+//! The `metaapi-gateway` binary: parses flags, sets up logging, binds, and runs the library's `serve`,
+//! or with `demo` the whole stack (console, gateway, simulated terminal) from `metaapi_gateway::demo`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,7 +11,50 @@ use metaapi_gateway::{GatewayConfig, serve};
 
 /// The MetaAPI local gateway.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Runs an embedded console, the gateway and a simulated terminal: everything works without MetaTrader.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// Gateway address (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:6000")]
+    listen: SocketAddr,
+    /// Console address (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:7000")]
+    console_listen: SocketAddr,
+    /// Where the console database and gateway state live (a fresh temporary directory by default).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Terminal to simulate: mt5-hedging, mt5-netting or mt4.
+    #[arg(long, default_value = "mt5-hedging", value_parser = metaapi_gateway::demo::parse_mode)]
+    mode: metaapi_terminal_sim::Mode,
+    /// How many terminals (the second and later alternate MT4 and MT5 netting), each with its own token.
+    #[arg(long, default_value_t = 1)]
+    terminals: usize,
+    /// Seed of the simulated price feed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Run the simulated clock from a fixed Monday morning instead of following the wall clock.
+    #[arg(long)]
+    virtual_clock: bool,
+    /// Once everything is online, write the URLs and tokens to this file as JSON (for test suites).
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
+}
+
+/// Flags of the gateway itself.
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Address to listen on. Keep it on loopback unless you know why not.
     #[arg(long, env = "GATEWAY_LISTEN", default_value = "127.0.0.1:6000")]
@@ -58,12 +102,17 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let cli = Cli::parse();
+    let args = cli.serve;
+    let default_level = if cli.command.is_some() { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into());
     if args.json_logs {
         tracing_subscriber::fmt().with_env_filter(filter).json().init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    if let Some(Command::Demo(demo)) = cli.command {
+        return run_demo(demo).await;
     }
     let mut config = GatewayConfig::new(args.console_url, args.data_dir);
     config.max_body_bytes = args.max_body_bytes;
@@ -79,7 +128,12 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let shutdown = async {
+    serve(listener, config, shutdown_signal()).await.context("gateway failed")
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    {
         let interrupt = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
@@ -94,6 +148,48 @@ async fn main() -> anyhow::Result<()> {
         }
         #[cfg(not(unix))]
         drop(interrupt.await);
-    };
-    serve(listener, config, shutdown).await.context("gateway failed")
+    }
+}
+
+async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
+    use metaapi_gateway::demo::{Demo, DemoConfig, mode_name};
+    use metaapi_terminal_sim::Mode;
+
+    let mut config = DemoConfig::new(args.listen);
+    config.console_listen = args.console_listen;
+    config.data_dir = args.data_dir;
+    config.seed = args.seed;
+    config.realtime = !args.virtual_clock;
+    let others = [Mode::Mt4, Mode::Mt5Netting];
+    config.terminals =
+        (0..args.terminals.max(1)).map(|index| if index == 0 { args.mode } else { others[(index - 1) % 2] }).collect();
+    println!("starting the console, the gateway and {} simulated terminal(s)...", config.terminals.len());
+    let demo = Demo::start(config).await.context("the demo could not start")?;
+
+    println!();
+    println!("gateway   {}   (POST /rpc, GET /ws)", demo.url);
+    println!("console   {}   (sign in as {} / {})", demo.console_url, demo.email, demo.password);
+    for terminal in &demo.terminals {
+        println!("terminal  {:<12} token {}", mode_name(terminal.mode), terminal.token);
+    }
+    let token = &demo.terminals[0].token;
+    println!();
+    println!("try it:");
+    println!(
+        "  curl -s {}/rpc -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n    -d '{{\"jsonrpc\":\"2.0\",\"id\":\"account-1\",\"method\":\"get_account_info\",\"params\":{{}}}}'",
+        demo.url
+    );
+    println!("  METAAPI_URL={} METAAPI_TOKEN={token} cargo run -p metaapi-examples --bin account_info", demo.url);
+    println!();
+    println!("Ctrl-C stops everything.");
+    if let Some(path) = args.ready_file {
+        let temporary = path.with_extension("tmp");
+        std::fs::write(&temporary, serde_json::to_vec_pretty(&demo.ready_json())?)
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        std::fs::rename(&temporary, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    shutdown_signal().await;
+    println!("stopping...");
+    demo.stop().await;
+    Ok(())
 }

@@ -26,6 +26,10 @@ pub struct SimConfig {
     pub gateway_url: String,
     /// The auth token pasted into the EA.
     pub token: String,
+    /// Where the simulated clock starts, UTC ms. `None`: a Monday morning for virtual time, now for realtime.
+    /// With `realtime`, a start in the past makes the clock run at wall speed from there, so a demo started on a
+    /// weekend can still trade in open sessions.
+    pub start_time: Option<metaapi_protocol::types::TimeMs>,
 }
 
 /// The running simulator; [`SimHandle::stop`] ends the session.
@@ -81,9 +85,14 @@ pub fn start(abi: BridgeAbi, config: SimConfig) -> Result<SimHandle, SimError> {
         return Err(SimError::AbiMismatch { found: version, expected: ABI_MAJOR << 16 });
     }
     let mut terminal_config = TerminalConfig::new(config.mode, config.seed);
-    if config.realtime {
-        terminal_config.start_time = wall_clock_ms();
+    let wall_start = wall_clock_ms();
+    match (config.start_time, config.realtime) {
+        (Some(start), _) => terminal_config.start_time = start,
+        (None, true) => terminal_config.start_time = wall_start,
+        (None, false) => {}
     }
+    // In realtime the simulated clock keeps a fixed distance from the wall clock.
+    let clock_offset = config.realtime.then(|| terminal_config.start_time - wall_start);
     let terminal = Terminal::new(terminal_config);
     let start_config = json!({
         "gateway_url": config.gateway_url,
@@ -100,10 +109,9 @@ pub fn start(abi: BridgeAbi, config: SimConfig) -> Result<SimHandle, SimError> {
     }
     let stopping = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stopping);
-    let realtime = config.realtime;
     let thread = std::thread::Builder::new()
         .name(format!("terminal-sim-{session}"))
-        .spawn(move || Ea { abi, session, terminal, realtime }.run(&flag));
+        .spawn(move || Ea { abi, session, terminal, clock_offset }.run(&flag));
     match thread {
         Ok(thread) => Ok(SimHandle { stopping, thread: Some(thread), abi, session }),
         Err(error) => {
@@ -118,7 +126,8 @@ struct Ea {
     abi: BridgeAbi,
     session: i64,
     terminal: Terminal,
-    realtime: bool,
+    /// `Some(offset)` in realtime: simulated time = wall clock + offset.
+    clock_offset: Option<i64>,
 }
 
 impl Ea {
@@ -131,7 +140,10 @@ impl Ea {
                 break;
             }
             while self.serve_one() {}
-            let to = if self.realtime { wall_clock_ms() } else { self.terminal.now() + 100 };
+            let to = match self.clock_offset {
+                Some(offset) => wall_clock_ms() + offset,
+                None => self.terminal.now() + 100,
+            };
             let events = self.terminal.advance(to);
             for event in events {
                 self.publish(event.name, &event.data);

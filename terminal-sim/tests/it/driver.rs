@@ -12,6 +12,7 @@ fn starts_and_stops_a_bridge_session() {
         realtime: false,
         gateway_url: "ws://127.0.0.1:9/terminal".into(),
         token: "mat_test_token".into(),
+        start_time: None,
     };
     let handle = start(abi, config).expect("session starts");
     assert!(handle.session() > 0);
@@ -26,6 +27,7 @@ fn a_refused_config_names_the_bridge_error() {
         realtime: true,
         gateway_url: "ws://example.com/terminal".into(),
         token: "mat_test_token".into(),
+        start_time: None,
     };
     match start(BridgeAbi::linked(), config) {
         Err(SimError::Bridge { call, status, message }) => {

@@ -1,0 +1,298 @@
+//! The demo stack: an embedded console, the gateway and simulated terminals driving the real bridge, in one process.
+//!
+//! `metaapi-gateway demo` runs it for people; the end-to-end tests, the examples' tests and the benchmarks start it
+//! in-process with [`Demo::start`]. Every part is the real one: the console on its own SQLite file, the gateway on a
+//! loopback port, and each terminal a `terminal-sim` EA loop calling the bridge's `mtb_*` exports, linked to the
+//! gateway over `/terminal` exactly as the DLL inside MetaTrader is.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use metaapi_console::{Console, ConsoleConfig, UserId};
+use metaapi_protocol::console::{CreateTokenRequest, UpdateAccountRequest};
+use metaapi_protocol::types::TimeMs;
+use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::{GatewayConfig, GatewayError};
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// Gateway address; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Console address; port 0 picks a free one.
+    pub console_listen: SocketAddr,
+    /// Where the console database and the gateway state live; a fresh temporary directory when `None`.
+    pub data_dir: Option<PathBuf>,
+    /// One simulated terminal per entry, each with its own token.
+    pub terminals: Vec<Mode>,
+    /// Seed of the simulated price feeds (terminal `i` uses `seed + i`).
+    pub seed: u64,
+    /// Follow the wall clock (for people); otherwise simulated time starts on a Monday morning and advances with
+    /// each EA loop turn, which makes tests independent of the calendar.
+    pub realtime: bool,
+}
+
+impl DemoConfig {
+    /// One MT5 hedging terminal on `listen`, virtual clock, seed 1.
+    pub fn new(listen: SocketAddr) -> DemoConfig {
+        DemoConfig {
+            listen,
+            console_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: None,
+            terminals: vec![Mode::Mt5Hedging],
+            seed: 1,
+            realtime: false,
+        }
+    }
+}
+
+/// One simulated terminal of the demo.
+#[derive(Debug)]
+pub struct DemoTerminal {
+    /// Its mode.
+    pub mode: Mode,
+    /// The auth token pasted into its (simulated) EA.
+    pub token: String,
+    /// The console's id of that token.
+    pub token_id: String,
+    sim: Option<SimHandle>,
+}
+
+/// The running stack. Stop it with [`Demo::stop`]; dropping it stops it too, less politely.
+#[derive(Debug)]
+pub struct Demo {
+    /// Base URL of the gateway, for example `http://127.0.0.1:6000`.
+    pub url: String,
+    /// Base URL of the console.
+    pub console_url: String,
+    /// Console sign-in email.
+    pub email: String,
+    /// Console sign-in password (random per run).
+    pub password: String,
+    /// A console API key for management calls.
+    pub api_key: String,
+    /// The console, for in-process management.
+    pub console: Console,
+    /// The console user owning every token.
+    pub user: UserId,
+    /// The simulated terminals.
+    pub terminals: Vec<DemoTerminal>,
+    gateway_address: SocketAddr,
+    seed: u64,
+    realtime: bool,
+    stop: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    _temporary: Option<tempfile::TempDir>,
+}
+
+/// Why the demo could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DemoError {
+    /// A port could not be bound or a directory created.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The console failed.
+    #[error("console: {0}")]
+    Console(#[from] metaapi_console::ConsoleError),
+    /// The gateway's configuration was refused.
+    #[error("gateway: {0}")]
+    Gateway(#[from] GatewayError),
+    /// A simulated terminal could not start.
+    #[error("terminal: {0}")]
+    Terminal(#[from] metaapi_terminal_sim::SimError),
+    /// A terminal did not come online in time.
+    #[error("{0}")]
+    NotReady(String),
+}
+
+impl Demo {
+    /// Starts the console, the gateway and every terminal, and returns once each terminal answers through the
+    /// gateway.
+    pub async fn start(config: DemoConfig) -> Result<Demo, DemoError> {
+        let (temporary, data_dir) = match config.data_dir.clone() {
+            Some(directory) => (None, directory),
+            None => {
+                let directory = tempfile::Builder::new().prefix("metaapi-demo-").tempdir()?;
+                let path = directory.path().to_path_buf();
+                (Some(directory), path)
+            }
+        };
+        std::fs::create_dir_all(data_dir.join("console"))?;
+        std::fs::create_dir_all(data_dir.join("gateway"))?;
+
+        let stop = CancellationToken::new();
+        let mut tasks = Vec::new();
+
+        let console = Console::open(ConsoleConfig::new(data_dir.join("console")))?;
+        let email = "demo@localhost".to_owned();
+        let password = crate::demo::random_password();
+        let user = match console.user_by_email(&email) {
+            Ok(user) => user,
+            Err(_) => console.create_user(&email, &password)?,
+        };
+        let api_key = console.create_api_key(&user)?;
+        let update = UpdateAccountRequest { auto_approve_devices: Some(true), ..UpdateAccountRequest::default() };
+        console.update_account(&user, &update)?;
+        let console_listener = tokio::net::TcpListener::bind(config.console_listen).await?;
+        let console_url = format!("http://{}", console_listener.local_addr()?);
+        let console_stop = stop.clone();
+        let serving = console.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Err(error) = serving.serve(console_listener, console_stop.cancelled_owned()).await {
+                tracing::error!(%error, "demo console stopped");
+            }
+        }));
+
+        let gateway_listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let gateway_address = gateway_listener.local_addr()?;
+        let gateway_config = GatewayConfig::new(console_url.clone(), data_dir.join("gateway"));
+        gateway_config.validate()?;
+        let gateway_stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Err(error) = crate::serve(gateway_listener, gateway_config, gateway_stop.cancelled_owned()).await {
+                tracing::error!(%error, "demo gateway stopped");
+            }
+        }));
+
+        let mut demo = Demo {
+            url: format!("http://{gateway_address}"),
+            console_url,
+            email,
+            password,
+            api_key,
+            console,
+            user,
+            terminals: Vec::new(),
+            gateway_address,
+            seed: config.seed,
+            realtime: config.realtime,
+            stop,
+            tasks,
+            _temporary: temporary,
+        };
+        for mode in config.terminals {
+            demo.add_terminal(mode).await?;
+        }
+        Ok(demo)
+    }
+
+    /// Creates a token named after `mode`, starts a simulated terminal with it, and waits until it answers.
+    pub async fn add_terminal(&mut self, mode: Mode) -> Result<&DemoTerminal, DemoError> {
+        let index = self.terminals.len();
+        let name = format!("{}-Demo-{}", if mode == Mode::Mt4 { "MT4" } else { "MT5" }, index + 1);
+        let created = self.console.create_token(&self.user, &CreateTokenRequest { name, expires_at: None })?;
+        let sim = self.start_sim(mode, index as u64, &created.token)?;
+        self.terminals.push(DemoTerminal { mode, token: created.token, token_id: created.summary.id, sim: Some(sim) });
+        let terminal = &self.terminals[index];
+        wait_until_online(&self.url, &terminal.token).await?;
+        Ok(terminal)
+    }
+
+    /// Starts a simulated terminal for an existing `token` (for flows where the token comes from elsewhere).
+    pub fn start_sim(&self, mode: Mode, index: u64, token: &str) -> Result<SimHandle, DemoError> {
+        let config = SimConfig {
+            mode,
+            seed: self.seed + index,
+            realtime: self.realtime,
+            gateway_url: format!("ws://{}/terminal", self.gateway_address),
+            token: token.to_owned(),
+            start_time: self.realtime.then(trading_day_start).flatten(),
+        };
+        Ok(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?)
+    }
+
+    /// The facts a test suite in another language needs, as written to `--ready-file`.
+    pub fn ready_json(&self) -> Value {
+        json!({
+            "url": self.url,
+            "token": self.terminals.first().map(|terminal| terminal.token.as_str()),
+            "tokens": self.terminals.iter().map(|terminal| terminal.token.as_str()).collect::<Vec<_>>(),
+            "console_url": self.console_url,
+            "api_key": self.api_key,
+            "email": self.email,
+            "password": self.password,
+            "mode": self.terminals.first().map(|terminal| mode_name(terminal.mode)),
+        })
+    }
+
+    /// Stops the terminals, then the gateway and the console.
+    pub async fn stop(mut self) {
+        self.shutdown();
+        for task in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+
+    fn shutdown(&mut self) {
+        for terminal in &mut self.terminals {
+            if let Some(sim) = terminal.sim.take() {
+                sim.stop();
+            }
+        }
+        self.stop.cancel();
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The CLI name of a mode (`mt5-hedging`, `mt5-netting`, `mt4`).
+pub fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Mt5Hedging => "mt5-hedging",
+        Mode::Mt5Netting => "mt5-netting",
+        Mode::Mt4 => "mt4",
+    }
+}
+
+/// Reads a mode from its CLI name.
+pub fn parse_mode(name: &str) -> Result<Mode, String> {
+    Mode::ALL
+        .into_iter()
+        .find(|mode| mode_name(*mode) == name)
+        .ok_or_else(|| format!("unknown mode {name:?}; use mt5-hedging, mt5-netting or mt4"))
+}
+
+/// A random password for the demo's console user.
+fn random_password() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// On a weekend, markets in the simulator are closed as in MetaTrader. A demo started then runs its realtime clock
+/// from two days earlier (Thursday or Friday), so that it can trade at once.
+fn trading_day_start() -> Option<TimeMs> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64;
+    // 1970-01-01 was a Thursday: day 0 -> Thursday, so (days + 4) % 7 gives 0 = Sunday.
+    let weekday = (now.div_euclid(86_400_000) + 4).rem_euclid(7);
+    matches!(weekday, 0 | 6).then(|| now - 2 * 86_400_000)
+}
+
+/// Polls `get_account_info` with the token until the terminal answers (10 s at most).
+async fn wait_until_online(url: &str, token: &str) -> Result<(), DemoError> {
+    let client =
+        reqwest::Client::builder().no_proxy().build().map_err(|error| DemoError::NotReady(error.to_string()))?;
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "get_account_info", "params": {}});
+    let mut last = String::from("no answer");
+    for _ in 0..200 {
+        let answer = client.post(format!("{url}/rpc")).bearer_auth(token).json(&body).send().await;
+        match answer {
+            Ok(response) => match response.json::<Value>().await {
+                Ok(value) if value.get("result").is_some() => return Ok(()),
+                Ok(value) => last = value.to_string(),
+                Err(error) => last = error.to_string(),
+            },
+            Err(error) => last = error.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(DemoError::NotReady(format!("the simulated terminal did not come online: {last}")))
+}
