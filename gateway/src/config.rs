@@ -34,6 +34,8 @@ pub struct GatewayConfig {
     pub console_timeout: Duration,
     /// Bounded outbound queue of events per WebSocket client; beyond it events are dropped and a gap is reported.
     pub ws_queue: usize,
+    /// A WebSocket client that was sent nothing for this long gets a `heartbeat` notification.
+    pub ws_heartbeat_interval: Duration,
     /// Calls one WebSocket client may have in flight before the gateway stops reading from it.
     pub ws_max_in_flight: usize,
     /// Requests queued towards one terminal before callers get `overloaded`.
@@ -72,6 +74,7 @@ impl GatewayConfig {
             grace_period: Duration::from_secs(300),
             console_timeout: Duration::from_secs(3),
             ws_queue: 1024,
+            ws_heartbeat_interval: Duration::from_secs(15),
             ws_max_in_flight: 64,
             terminal_queue: 1024,
             auth_fail_limit: 20,

@@ -24,7 +24,7 @@ use metaapi_protocol::notifications::{
 use metaapi_protocol::types::Timeframe;
 use serde::Serialize;
 use serde_json::{Value, json};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, OwnedSemaphorePermit};
 
 /// One thing to write to the client.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub struct CloseReason {
 #[derive(Default)]
 struct State {
     queue: VecDeque<Frame>,
-    responses: VecDeque<String>,
+    responses: VecDeque<(String, Option<OwnedSemaphorePermit>)>,
     quotes: HashMap<String, (Arc<Value>, bool)>,
     quote_order: VecDeque<String>,
     dropped: u64,
@@ -93,13 +93,14 @@ impl Outbox {
         self.seq.load(Ordering::Acquire)
     }
 
-    /// Queues a response; responses are never dropped.
-    pub fn respond(&self, text: String) {
+    /// Queues a response; responses are never dropped. The call's in-flight permit is released only when the
+    /// writer takes the response, so a client that sends calls without reading answers stops being read.
+    pub fn respond(&self, text: String, permit: Option<OwnedSemaphorePermit>) {
         let mut state = self.state();
         if state.close.is_some() {
             return;
         }
-        state.responses.push_back(text);
+        state.responses.push_back((text, permit));
         drop(state);
         self.wake.notify_one();
     }
@@ -171,7 +172,7 @@ impl Outbox {
 
     fn take(&self) -> Option<Next> {
         let mut state = self.state();
-        let mut texts: Vec<String> = state.responses.drain(..).collect();
+        let mut texts: Vec<String> = state.responses.drain(..).map(|(text, _permit)| text).collect();
         if state.dropped > 0 {
             let gap = StreamGap { dropped: state.dropped, reason: state.gap_reason.unwrap_or(GapReason::SlowConsumer) };
             state.dropped = 0;

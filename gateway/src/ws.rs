@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
 use metaapi_protocol::{ErrorKind, ErrorObject};
-use tokio::sync::{Semaphore, broadcast};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 use warp::ws::{Message, WebSocket, Ws};
 use warp::{Filter, Rejection};
@@ -82,9 +82,19 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
 
     let writer_outbox = outbox.clone();
     let writer_done = done.clone();
+    let idle = app.config.ws_heartbeat_interval;
     let writer = tokio::spawn(async move {
         loop {
-            match writer_outbox.next().await {
+            let next = tokio::select! {
+                next = writer_outbox.next() => next,
+                _ = tokio::time::sleep(idle) => {
+                    // Nothing was sent for a while: tell the client the connection is alive.
+                    let beat = serde_json::json!({ "time": now_ms() });
+                    writer_outbox.notify("heartbeat", None, Arc::new(beat));
+                    continue;
+                }
+            };
+            match next {
                 Next::Write(texts) => {
                     for text in texts {
                         if sink.feed(Message::text(text)).await.is_err() {
@@ -109,6 +119,9 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
 
     let mut auth_events = app.verifier.subscribe();
     let in_flight = Arc::new(Semaphore::new(app.config.ws_max_in_flight));
+    // A message is read only while a permit is held, so a client with too many calls open is not read from, and
+    // revocations and shutdown are still handled meanwhile.
+    let mut permit: Option<OwnedSemaphorePermit> = None;
     let expiry = until_expiry(authorized.grant.expires_at);
     tokio::pin!(expiry);
     loop {
@@ -124,16 +137,19 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
                     revoke(&outbox, reason);
                 }
             }
-            message = stream.next(), if !closing => match message {
+            acquired = in_flight.clone().acquire_owned(), if !closing && permit.is_none() => {
+                let Ok(acquired) = acquired else { break };
+                permit = Some(acquired);
+            }
+            message = stream.next(), if !closing && permit.is_some() => match message {
                 Some(Ok(message)) if message.is_text() || message.is_binary() => {
-                    let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
+                    let Some(permit) = permit.take() else { continue };
                     let app = app.clone();
                     let caller = caller.clone();
                     let authorized = authorized.clone();
                     let outbox = outbox.clone();
                     tokio::spawn(async move {
-                        handle(&app, &caller, &authorized, &outbox, message.as_bytes()).await;
-                        drop(permit);
+                        handle(&app, &caller, &authorized, &outbox, message.as_bytes(), permit).await;
                     });
                 }
                 Some(Ok(message)) if message.is_close() => {
@@ -150,13 +166,20 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
     app.metrics.ws_client(false);
 }
 
-async fn handle(app: &Arc<App>, caller: &Arc<Caller>, authorized: &Authorized, outbox: &Outbox, bytes: &[u8]) {
+async fn handle(
+    app: &Arc<App>,
+    caller: &Arc<Caller>,
+    authorized: &Authorized,
+    outbox: &Outbox,
+    bytes: &[u8],
+    permit: OwnedSemaphorePermit,
+) {
     // Every message is checked again: a cache hit costs a hash, and expiry or a lost grace period takes effect.
     if let Err(error) = app.verifier.check(&authorized.token).await {
         app.metrics.error(error.kind());
         match deny_reason(error.kind()) {
             Some(reason) => revoke(outbox, reason),
-            None => respond(outbox, &Outgoing::Single(Response::error(Id::Null, error))),
+            None => respond(outbox, &Outgoing::Single(Response::error(Id::Null, error)), permit),
         }
         return;
     }
@@ -167,17 +190,17 @@ async fn handle(app: &Arc<App>, caller: &Arc<Caller>, authorized: &Authorized, o
             ErrorKind::PayloadTooLarge,
             format!("a batch holds at most {} calls", app.config.max_batch),
         );
-        respond(outbox, &Outgoing::Single(Response::error(Id::Null, error)));
+        respond(outbox, &Outgoing::Single(Response::error(Id::Null, error)), permit);
         return;
     }
     if let Some(outgoing) = run_calls(app, caller, incoming).await {
-        respond(outbox, &outgoing);
+        respond(outbox, &outgoing, permit);
     }
 }
 
-fn respond(outbox: &Outbox, outgoing: &Outgoing) {
+fn respond(outbox: &Outbox, outgoing: &Outgoing, permit: OwnedSemaphorePermit) {
     match serde_json::to_string(outgoing) {
-        Ok(text) => outbox.respond(text),
+        Ok(text) => outbox.respond(text, Some(permit)),
         Err(error) => tracing::error!(%error, "could not serialize a response"),
     }
 }

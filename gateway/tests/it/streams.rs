@@ -132,3 +132,14 @@ async fn shutdown_closes_websockets_and_links_with_1001() {
     assert!(matches!(read(&mut socket, Duration::from_secs(3)).await, Read::Closed(1001)));
     eventually(Duration::from_secs(2), || async { !terminal.linked() }).await;
 }
+
+#[tokio::test]
+async fn a_quiet_connection_gets_heartbeats() {
+    let world = world_with(|config| config.ws_heartbeat_interval = Duration::from_millis(200)).await;
+    let token = world.console.create_token("Quiet", None).await.token;
+    let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    let Read::Json(beat) = read(&mut socket, Duration::from_secs(3)).await else { panic!("closed") };
+    assert_eq!(beat["method"], "heartbeat");
+    assert_eq!(beat["params"]["seq"], 1);
+    assert!(beat["params"]["data"]["time"].as_i64().unwrap() > 0);
+}
