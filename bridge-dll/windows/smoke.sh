@@ -9,7 +9,8 @@
 #    request (the ignored `wine::` test in bridge-dll/tests/it).
 #
 # Installs what it needs with apt-get and rustup when missing. When it cannot (no network, no root), it prints
-# "SKIPPED: <reason>" and exits 0, so CI says plainly that the stage did not run. Any real failure exits non-zero.
+# "SKIPPED: <reason>" and exits 77 (test.sh's "stage skipped itself" code), so CI says plainly that the stage did not
+# run. Any real failure exits 1.
 # PROFILE=release (default) or PROFILE=dev selects the DLL build profile.
 set -euo pipefail
 
@@ -19,7 +20,7 @@ profile="${PROFILE:-release}"
 profile_dir="$profile"; [ "$profile" = dev ] && profile_dir=debug
 targets=(x86_64-pc-windows-gnu i686-pc-windows-gnu)
 
-skip() { echo "SKIPPED: $*"; exit 0; }
+skip() { echo "SKIPPED: $*"; exit 77; }
 step() { echo "==> $*"; }
 
 sudo_cmd=""
