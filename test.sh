@@ -73,6 +73,19 @@ if [ -x clients/test.sh ] || [ -f clients/test.sh ]; then
     run_stage clients bash clients/test.sh
 fi
 
+if [ -f tests/browser/run.sh ]; then
+    run_stage browser bash tests/browser/run.sh
+fi
+
+if [ -f bench/Cargo.toml ]; then
+    # Smoke mode: a few seconds of every scenario so the harness cannot rot; it asserts no timings.
+    run_stage bench cargo run --release --quiet -p metaapi-bench -- --smoke
+fi
+
+if [ -f bridge-dll/windows/smoke.sh ]; then
+    run_stage windows bash bridge-dll/windows/smoke.sh
+fi
+
 if [ -f docs/check.sh ]; then
     run_stage docs bash docs/check.sh
 fi
