@@ -87,7 +87,7 @@ pub fn guard(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + Cl
                     return refuse("the Host header must name a loopback address");
                 }
                 if let Some(origin) = origin
-                    && !app.config.allowed_origins.iter().any(|allowed| *allowed == origin)
+                    && !app.config.allowed_origins.contains(&origin)
                 {
                     return refuse("requests from this Origin are not allowed");
                 }

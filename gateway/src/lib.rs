@@ -9,6 +9,9 @@
 //! [`trades`] (idempotent trading and persisted outcomes), [`streams`] (subscriptions and the slow-consumer policy),
 //! [`http`] and [`ws`] (the warp routes), [`metrics`].
 
+// `ErrorObject` is the wire error every path returns; boxing it would add an allocation per error for no gain.
+#![allow(clippy::result_large_err)]
+
 mod app;
 pub mod auth;
 pub mod config;

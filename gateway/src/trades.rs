@@ -147,7 +147,8 @@ impl TradeStore {
             .with_client_id(Some(client_id))
         };
         let db = self.db();
-        let row: Option<(String, String, String, Option<String>, Option<String>)> = db
+        type Row = (String, String, String, Option<String>, Option<String>);
+        let row: Option<Row> = db
             .query_row(
                 "SELECT method, params_hash, status, result, error FROM trades WHERE scope = ?1 AND client_id = ?2",
                 params![scope, client_id],

@@ -119,6 +119,11 @@ impl Link {
         let started = Instant::now();
         let deadline = now_ms() + i64::try_from(self.deadlines.pickup.as_millis()).unwrap_or(i64::MAX);
         self.pending().insert(id, Pending { taken: false, client_id: client_id.map(str::to_owned), answer });
+        // The link may have dropped (and failed every pending call) between the check above and the insert.
+        if self.closed.is_cancelled() {
+            self.pending().remove(&id);
+            return Err(ErrorObject::of(ErrorKind::TerminalOffline));
+        }
         let request = GatewayMessage::Request { id, method: method.to_owned(), params, deadline };
         if let Err(error) = self.outbound.try_send(request) {
             self.pending().remove(&id);
