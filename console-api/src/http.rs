@@ -386,35 +386,23 @@ pub(crate) fn routes(
             },
         );
 
-    let api = healthz
-        .or(web)
-        .unify()
-        .or(sign_in)
-        .unify()
-        .or(sign_out)
-        .unify()
-        .or(get_account)
-        .unify()
-        .or(patch_account)
-        .unify()
-        .or(list_tokens)
-        .unify()
-        .or(create_token)
-        .unify()
-        .or(delete_token)
-        .unify()
-        .or(replace_token)
-        .unify()
-        .or(list_devices)
-        .unify()
-        .or(approve_device)
-        .unify()
-        .or(revoke_device)
-        .unify()
-        .or(verify)
-        .unify()
-        .or(events)
-        .unify();
+    // Boxing each step keeps the combined filter's type small: a long unboxed `.or()` chain made this one
+    // function take minutes to compile.
+    let api = healthz.boxed();
+    let api = api.or(web).unify().boxed();
+    let api = api.or(sign_in).unify().boxed();
+    let api = api.or(sign_out).unify().boxed();
+    let api = api.or(get_account).unify().boxed();
+    let api = api.or(patch_account).unify().boxed();
+    let api = api.or(list_tokens).unify().boxed();
+    let api = api.or(create_token).unify().boxed();
+    let api = api.or(delete_token).unify().boxed();
+    let api = api.or(replace_token).unify().boxed();
+    let api = api.or(list_devices).unify().boxed();
+    let api = api.or(approve_device).unify().boxed();
+    let api = api.or(revoke_device).unify().boxed();
+    let api = api.or(verify).unify().boxed();
+    let api = api.or(events).unify().boxed();
 
     guard(Arc::new(console.config().allowed_hosts.clone())).and(api).recover(recover).unify()
 }

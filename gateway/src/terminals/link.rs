@@ -93,7 +93,9 @@ impl Link {
             bridge_version,
             outbound,
             pending: Mutex::new(HashMap::new()),
-            next_id: AtomicU64::new(1),
+            // Ids never repeat across relinks or gateway restarts: a reply the DLL buffered for an earlier link must
+            // not be mistaken for the answer to a new request with the same number.
+            next_id: AtomicU64::new(first_request_id()),
             last_heard: Mutex::new(Instant::now()),
             deadlines,
             closed: CancellationToken::new(),
@@ -212,4 +214,10 @@ fn unknown(why: &str) -> ErrorObject {
         ErrorKind::OutcomeUnknown,
         format!("{why}; the terminal had taken the request, so it may or may not have been executed"),
     )
+}
+
+/// A starting request id above any id an earlier link of this or a previous gateway process used: the clock in
+/// microseconds, which moves faster than a link can issue ids at startup.
+fn first_request_id() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |elapsed| elapsed.as_micros() as u64)
 }
