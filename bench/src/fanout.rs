@@ -1,0 +1,250 @@
+//! `/ws` fan-out: one terminal publishes ticks at a fixed rate through the bridge; many WebSocket clients
+//! subscribe to the symbol's tick stream and measure delivery latency and loss.
+//!
+//! The tick stream is used because it is never coalesced: every tick published must reach every subscriber, so
+//! any shortfall is real loss. Each tick carries its sequence number in `volume`; the publisher notes the instant
+//! it handed tick `n` to `mtb_publish_json` in a table shared with the subscribers (same process, one monotonic
+//! clock), and a subscriber's latency is the time from that call to the moment it read the notification.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use metaapi_terminal_sim::{Mode, Terminal, TerminalConfig};
+use serde_json::json;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::bridge::BridgeSession;
+use crate::error::{BenchError, unexpected};
+use crate::load::histogram;
+
+/// A WebSocket client connection.
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens `/ws` with `token`.
+pub async fn connect(address: SocketAddr, token: &str) -> Result<Socket, BenchError> {
+    let mut request = format!("ws://{address}/ws").into_client_request()?;
+    let bearer = format!("Bearer {token}").parse().map_err(|_| unexpected("the token is not a valid header value"))?;
+    request.headers_mut().insert("authorization", bearer);
+    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(socket)
+}
+
+/// How hard to push.
+#[derive(Debug, Clone, Copy)]
+pub struct Fanout {
+    /// WebSocket subscribers.
+    pub subscribers: usize,
+    /// Ticks per second the terminal publishes.
+    pub rate: u64,
+    /// How long it publishes.
+    pub duration: Duration,
+}
+
+/// What the subscribers saw.
+#[derive(Debug, Clone)]
+pub struct FanoutResult {
+    /// Delivery latency in microseconds over every (tick, subscriber) pair received.
+    pub latency: Histogram<u64>,
+    /// Ticks the publisher handed to the bridge.
+    pub published: u64,
+    /// Ticks the bridge refused (queue full).
+    pub refused: u64,
+    /// `published × subscribers`.
+    pub expected: u64,
+    /// Deliveries counted.
+    pub received: u64,
+    /// Drops the gateway reported in `stream_gap` notices.
+    pub gaps: u64,
+    /// Rate the publisher achieved, ticks per second.
+    pub achieved_rate: f64,
+}
+
+impl FanoutResult {
+    /// Deliveries that never arrived.
+    pub fn lost(&self) -> u64 {
+        self.expected.saturating_sub(self.received)
+    }
+}
+
+const SYMBOL: &str = "EURUSD";
+
+/// The sequence number a tick notification carries in `volume`, found without parsing the whole text.
+fn sequence_of(text: &str) -> Option<usize> {
+    let start = text.find("\"volume\":")? + "\"volume\":".len();
+    let digits: &str = &text[start..];
+    let end = digits.find(|character: char| !character.is_ascii_digit()).unwrap_or(digits.len());
+    digits[..end].parse().ok()
+}
+
+fn dropped_of(text: &str) -> u64 {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|notice| notice["params"]["data"]["dropped"].as_u64())
+        .unwrap_or(0)
+}
+
+/// Runs the fan-out against the gateway at `address`; `token` must belong to no linked terminal.
+pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<FanoutResult, BenchError> {
+    let gateway_url = format!("ws://{address}/terminal");
+    let publisher = {
+        let (gateway_url, token) = (gateway_url.clone(), token.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let session = BridgeSession::start(&gateway_url, &token, 7)?;
+            session.wait_linked(Duration::from_secs(5))?;
+            Ok::<_, BenchError>(session)
+        })
+        .await
+        .map_err(|error| unexpected(format!("publisher start: {error}")))??
+    };
+
+    let mut sockets = Vec::with_capacity(plan.subscribers);
+    let subscribe =
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "subscribe", "params": { "streams": [{ "type": "ticks", "symbol": SYMBOL }] } })
+            .to_string();
+    for _ in 0..plan.subscribers {
+        let mut socket = connect(address, token).await?;
+        socket.send(Message::text(subscribe.clone())).await?;
+        // The subscription is active once its response arrives.
+        let answered = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some(message) = socket.next().await {
+                if let Message::Text(text) = message? {
+                    if text.contains("\"id\":1") && text.contains("\"result\"") {
+                        return Ok(());
+                    }
+                    if text.contains("\"error\"") {
+                        return Err(unexpected(format!("subscribe failed: {}", text.as_str())));
+                    }
+                }
+            }
+            Err(unexpected("the gateway closed the subscriber"))
+        })
+        .await
+        .map_err(|_| unexpected("no answer to subscribe within 5 s"))?;
+        answered?;
+        sockets.push(socket);
+    }
+
+    let total = (plan.rate as f64 * plan.duration.as_secs_f64()).round().max(1.0) as usize;
+    let origin = Instant::now();
+    let sent: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
+    let publishing_done = Arc::new(AtomicBool::new(false));
+
+    let mut readers = Vec::with_capacity(sockets.len());
+    for mut socket in sockets {
+        let sent = sent.clone();
+        let publishing_done = publishing_done.clone();
+        readers.push(tokio::spawn(async move {
+            let mut latency = histogram();
+            let (mut received, mut gaps) = (0u64, 0u64);
+            let mut settle_deadline: Option<Instant> = None;
+            loop {
+                if publishing_done.load(Ordering::Acquire) && settle_deadline.is_none() {
+                    settle_deadline = Some(Instant::now() + Duration::from_secs(3));
+                }
+                if received + gaps >= total as u64 {
+                    break;
+                }
+                let wait = match settle_deadline {
+                    Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                    None => Duration::from_millis(200),
+                };
+                if wait.is_zero() {
+                    break;
+                }
+                let message = match tokio::time::timeout(wait, socket.next()).await {
+                    Ok(Some(Ok(message))) => message,
+                    Ok(_) => break,
+                    Err(_) => continue,
+                };
+                let Message::Text(text) = message else { continue };
+                let now = origin.elapsed().as_nanos() as u64;
+                let text = text.as_str();
+                if text.contains("\"method\":\"tick\"") {
+                    if let Some(index) = sequence_of(text).filter(|index| *index < total) {
+                        let at = sent[index].load(Ordering::Acquire);
+                        latency.saturating_record((now.saturating_sub(at) / 1000).max(1));
+                        received += 1;
+                    }
+                } else if text.contains("\"method\":\"stream_gap\"") {
+                    gaps += dropped_of(text);
+                }
+            }
+            let _ = socket.close(None).await;
+            (latency, received, gaps)
+        }));
+    }
+
+    let rate = plan.rate;
+    let publish_sent = sent.clone();
+    let publish_done = publishing_done.clone();
+    let publishing = tokio::task::spawn_blocking(move || {
+        let mut terminal = Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 7));
+        let started = Instant::now();
+        let (mut published, mut refused) = (0u64, 0u64);
+        let mut next = 0usize;
+        while next < total {
+            let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize + 1).min(total);
+            while next < due {
+                let time_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |elapsed| elapsed.as_millis() as i64);
+                let data = format!(
+                    r#"{{"symbol":"{SYMBOL}","tick":{{"time":{time_ms},"bid":1.1,"ask":1.1002,"last":0.0,"volume":{next}.0,"flags":6}}}}"#
+                );
+                publish_sent[next].store(origin.elapsed().as_nanos() as u64, Ordering::Release);
+                if publisher.publish("tick", &data) < 0 {
+                    refused += 1;
+                } else {
+                    published += 1;
+                }
+                next += 1;
+            }
+            publisher.serve_pending(&mut terminal);
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let achieved = total as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        publish_done.store(true, Ordering::Release);
+        (publisher, published, refused, achieved)
+    });
+    let (publisher, published, refused, achieved_rate) =
+        publishing.await.map_err(|error| unexpected(format!("publisher: {error}")))?;
+
+    let mut latency = histogram();
+    let (mut received, mut gaps) = (0u64, 0u64);
+    for reader in readers {
+        let (part, count, gap) = reader.await.map_err(|error| unexpected(format!("subscriber: {error}")))?;
+        latency.add(&part).map_err(|error| unexpected(format!("histogram: {error}")))?;
+        received += count;
+        gaps += gap;
+    }
+    tokio::task::spawn_blocking(move || drop(publisher)).await.ok();
+    Ok(FanoutResult {
+        latency,
+        published,
+        refused,
+        expected: total as u64 * plan.subscribers as u64,
+        received,
+        gaps,
+        achieved_rate,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_numbers_are_read_from_volume() {
+        let text =
+            r#"{"jsonrpc":"2.0","method":"tick","params":{"data":{"symbol":"EURUSD","tick":{"volume":4711.0}}}}"#;
+        assert_eq!(sequence_of(text), Some(4711));
+        assert_eq!(sequence_of(r#"{"method":"heartbeat"}"#), None);
+    }
+}

@@ -1,0 +1,244 @@
+//! The benchmark harness: loopback measurements of the gateway as ratios against a bare HTTP JSON-RPC echo
+//! measured in the same run, because the machine is shared and noisy and only same-run ratios mean anything.
+//!
+//! Scenarios ([`run`]): `/rpc` round trips through gateway, bridge and simulated terminal against the echo
+//! ([`load`], [`baseline`]), scaling by connections and by terminals, `/ws` tick fan-out ([`fanout`]), and the
+//! gateway's and the bridge's memory ([`memory`], with the child processes of [`children`]). [`report`] turns the
+//! numbers into the printed table and `BENCHMARKS.md`. Timings never fail anything; only broken setups do.
+
+pub mod baseline;
+pub mod bridge;
+pub mod children;
+mod error;
+pub mod fanout;
+pub mod load;
+pub mod memory;
+pub mod report;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use metaapi_gateway::demo::{Demo, DemoConfig};
+use metaapi_protocol::console::CreateTokenRequest;
+use metaapi_terminal_sim::Mode;
+use tokio_util::sync::CancellationToken;
+
+pub use error::BenchError;
+use error::unexpected;
+use fanout::Fanout;
+use load::{Load, Measured, Operation, Target};
+use memory::MemoryPlan;
+use report::{Report, Row};
+
+/// Connections used for the 32-connection rows and the terminal scaling.
+pub const MANY: usize = 32;
+
+/// What to measure and how long.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Smoke mode: tiny counts, same rows.
+    pub smoke: bool,
+    /// Unmeasured warm-up before each load run.
+    pub warmup: Duration,
+    /// Measured window of each load run.
+    pub duration: Duration,
+    /// Cap on measured operations per load run.
+    pub max_operations: u64,
+    /// Connection counts of the scaling rows; must contain 1 and [`MANY`].
+    pub connections: Vec<usize>,
+    /// Terminal counts of the terminal scaling rows.
+    pub terminals: Vec<usize>,
+    /// The fan-out scenario.
+    pub fanout: Fanout,
+    /// The memory scenario.
+    pub memory: MemoryPlan,
+    /// Pause before each memory reading.
+    pub settle: Duration,
+    /// This harness's executable, started as the gateway and bridge-probe child processes.
+    pub executable: PathBuf,
+}
+
+impl Plan {
+    /// The full run: a couple of minutes.
+    pub fn full(executable: PathBuf) -> Plan {
+        Plan {
+            smoke: false,
+            warmup: Duration::from_millis(500),
+            duration: Duration::from_secs(3),
+            max_operations: 500_000,
+            connections: vec![1, 2, 4, 8, 16, 32, 64],
+            terminals: vec![1, 2, 5, 10],
+            fanout: Fanout { subscribers: 100, rate: 10_000, duration: Duration::from_secs(5) },
+            memory: MemoryPlan { terminals: 10, clients: 1000, bridge_sessions: 10 },
+            settle: Duration::from_millis(1000),
+            executable,
+        }
+    }
+
+    /// The smoke run: every row, a few seconds, numbers that mean nothing.
+    pub fn smoke(executable: PathBuf) -> Plan {
+        Plan {
+            smoke: true,
+            warmup: Duration::from_millis(20),
+            duration: Duration::from_millis(100),
+            max_operations: 300,
+            connections: vec![1, 2, 4, 8, 16, 32, 64],
+            terminals: vec![1, 2, 5, 10],
+            fanout: Fanout { subscribers: 10, rate: 1000, duration: Duration::from_millis(300) },
+            memory: MemoryPlan { terminals: 2, clients: 20, bridge_sessions: 2 },
+            settle: Duration::from_millis(100),
+            executable,
+        }
+    }
+
+    fn load(&self, connections: usize) -> Load {
+        Load { connections, warmup: self.warmup, duration: self.duration, max_operations: self.max_operations }
+    }
+}
+
+fn address_of(url: &str) -> Result<SocketAddr, BenchError> {
+    url.trim_start_matches("http://").parse().map_err(|_| unexpected(format!("not a socket address: {url}")))
+}
+
+fn server_runtime(name: &str) -> Result<tokio::runtime::Runtime, BenchError> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(name).enable_all().build()?)
+}
+
+/// Runs every scenario of `plan`, calling `progress` with a line before each step.
+pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchError> {
+    if !plan.connections.contains(&1) || !plan.connections.contains(&MANY) {
+        return Err(unexpected(format!("the connection counts must include 1 and {MANY}")));
+    }
+    // Servers and load generator on separate runtimes, as they would be in separate processes; both servers get
+    // exactly the same runtime.
+    let server = server_runtime("bench-server")?;
+    let client = server_runtime("bench-client")?;
+    let mut report = Report::new(plan);
+
+    progress("starting the echo baseline and the demo stack (console, gateway, 1 simulated terminal)");
+    let stop = CancellationToken::new();
+    let echo_address = server.block_on(baseline::start(stop.clone()))?;
+    let mut demo = server.block_on(Demo::start(DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)))))?;
+    let gateway_address = address_of(&demo.url)?;
+    let mut tokens = vec![demo.terminals[0].token.clone()];
+    let echo = |tokens: &Vec<String>| Target { address: echo_address, tokens: tokens.clone(), echo: true };
+    let gateway = |tokens: &Vec<String>| Target { address: gateway_address, tokens: tokens.clone(), echo: false };
+    let measure = |target: Target, connections: usize, operation: Operation| -> Result<Measured, BenchError> {
+        client.block_on(load::run(&target, plan.load(connections), operation))
+    };
+
+    let mut quote_at = Vec::new();
+    for &connections in &plan.connections {
+        progress(&format!("get_quote, {connections} connection(s): echo, then gateway"));
+        let base = measure(echo(&tokens), connections, Operation::Quote)?;
+        let through = measure(gateway(&tokens), connections, Operation::Quote)?;
+        report.push(Row::load(
+            format!("scale.conns.c{connections}"),
+            format!("get_quote, {connections} conn"),
+            &through,
+            Some(&base),
+        ));
+        quote_at.push((connections, base, through));
+    }
+    for &connections in &[1, MANY] {
+        if let Some((_, base, through)) = quote_at.iter().find(|(count, _, _)| *count == connections) {
+            report.push(Row::load(
+                format!("rpc.get_quote.c{connections}"),
+                format!("get_quote, {connections} conn"),
+                through,
+                Some(base),
+            ));
+        }
+        progress(&format!("place_order + close_position, {connections} connection(s): echo, then gateway"));
+        let base = measure(echo(&tokens), connections, Operation::OrderAndClose)?;
+        let through = measure(gateway(&tokens), connections, Operation::OrderAndClose)?;
+        report.push(Row::load(
+            format!("rpc.order_close.c{connections}"),
+            format!("place_order+close, {connections} conn"),
+            &through,
+            Some(&base),
+        ));
+    }
+
+    let base_many = quote_at.iter().find(|(count, _, _)| *count == MANY).map(|(_, base, _)| base.clone());
+    for &terminals in &plan.terminals {
+        while demo.terminals.len() < terminals {
+            progress(&format!("adding simulated terminal {}", demo.terminals.len() + 1));
+            let added = server.block_on(demo.add_terminal(Mode::Mt5Hedging))?;
+            tokens.push(added.token.clone());
+        }
+        let used: Vec<String> = tokens.iter().take(terminals).cloned().collect();
+        progress(&format!("get_quote, {MANY} connections over {terminals} terminal(s)"));
+        let through = measure(gateway(&used), MANY, Operation::Quote)?;
+        report.push(Row::load(
+            format!("scale.terminals.t{terminals}"),
+            format!("get_quote, {MANY} conn, {terminals} terminals"),
+            &through,
+            base_many.as_ref(),
+        ));
+    }
+    progress("stopping the demo stack");
+    server.block_on(demo.stop());
+
+    progress(&format!(
+        "fan-out: {} ticks/s to {} subscribers for {:?}",
+        plan.fanout.rate, plan.fanout.subscribers, plan.fanout.duration
+    ));
+    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.terminals = Vec::new();
+    let demo = server.block_on(Demo::start(config))?;
+    let request = CreateTokenRequest { name: "bench-publisher".into(), expires_at: None };
+    let token = demo.console.create_token(&demo.user, &request)?.token;
+    let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, plan.fanout));
+    server.block_on(demo.stop());
+    report.push_fanout(&fanned?);
+
+    progress(&format!(
+        "memory: gateway child process idle, with {} terminals, with {} idle WebSocket clients; bridge probe",
+        plan.memory.terminals, plan.memory.clients
+    ));
+    let memory = client.block_on(memory::run(&plan.executable, plan.memory, plan.settle))?;
+    report.push_memory(&memory);
+    stop.cancel();
+    report.judge();
+    Ok(report)
+}
+
+/// CPU model, core count, memory and kernel, from `/proc`.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, name)| name.trim())
+        })
+        .unwrap_or("unknown CPU")
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |count| count.get());
+    let memory = std::fs::read_to_string("/proc/meminfo").ok().and_then(|meminfo| {
+        let line = meminfo.lines().find(|line| line.starts_with("MemTotal:"))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "{model}, {cores} cores available (shared with other work), {} GiB RAM, Linux {}",
+        memory.map_or(0, |kb| kb / (1024 * 1024)),
+        kernel.trim()
+    )
+}
+
+/// Now, UTC, from `date -u` (the epoch seconds if that fails).
+pub fn date() -> String {
+    std::process::Command::new("date")
+        .arg("-u")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+        .unwrap_or_else(|| {
+            let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            format!("{seconds} (Unix time)")
+        })
+}

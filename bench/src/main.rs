@@ -1,0 +1,66 @@
+//! `metaapi-bench`: runs the loopback benchmarks, prints the table and (full mode, or `--write`) writes
+//! `BENCHMARKS.md`. The hidden `serve-gateway` and `bridge-probe` commands are its own child processes.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use metaapi_bench::{Plan, children, run};
+
+/// Loopback benchmarks of the gateway, as ratios against a bare HTTP JSON echo measured in the same run.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A few seconds with tiny counts: the same table, numbers that mean nothing. Writes nothing unless --write.
+    #[arg(long)]
+    smoke: bool,
+    /// Write the report even in smoke mode.
+    #[arg(long)]
+    write: bool,
+    /// Where to write the report.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    output: PathBuf,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Child process: the gateway alone, until stdin closes.
+    #[command(hide = true)]
+    ServeGateway {
+        #[arg(long)]
+        console_url: String,
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Child process: bare bridge sessions, reporting this process's footprint.
+    #[command(hide = true)]
+    BridgeProbe,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::ServeGateway { console_url, data_dir }) => {
+            return children::serve_gateway(console_url, data_dir).context("gateway child");
+        }
+        Some(Command::BridgeProbe) => return children::bridge_probe().context("bridge probe"),
+        None => {}
+    }
+    let executable = std::env::current_exe().context("cannot find this executable")?;
+    let plan = if cli.smoke { Plan::smoke(executable) } else { Plan::full(executable) };
+    let report = run(&plan, &mut |step| eprintln!("- {step}")).context("the benchmark could not run")?;
+    println!("{}", report.table());
+    if !cli.smoke || cli.write {
+        let command = if cli.smoke {
+            "cargo run --release -p metaapi-bench -- --smoke --write"
+        } else {
+            "cargo run --release -p metaapi-bench"
+        };
+        let text = report.markdown(&metaapi_bench::machine(), &metaapi_bench::date(), command);
+        std::fs::write(&cli.output, text).with_context(|| format!("cannot write {}", cli.output.display()))?;
+        eprintln!("wrote {}", cli.output.display());
+    }
+    Ok(())
+}
