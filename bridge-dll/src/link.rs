@@ -107,7 +107,8 @@ async fn handshake(session: &Arc<Session>) -> Result<Socket, Outcome> {
     let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token))
         .map_err(|_| Outcome::Refused("the token cannot be sent in a header".into()))?;
     request.headers_mut().insert("authorization", bearer);
-    let (mut socket, _) = match tokio_tungstenite::connect_async(request).await {
+    // Nagle off: a reply written right after its `taken` would otherwise wait for the gateway's delayed ACK (40 ms).
+    let (mut socket, _) = match tokio_tungstenite::connect_async_with_config(request, None, true).await {
         Ok(connected) => connected,
         Err(tungstenite::Error::Http(response)) => {
             let status = response.status();
