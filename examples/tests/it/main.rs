@@ -1,0 +1,4 @@
+//! The examples, run as users run them: every example binary against the in-process demo, to completion.
+
+mod against_demo;
+mod configuration;
