@@ -45,7 +45,7 @@ function say(message) {
 
 function when(ms) {
   if (ms === undefined || ms === null) return "—";
-  return new Date(ms).toLocaleString();
+  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
 function badge(text) {
@@ -55,17 +55,21 @@ function badge(text) {
   return span;
 }
 
-function button(label, onClick, danger) {
+// A short visible label; the accessible name says which row it acts on ("Revoke vm").
+function button(label, subject, onClick, danger) {
   const element = document.createElement("button");
   element.type = "button";
   element.textContent = label;
+  element.setAttribute("aria-label", `${label} ${subject}`);
   if (danger) element.className = "danger";
   element.addEventListener("click", onClick);
   return element;
 }
 
-function cell(row, content) {
+// The label names the column on a narrow window, where each row is laid out as a card.
+function cell(row, label, content) {
   const td = document.createElement("td");
+  td.dataset.label = label;
   if (content instanceof Node) td.append(content); else td.textContent = content;
   row.append(td);
   return td;
@@ -88,7 +92,10 @@ function showView(signedIn) {
   $("app-view").hidden = !signedIn;
   $("sign-out").hidden = !signedIn;
   if (refreshTimer) clearInterval(refreshTimer);
-  refreshTimer = signedIn ? setInterval(() => refresh().catch(() => {}), 3000) : null;
+  // The periodic refresh waits while a confirmation is open, so the row it asks about stays in place.
+  refreshTimer = signedIn
+    ? setInterval(() => { if (!$("confirm-dialog").open) refresh().catch(() => {}); }, 3000)
+    : null;
 }
 
 async function refresh() {
@@ -111,43 +118,71 @@ function renderAccount(account) {
   $("account-auto-approve").textContent = account.auto_approve_devices ? "approved automatically" : "wait for approval";
 }
 
-function renderTokens(tokens) {
-  const body = $("tokens-body");
+// Rebuilds a table body only when its rows changed, and gives focus back to the same button afterwards: a keyboard
+// user must not lose their place every time the page refreshes.
+const rendered = new Map();
+function renderRows(body, rows, build) {
+  const key = JSON.stringify(rows);
+  if (rendered.get(body.id) === key) return;
+  rendered.set(body.id, key);
+  const focused = body.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
   body.replaceChildren();
+  build();
+  if (focused) {
+    const again = [...body.querySelectorAll("button")].find((element) => element.getAttribute("aria-label") === focused);
+    if (again) again.focus();
+  }
+}
+
+function renderTokens(tokens) {
+  renderRows($("tokens-body"), tokens, () => buildTokens(tokens));
+}
+
+function buildTokens(tokens) {
+  const body = $("tokens-body");
   $("tokens-empty").hidden = tokens.length > 0;
   for (const token of tokens) {
     const row = document.createElement("tr");
     row.dataset.tokenId = token.id;
-    cell(row, token.name);
-    cell(row, badge(token.status));
-    cell(row, when(token.created_at));
-    cell(row, token.expires_at ? when(token.expires_at) : "never");
-    cell(row, when(token.last_used_at));
-    const actions = cell(row, "");
-    actions.className = "actions";
+    cell(row, "Name", token.name).className = "name";
+    cell(row, "Status", badge(token.status));
+    cell(row, "Created", when(token.created_at)).className = "when";
+    cell(row, "Expires", token.expires_at ? when(token.expires_at) : "never").className = "when";
+    cell(row, "Last used", when(token.last_used_at)).className = "when";
+    const actions = actionsCell(row);
     if (token.status === "active") {
-      actions.append(button(`Replace ${token.name}`, () => replaceToken(token)));
-      actions.append(button(`Delete ${token.name}`, () => deleteToken(token), true));
+      actions.append(button("Replace", token.name, () => replaceToken(token)));
+      actions.append(button("Delete", token.name, () => deleteToken(token), true));
     }
     body.append(row);
   }
 }
 
+// The buttons sit in a flex box inside the cell: a flex <td> would stop being a table cell.
+function actionsCell(row) {
+  const box = document.createElement("div");
+  box.className = "buttons";
+  cell(row, "Actions", box).className = "actions";
+  return box;
+}
+
 function renderDevices(devices) {
+  renderRows($("devices-body"), devices, () => buildDevices(devices));
+}
+
+function buildDevices(devices) {
   const body = $("devices-body");
-  body.replaceChildren();
   $("devices-empty").hidden = devices.length > 0;
   for (const device of devices) {
     const row = document.createElement("tr");
     row.dataset.deviceId = device.id;
-    cell(row, device.name);
-    cell(row, device.id);
-    cell(row, badge(device.status));
-    cell(row, when(device.last_seen_at));
-    const actions = cell(row, "");
-    actions.className = "actions";
-    if (device.status !== "approved") actions.append(button(`Approve ${device.name}`, () => deviceAction(device, "approve")));
-    if (device.status !== "revoked") actions.append(button(`Revoke ${device.name}`, () => deviceAction(device, "revoke"), true));
+    cell(row, "Name", device.name).className = "name";
+    cell(row, "Id", device.id).className = "id";
+    cell(row, "Status", badge(device.status));
+    cell(row, "Last seen", when(device.last_seen_at)).className = "when";
+    const actions = actionsCell(row);
+    if (device.status !== "approved") actions.append(button("Approve", device.name, () => deviceAction(device, "approve")));
+    if (device.status !== "revoked") actions.append(button("Revoke", device.name, () => deviceAction(device, "revoke"), true));
     body.append(row);
   }
 }

@@ -2,7 +2,8 @@
 // console, gateway and a simulated terminal (metaapi-gateway demo + metaapi-terminal-sim).
 //
 // sign in -> create a token with an expiry -> copy it -> a terminal comes online with it -> the page shows the device
-// -> revoke it -> the client's calls are refused -> approve -> replace the token -> the old one is refused -> sign out.
+// -> revoke it -> the client's calls are refused -> approve -> replace the token -> the old one is refused -> delete a
+// token -> a narrow window -> sign out.
 // Each step is its own test; once one fails, the later ones are skipped rather than failing for the same reason.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -250,6 +251,28 @@ describe("web console: the token doc's user flow", () => {
       throw new Error(JSON.stringify(result.body));
     });
     assert.equal(answer.status, 200);
+  });
+
+  step("delete a token with confirmation: Escape cancels, Delete revokes it at once", async () => {
+    const name = "MT5-Demo-1";
+    const row = () => page.locator("#tokens-body tr", { hasText: name });
+    await row().getByRole("button", { name: `Delete ${name}` }).click();
+    const dialog = page.locator("#confirm-dialog");
+    await dialog.waitFor({ state: "visible" });
+    // The dialog opens with focus on Cancel; Escape closes it without deleting.
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Cancel");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await row().locator(".badge.active").count(), 1);
+    assert.ok((await rpc(demo.url, demo.token)).body.result, "the demo's token stopped working after Cancel");
+    await row().getByRole("button", { name: `Delete ${name}` }).click();
+    await confirm(`Delete ${name}`);
+    await row().locator(".badge.revoked").waitFor();
+    const refused = await waitFor("a token_revoked refusal", async () => {
+      const result = await rpc(demo.url, demo.token);
+      return refusalKind(result) === "token_revoked" ? result : null;
+    });
+    assert.equal(refused.status, 401);
   });
 
   step("a narrow window keeps the page readable", async () => {
