@@ -6,14 +6,14 @@
 // token -> a narrow window -> sign out.
 // Each step is its own test; once one fails, the later ones are skipped rather than failing for the same reason.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
 
 import {
-  ensureOutputDir, localDateTime, refusalKind, rpc, startDemo, startTerminal, stopAllChildren, stopChild, waitFor,
+  ensureOutputDir, localDateTime, refusalKind, repoRoot, rpc, startDemo, startTerminal, stopAllChildren, stopChild, waitFor,
 } from "./support.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -70,6 +70,12 @@ describe("web console: the token doc's user flow", () => {
   before(async () => {
     outputDir = ensureOutputDir();
     demo = await startDemo();
+    // The console embeds its page at build time: a stale binary would test an old page.
+    for (const [route, file] of [["/", "index.html"], ["/console.js", "console.js"], ["/console.css", "console.css"]]) {
+      const served = await (await fetch(new URL(route, demo.console_url))).text();
+      const source = readFileSync(path.join(repoRoot, "console-api", "web", file), "utf8");
+      assert.ok(served === source, `the console serves an old ${file}: rebuild with cargo build -p metaapi-gateway`);
+    }
     profileDir = mkdtempSync(path.join(tmpdir(), "metaapi-chromium-"));
     // A persistent context on a fresh profile directory: playwright-core passes it as --user-data-dir.
     context = await chromium.launchPersistentContext(profileDir, {
@@ -264,7 +270,10 @@ describe("web console: the token doc's user flow", () => {
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });
     assert.equal(await row().locator(".badge.active").count(), 1);
-    assert.ok((await rpc(demo.url, demo.token)).body.result, "the demo's token stopped working after Cancel");
+    // The demo's own terminal may still be reconnecting after the device was revoked and approved, so the call may
+    // fail for that; what matters is that the token itself is still accepted.
+    const kept = await rpc(demo.url, demo.token);
+    assert.notEqual(kept.status, 401, `the demo's token was refused after Cancel: ${JSON.stringify(kept.body)}`);
     await row().getByRole("button", { name: `Delete ${name}` }).click();
     await confirm(`Delete ${name}`);
     await row().locator(".badge.revoked").waitFor();
