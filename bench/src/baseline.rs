@@ -37,6 +37,8 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
         });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
+    // Same socket options as the gateway's listener.
+    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
     tokio::spawn(warp::serve(route).incoming(listener).graceful(stop.cancelled_owned()).run());
     Ok(address)
 }

@@ -64,6 +64,9 @@ pub struct FanoutResult {
     pub gaps: u64,
     /// Rate the publisher achieved, ticks per second.
     pub achieved_rate: f64,
+    /// CPU seconds per thread name over the publishing and draining window: `bench-server` is the gateway's
+    /// runtime, `bench-client` the subscribers, `bench-publisher` the terminal, `metaapi-bridge-io` the bridge.
+    pub cpu_seconds: Vec<(String, f64)>,
 }
 
 impl FanoutResult {
@@ -74,6 +77,22 @@ impl FanoutResult {
 }
 
 const SYMBOL: &str = "EURUSD";
+
+/// CPU seconds (user + system) used so far by this process's live threads, summed per thread name.
+fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
+    let mut totals = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return totals };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let name = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        // After the name: state is field 3, utime field 14 and stime field 15 (1-based, in clock ticks of 10 ms).
+        let ticks: u64 = fields.get(11..13).map_or(0, |both| both.iter().filter_map(|f| f.parse::<u64>().ok()).sum());
+        *totals.entry(name).or_insert(0.0) += ticks as f64 / 100.0;
+    }
+    totals
+}
 
 /// The sequence number a tick notification carries in `volume`, found without parsing the whole text.
 fn sequence_of(text: &str) -> Option<usize> {
@@ -184,7 +203,8 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
     let rate = plan.rate;
     let publish_sent = sent.clone();
     let publish_done = publishing_done.clone();
-    let publishing = tokio::task::spawn_blocking(move || {
+    let cpu_before = thread_cpu();
+    let publishing = std::thread::Builder::new().name("bench-publisher".into()).spawn(move || {
         let mut terminal = Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 7));
         let started = Instant::now();
         let (mut published, mut refused) = (0u64, 0u64);
@@ -212,9 +232,11 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
         let achieved = total as f64 / started.elapsed().as_secs_f64().max(1e-9);
         publish_done.store(true, Ordering::Release);
         (publisher, published, refused, achieved)
-    });
-    let (publisher, published, refused, achieved_rate) =
-        publishing.await.map_err(|error| unexpected(format!("publisher: {error}")))?;
+    })?;
+    let (publisher, published, refused, achieved_rate) = tokio::task::spawn_blocking(move || publishing.join())
+        .await
+        .map_err(|error| unexpected(format!("publisher: {error}")))?
+        .map_err(|_| unexpected("the publisher panicked"))?;
 
     let mut latency = histogram();
     let (mut received, mut gaps) = (0u64, 0u64);
@@ -224,6 +246,12 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
         received += count;
         gaps += gap;
     }
+    let cpu_after = thread_cpu();
+    let cpu_seconds = cpu_after
+        .iter()
+        .map(|(name, after)| (name.clone(), after - cpu_before.get(name).copied().unwrap_or(0.0)))
+        .filter(|(_, seconds)| *seconds > 0.0)
+        .collect();
     tokio::task::spawn_blocking(move || drop(publisher)).await.ok();
     Ok(FanoutResult {
         latency,
@@ -233,6 +261,7 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
         received,
         gaps,
         achieved_rate,
+        cpu_seconds,
     })
 }
 

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use metaapi_gateway::demo::{Demo, DemoConfig};
 use metaapi_protocol::console::CreateTokenRequest;
-use metaapi_terminal_sim::Mode;
+use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, TerminalConfig};
 use tokio_util::sync::CancellationToken;
 
 pub use error::BenchError;
@@ -101,6 +101,29 @@ fn address_of(url: &str) -> Result<SocketAddr, BenchError> {
     url.trim_start_matches("http://").parse().map_err(|_| unexpected(format!("not a socket address: {url}")))
 }
 
+/// Starts one more simulated terminal with its own token and waits until it answers through the gateway.
+///
+/// Its feed follows the wall clock from a Monday morning (markets open whatever the date): a terminal's ticks come
+/// at market pace. The demo's virtual clock instead moves 100 ms of market per EA loop turn, so under load every
+/// call would also buy 100 ms of simulated ticks, a flood of events no real terminal sends.
+async fn add_terminal(demo: &Demo, sims: &mut Vec<SimHandle>, tokens: &mut Vec<String>) -> Result<(), BenchError> {
+    let index = tokens.len();
+    let request = CreateTokenRequest { name: format!("bench-terminal-{}", index + 1), expires_at: None };
+    let token = demo.console.create_token(&demo.user, &request)?.token;
+    let config = SimConfig {
+        mode: Mode::Mt5Hedging,
+        seed: 1 + index as u64,
+        realtime: true,
+        gateway_url: format!("ws://{}/terminal", address_of(&demo.url)?),
+        token: token.clone(),
+        start_time: Some(TerminalConfig::new(Mode::Mt5Hedging, 0).start_time),
+    };
+    sims.push(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?);
+    memory::wait_online(address_of(&demo.url)?, &token).await?;
+    tokens.push(token);
+    Ok(())
+}
+
 fn server_runtime(name: &str) -> Result<tokio::runtime::Runtime, BenchError> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(name).enable_all().build()?)
 }
@@ -119,9 +142,13 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     progress("starting the echo baseline and the demo stack (console, gateway, 1 simulated terminal)");
     let stop = CancellationToken::new();
     let echo_address = server.block_on(baseline::start(stop.clone()))?;
-    let mut demo = server.block_on(Demo::start(DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)))))?;
+    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.terminals = Vec::new();
+    let demo = server.block_on(Demo::start(config))?;
     let gateway_address = address_of(&demo.url)?;
-    let mut tokens = vec![demo.terminals[0].token.clone()];
+    let mut sims = Vec::new();
+    let mut tokens = Vec::new();
+    server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
     let echo = |tokens: &Vec<String>| Target { address: echo_address, tokens: tokens.clone(), echo: true };
     let gateway = |tokens: &Vec<String>| Target { address: gateway_address, tokens: tokens.clone(), echo: false };
     let measure = |target: Target, connections: usize, operation: Operation| -> Result<Measured, BenchError> {
@@ -163,10 +190,9 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
 
     let base_many = quote_at.iter().find(|(count, _, _)| *count == MANY).map(|(_, base, _)| base.clone());
     for &terminals in &plan.terminals {
-        while demo.terminals.len() < terminals {
-            progress(&format!("adding simulated terminal {}", demo.terminals.len() + 1));
-            let added = server.block_on(demo.add_terminal(Mode::Mt5Hedging))?;
-            tokens.push(added.token.clone());
+        while tokens.len() < terminals {
+            progress(&format!("adding simulated terminal {}", tokens.len() + 1));
+            server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
         }
         let used: Vec<String> = tokens.iter().take(terminals).cloned().collect();
         progress(&format!("get_quote, {MANY} connections over {terminals} terminal(s)"));
@@ -179,6 +205,7 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
         ));
     }
     progress("stopping the demo stack");
+    sims.into_iter().for_each(SimHandle::stop);
     server.block_on(demo.stop());
 
     progress(&format!(
@@ -191,8 +218,14 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     let request = CreateTokenRequest { name: "bench-publisher".into(), expires_at: None };
     let token = demo.console.create_token(&demo.user, &request)?.token;
     let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, plan.fanout));
+    report.push_fanout("fanout.ticks", &plan.fanout, &fanned?);
+    let light = Fanout { rate: plan.fanout.rate / 10, ..plan.fanout };
+    progress(&format!("fan-out, lighter: {} ticks/s to {} subscribers", light.rate, light.subscribers));
+    let request = CreateTokenRequest { name: "bench-publisher-light".into(), expires_at: None };
+    let token = demo.console.create_token(&demo.user, &request)?.token;
+    let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, light));
     server.block_on(demo.stop());
-    report.push_fanout(&fanned?);
+    report.push_fanout("fanout.ticks.light", &light, &fanned?);
 
     progress(&format!(
         "memory: gateway child process idle, with {} terminals, with {} idle WebSocket clients; bridge probe",

@@ -148,7 +148,8 @@ impl GatewayChild {
     }
 }
 
-async fn wait_online(address: SocketAddr, token: &str) -> Result<(), BenchError> {
+/// Polls `get_account_info` with `token` until the terminal answers (10 s at most).
+pub(crate) async fn wait_online(address: SocketAddr, token: &str) -> Result<(), BenchError> {
     let until = Instant::now() + Duration::from_secs(10);
     loop {
         let answer = match RpcConnection::connect(address, token).await {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::fanout::FanoutResult;
+use crate::fanout::{Fanout, FanoutResult};
 use crate::load::Measured;
 use crate::memory::MemoryResult;
 use crate::{MANY, Plan};
@@ -94,6 +94,7 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
     }
     keys.extend(plan.terminals.iter().map(|count| format!("scale.terminals.t{count}")));
     keys.push("fanout.ticks".into());
+    keys.push("fanout.ticks.light".into());
     for key in ["memory.idle", "memory.terminals", "memory.clients", "memory.peak", "bridge.first", "bridge.each"] {
         keys.push(key.into());
     }
@@ -124,28 +125,36 @@ impl Report {
     }
 
     /// Adds the fan-out row.
-    pub fn push_fanout(&mut self, fanout: &FanoutResult) {
+    pub fn push_fanout(&mut self, key: &str, plan: &Fanout, fanout: &FanoutResult) {
         let latency = &fanout.latency;
         self.push(Row {
-            key: "fanout.ticks".into(),
-            label: format!("/ws ticks, {} subs @ {}/s", self.plan.fanout.subscribers, self.plan.fanout.rate),
+            key: key.into(),
+            label: format!("/ws ticks, {} subs @ {}/s", plan.subscribers, plan.rate),
             latency: Some((
                 latency.value_at_quantile(0.5),
                 latency.value_at_quantile(0.99),
                 latency.value_at_quantile(0.999),
             )),
-            throughput: Some(fanout.received as f64 / self.plan.fanout.duration.as_secs_f64()),
+            throughput: Some(fanout.received as f64 / plan.duration.as_secs_f64()),
             baseline: None,
             note: format!(
-                "lost {} of {} (gaps reported {}, refused by bridge {}); publisher {:.0}/s",
+                "lost {} of {} (gaps reported {}, refused by bridge {}); publisher {:.0}/s; CPU s: {}",
                 fanout.lost(),
                 fanout.expected,
                 fanout.gaps,
                 fanout.refused,
-                fanout.achieved_rate
+                fanout.achieved_rate,
+                fanout
+                    .cpu_seconds
+                    .iter()
+                    .map(|(name, seconds)| format!("{name} {seconds:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         });
-        self.fanout = Some(fanout.clone());
+        if key == "fanout.ticks" {
+            self.fanout = Some(fanout.clone());
+        }
     }
 
     /// Adds the memory rows.
