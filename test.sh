@@ -68,8 +68,12 @@ if [ -f tools/schema-check/package.json ]; then
     fi
 fi
 
-# The demo binary must exist before the client suites run: their live tests start it.
-if [ -x clients/test.sh ] || [ -f clients/test.sh ]; then
+# The client and browser suites start the real binaries (the demo, the simulator): build them first.
+if [ -f clients/test.sh ] || [ -f tests/browser/run.sh ]; then
+    cargo build --quiet -p metaapi-gateway -p metaapi-terminal-sim || failed_stages+=("binaries")
+fi
+
+if [ -f clients/test.sh ]; then
     run_stage clients bash clients/test.sh
 fi
 

@@ -19,6 +19,8 @@ cd "$root"
 profile="${PROFILE:-release}"
 profile_dir="$profile"; [ "$profile" = dev ] && profile_dir=debug
 targets=(x86_64-pc-windows-gnu i686-pc-windows-gnu)
+# Cargo's output folder: CARGO_TARGET_DIR when set (shared build caches), else the repository's target/.
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
 skip() { echo "SKIPPED: $*"; exit 77; }
 step() { echo "==> $*"; }
@@ -57,7 +59,7 @@ exports=$(sed -n 's/^int32_t MTB_CALL \(mtb_[a-z_]*\)(.*/\1/p' bridge-dll/includ
 for target in "${targets[@]}"; do
     step "cargo build -p metaapi-bridge --target $target --profile $profile"
     cargo build -q -p metaapi-bridge --lib --target "$target" --profile "$profile"
-    dll="target/$target/$profile_dir/metaapi_bridge.dll"
+    dll="$target_dir/$target/$profile_dir/metaapi_bridge.dll"
     [ -f "$dll" ] || { echo "missing $dll"; exit 1; }
     case "$target" in x86_64*) objdump=x86_64-w64-mingw32-objdump ;; *) objdump=i686-w64-mingw32-objdump ;; esac
     table="$($objdump -p "$dll")"
@@ -82,7 +84,7 @@ step "building the Windows smoke exe"
 CARGO_TARGET_DIR="$root/target/wine-smoke/build" cargo build -q --manifest-path bridge-dll/windows/smoke-exe/Cargo.toml \
     --target x86_64-pc-windows-gnu
 cp "$root"/target/wine-smoke/build/x86_64-pc-windows-gnu/debug/metaapi-bridge-smoke.exe "$work/smoke.exe"
-cp "$root/target/x86_64-pc-windows-gnu/$profile_dir/metaapi_bridge.dll" "$work/metaapi_bridge.dll"
+cp "$target_dir/x86_64-pc-windows-gnu/$profile_dir/metaapi_bridge.dll" "$work/metaapi_bridge.dll"
 
 export WINEPREFIX="$root/target/wine-smoke/prefix" WINEDEBUG=-all
 step "running smoke.exe under wine64 against a Linux gateway stand-in"
