@@ -83,7 +83,8 @@ fi
 
 if [ -f bench/Cargo.toml ]; then
     # Smoke mode: a few seconds of every scenario so the harness cannot rot; it asserts no timings.
-    run_stage bench cargo run --release --quiet -p metaapi-bench -- --smoke
+    # Debug build: smoke numbers mean nothing, and it reuses the test build instead of compiling everything again.
+    run_stage bench cargo run --quiet -p metaapi-bench -- --smoke
 fi
 
 if [ -f bridge-dll/windows/smoke.sh ]; then
