@@ -177,9 +177,6 @@ async fn management_refuses_auth_tokens_and_missing_keys() {
 
 /// A stale token in one local script must not lock every other client on the machine out of its own terminal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "gateway: the failed-auth limiter (gateway/src/http.rs authorize, gateway/src/auth/limit.rs) counts per \
-            peer IP, and on a loopback gateway every local process is 127.0.0.1, so 20 refusals of one deleted token \
-            make the gateway answer rate_limited to every valid token (and to the bridges' relinks) for 60 s"]
 async fn refusals_of_one_token_do_not_lock_out_valid_tokens() {
     let demo = start_demo(vec![Mode::Mt5Hedging, Mode::Mt4]).await;
     let valid = &demo.terminals[1].token;

@@ -109,6 +109,22 @@ impl Verifier {
         self.events.subscribe()
     }
 
+    /// Whether the console allowed `token` recently (its verdict is cached and not past the token's expiry).
+    ///
+    /// The failed-auth limiter lets such tokens through: on loopback every client shares one peer address, so
+    /// limiting by address alone would let one script with a dead token lock every good client out.
+    pub fn is_known_good(&self, token: &str) -> bool {
+        if token.is_empty() {
+            return false;
+        }
+        let hash = token_hash(token);
+        let cache = self.cache.lock().unwrap_or_else(|poison| poison.into_inner());
+        cache
+            .get(&hash)
+            .filter(|entry| bool::from(entry.hash.ct_eq(&hash)))
+            .is_some_and(|entry| check_expiry(&entry.grant).is_ok() && entry.confirmed.elapsed() < self.grace)
+    }
+
     /// Whether `token` may be used now. Errors carry the deny reason as their kind.
     pub async fn check(&self, token: &str) -> Result<Grant, ErrorObject> {
         if token.is_empty() {
