@@ -170,7 +170,14 @@ impl Client {
         let (socket, result, early) = connect_and_subscribe(self, &streams).await?;
         let (sender, receiver) = mpsc::channel(1024);
         let subscriptions = result.subscriptions.clone();
-        let pump = Pump { client: self.clone(), streams, sender, next_id: SUBSCRIBE_ID + 1, expected_seq: 1 };
+        let pump = Pump {
+            client: self.clone(),
+            streams,
+            sender,
+            next_id: SUBSCRIBE_ID + 1,
+            expected_seq: 1,
+            resync_pending: false,
+        };
         let task = tokio::spawn(pump.run(socket, early));
         Ok(EventStream { receiver, subscriptions, task })
     }
@@ -247,6 +254,9 @@ struct Pump {
     sender: mpsc::Sender<StreamItem>,
     next_id: u64,
     expected_seq: u64,
+    /// A snapshot was asked for and failed (typically `terminal_offline` right after a reconnect): ask again with
+    /// the next event, which shows the terminal is back.
+    resync_pending: bool,
 }
 
 /// Why a connection ended.
@@ -358,7 +368,7 @@ impl Pump {
             }
         };
         let seq = event.seq();
-        let mut resync = matches!(event, Event::StreamGap(_));
+        let mut resync = matches!(event, Event::StreamGap(_)) || std::mem::take(&mut self.resync_pending);
         if seq > self.expected_seq {
             let gap = StreamItem::Gap { expected: self.expected_seq, received: Some(seq) };
             if self.sender.send(gap).await.is_err() {
@@ -393,7 +403,8 @@ impl Pump {
             }
             Err(error) => {
                 let error: ErrorObject = error;
-                tracing::debug!(%error, "snapshot failed");
+                tracing::debug!(%error, "snapshot failed; asking again with the next event");
+                self.resync_pending = true;
                 None
             }
         }

@@ -159,8 +159,6 @@ async fn wait_for_quote(stream: &mut metaapi_client::EventStream, what: &str) {
 /// The terminal is down while the client reconnects, so the snapshot after the gap cannot be taken at once; once the
 /// terminal is back, the stream must still deliver the promised [`StreamItem::Resynced`].
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "client-sdk bug: stream.rs asks for the snapshot once after reconnecting; when the terminal is still offline \
-            (get_snapshot fails with terminal_offline) the error is only logged and no Resynced ever follows the Gap"]
 async fn a_gap_is_resynced_even_when_the_terminal_returns_after_the_client() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let console_dir = directory.path().join("console");
