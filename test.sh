@@ -71,6 +71,8 @@ fi
 # The client and browser suites start the real binaries (the demo, the simulator): build them first.
 if [ -f clients/test.sh ] || [ -f tests/browser/run.sh ]; then
     cargo build --quiet -p metaapi-gateway -p metaapi-terminal-sim || failed_stages+=("binaries")
+    # The client suites find the demo here (cargo's output folder may be moved by CARGO_TARGET_DIR).
+    export METAAPI_GATEWAY_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/metaapi-gateway"
 fi
 
 if [ -f clients/test.sh ]; then
