@@ -63,6 +63,25 @@ fn param<T>(
     runtime::session(session)?.with_params(request_id, |params| read(path, path::get(params, path)?))
 }
 
+/// The body shared by the scalar getters: reads the param at `path` through `read` and writes it to `out_value`.
+fn scalar_param<T>(
+    session: i64,
+    request_id: i64,
+    path: *const u8,
+    path_len: i32,
+    out_value: *mut T,
+    out_name: &str,
+    read: impl FnOnce(&str, &Value) -> BridgeResult<T>,
+) -> i32 {
+    ffi_boundary(|| {
+        check_out(out_value, out_name)?;
+        let value = param(session, request_id, path, path_len, read)?;
+        // SAFETY: checked non-null above.
+        unsafe { write_out(out_value, value) };
+        Ok(MTB_OK)
+    })
+}
+
 fn wrong(path: &str, expected: &str, value: &Value) -> BridgeError {
     BridgeError::WrongType(format!("param `{path}` is {}, not {expected}", path::type_name(value)))
 }
@@ -97,14 +116,8 @@ pub extern "system" fn mtb_param_double(
     path_len: i32,
     out_value: *mut f64,
 ) -> i32 {
-    ffi_boundary(|| {
-        check_out(out_value, "out_value")?;
-        let value = param(session, request_id, path, path_len, |path, value| {
-            value.as_f64().ok_or_else(|| wrong(path, "a number", value))
-        })?;
-        // SAFETY: checked non-null above.
-        unsafe { write_out(out_value, value) };
-        Ok(MTB_OK)
+    scalar_param(session, request_id, path, path_len, out_value, "out_value", |path, value| {
+        value.as_f64().ok_or_else(|| wrong(path, "a number", value))
     })
 }
 
@@ -117,14 +130,8 @@ pub extern "system" fn mtb_param_long(
     path_len: i32,
     out_value: *mut i64,
 ) -> i32 {
-    ffi_boundary(|| {
-        check_out(out_value, "out_value")?;
-        let value = param(session, request_id, path, path_len, |path, value| {
-            value.as_i64().ok_or_else(|| wrong(path, "an integer", value))
-        })?;
-        // SAFETY: checked non-null above.
-        unsafe { write_out(out_value, value) };
-        Ok(MTB_OK)
+    scalar_param(session, request_id, path, path_len, out_value, "out_value", |path, value| {
+        value.as_i64().ok_or_else(|| wrong(path, "an integer", value))
     })
 }
 
@@ -137,14 +144,8 @@ pub extern "system" fn mtb_param_bool(
     path_len: i32,
     out_value: *mut i32,
 ) -> i32 {
-    ffi_boundary(|| {
-        check_out(out_value, "out_value")?;
-        let value = param(session, request_id, path, path_len, |path, value| {
-            value.as_bool().ok_or_else(|| wrong(path, "a boolean", value))
-        })?;
-        // SAFETY: checked non-null above.
-        unsafe { write_out(out_value, i32::from(value)) };
-        Ok(MTB_OK)
+    scalar_param(session, request_id, path, path_len, out_value, "out_value", |path, value| {
+        value.as_bool().map(i32::from).ok_or_else(|| wrong(path, "a boolean", value))
     })
 }
 
@@ -157,13 +158,8 @@ pub extern "system" fn mtb_param_count(
     path_len: i32,
     out_count: *mut i32,
 ) -> i32 {
-    ffi_boundary(|| {
-        check_out(out_count, "out_count")?;
-        let count = param(session, request_id, path, path_len, |path, value| {
-            value.as_array().map(Vec::len).ok_or_else(|| wrong(path, "an array", value))
-        })?;
-        // SAFETY: checked non-null above.
-        unsafe { write_out(out_count, count.min(i32::MAX as usize) as i32) };
-        Ok(MTB_OK)
+    scalar_param(session, request_id, path, path_len, out_count, "out_count", |path, value| {
+        let count = value.as_array().map(Vec::len).ok_or_else(|| wrong(path, "an array", value))?;
+        Ok(count.min(i32::MAX as usize) as i32)
     })
 }
