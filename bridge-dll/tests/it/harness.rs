@@ -61,12 +61,18 @@ pub struct Abi {
     pub debug_panic: FnVoid,
 }
 
-/// The built shared library next to the test binary: target/<profile>/deps/it-* -> target/<profile>.
+/// The built shared library. `cargo test` leaves the cdylib beside the test binary in `target/<profile>/deps` and
+/// copies it up to `target/<profile>` only when something else (a `cargo build`) asks for it, so a clean checkout
+/// has it in `deps` alone.
 pub fn library_path() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+    let deps = exe.parent().expect("target/<profile>/deps");
     let name = format!("{}metaapi_bridge{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
-    profile_dir.join(name)
+    let beside = deps.join(&name);
+    match deps.parent() {
+        Some(profile) if !beside.exists() => profile.join(name),
+        _ => beside,
+    }
 }
 
 /// The loaded library, once per test process (never unloaded: its I/O thread may still be finishing).
@@ -75,7 +81,8 @@ pub fn abi() -> &'static Abi {
     &ABI.get_or_init(|| {
         let path = library_path();
         // SAFETY: loading our own cdylib, whose initializers do nothing.
-        let library = unsafe { Library::new(&path) }.unwrap_or_else(|error| panic!("load {}: {error}", path.display()));
+        let library =
+            unsafe { Library::new(&path) }.unwrap_or_else(|error| panic!("load {}: {error:?}", path.display()));
         macro_rules! sym {
             ($name:literal) => {
                 // SAFETY: the types above match the exports' signatures in src/exports.
