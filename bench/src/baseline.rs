@@ -1,4 +1,4 @@
-//! The baseline: a bare loopback HTTP JSON-RPC echo on warp, the gateway's own HTTP stack.
+//! The baseline: a bare loopback HTTP JSON-RPC echo on warp, served by the gateway's own accept loop.
 //!
 //! It does the least any JSON-RPC server must do: take the body, parse it, check that it is a call, serialize a
 //! response whose `result` is the call's params. Everything the gateway does beyond that (authorization, routing,
@@ -37,8 +37,7 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
         });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
-    // Same socket options as the gateway's listener.
-    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
-    tokio::spawn(warp::serve(route).incoming(listener).graceful(stop.cancelled_owned()).run());
+    // The gateway's own accept loop (HTTP/1.1, Nagle off), so only what happens above it differs.
+    tokio::spawn(metaapi_gateway::server::serve_routes(listener, route, stop));
     Ok(address)
 }

@@ -122,7 +122,7 @@ pub async fn authorize(app: &App, peer: Option<IpAddr>, header: Option<&str>) ->
 
 /// The bearer token, verified.
 pub fn authorized(app: Arc<App>) -> impl Filter<Extract = (Authorized,), Error = Rejection> + Clone {
-    warp::addr::remote().and(warp::header::optional::<String>("authorization")).and_then(
+    crate::server::peer().and(warp::header::optional::<String>("authorization")).and_then(
         move |peer: Option<SocketAddr>, header: Option<String>| {
             let app = app.clone();
             async move {

@@ -20,6 +20,7 @@ mod error;
 pub mod http;
 pub mod metrics;
 pub mod router;
+pub mod server;
 pub mod streams;
 pub mod terminals;
 pub mod trades;
@@ -46,12 +47,6 @@ pub async fn serve(
     config: GatewayConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), GatewayError> {
-    // Nagle off: Linux gives accepted sockets the listener's TCP_NODELAY (warp never sets it). Without it a /ws
-    // notification or a /terminal request written while an earlier one is unacknowledged waits for the peer's
-    // delayed ACK, up to 40 ms (found by the bench's fan-out).
-    if let Err(error) = socket2::SockRef::from(&listener).set_tcp_nodelay(true) {
-        tracing::warn!(%error, "cannot disable Nagle's algorithm on the listener");
-    }
     let stop = CancellationToken::new();
     let app = App::open(config, stop.clone())?;
     if let Ok(address) = listener.local_addr() {
@@ -86,8 +81,8 @@ pub async fn serve(
         .unify()
         .recover(http::recover)
         .with(warp::trace::request());
-    warp::serve(routes).incoming(listener).graceful(stop.clone().cancelled_owned()).run().await;
-    // warp's graceful shutdown does not wait for upgraded connections; they watch `stop` and close with 1001.
+    server::serve_routes(listener, routes, stop.clone()).await;
+    // Upgraded connections are not the accept loop's to wait for; they watch `stop` and close with 1001.
     app.tasks.close();
     if tokio::time::timeout(CLOSE_WAIT, app.tasks.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");

@@ -11,8 +11,8 @@ use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
+use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
-use warp::ws::{Message, WebSocket, Ws};
 use warp::{Filter, Rejection};
 
 use crate::app::App;
@@ -20,20 +20,24 @@ use crate::auth::{AuthEvent, close_code, deny_reason, now_ms};
 use crate::http::{Authorized, authorized, guard, run_calls};
 use crate::metrics::Transport;
 use crate::router::Caller;
+use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
 use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame};
+
+/// The read buffer of a client connection. Calls are small, and an idle client costs about this much, so 1,000
+/// idle clients fit in a few MiB (tungstenite's default, 128 KiB, made them 130 MiB).
+const CLIENT_READ_BUFFER: usize = 4 * 1024;
 
 /// The `/ws` route.
 pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
     let handler_app = app.clone();
-    warp::path("ws").and(warp::path::end()).and(guard(app.clone())).and(authorized(app)).and(warp::ws()).map(
-        move |authorized: Authorized, ws: Ws| {
+    warp::path("ws").and(warp::path::end()).and(guard(app.clone())).and(authorized(app)).and(websocket()).map(
+        move |authorized: Authorized, upgrade: Upgrade| {
             let app = handler_app.clone();
-            let limit = app.config.max_ws_message_bytes;
-            let reply = ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| {
+            let config = socket_config(app.config.max_ws_message_bytes, CLIENT_READ_BUFFER);
+            upgrade.accept(config, move |socket| {
                 let tasks = app.tasks.clone();
                 tasks.track_future(run(app, authorized, socket))
-            });
-            warp::reply::Reply::into_response(reply)
+            })
         },
     )
 }
@@ -69,7 +73,7 @@ fn revoke(outbox: &Outbox, reason: DenyReason) {
     outbox.close(CloseReason { code: close_code(reason), text }, Some(revoked_frame(reason)));
 }
 
-async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
+async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     let (mut sink, mut stream) = socket.split();
     let outbox = Arc::new(Outbox::new(app.config.ws_queue));
     let session = Arc::new(StreamSession::new(app.next_session(), outbox.clone()));
@@ -108,7 +112,7 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
                     }
                 }
                 Next::Close(reason) => {
-                    let _ = sink.send(Message::close_with(reason.code, reason.text)).await;
+                    let _ = sink.send(close_message(reason.code, reason.text)).await;
                     let _ = sink.close().await;
                     writer_done.cancel();
                     return;
@@ -149,7 +153,7 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: WebSocket) {
                     let authorized = authorized.clone();
                     let outbox = outbox.clone();
                     tokio::spawn(async move {
-                        handle(&app, &caller, &authorized, &outbox, message.as_bytes(), permit).await;
+                        handle(&app, &caller, &authorized, &outbox, &message.into_data(), permit).await;
                     });
                 }
                 Some(Ok(message)) if message.is_close() => {

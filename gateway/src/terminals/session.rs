@@ -12,15 +12,19 @@ use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::link::{BridgeMessage, GatewayMessage, LINK_VERSION};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use tokio::sync::mpsc;
-use warp::ws::{Message, WebSocket, Ws};
+use tokio_tungstenite::tungstenite::Message;
 use warp::{Filter, Rejection};
 
 use super::{AttachError, Link};
 use crate::app::App;
 use crate::auth::{close_code, deny_error};
 use crate::http::{Authorized, Refusal, authorized, guard};
+use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
 use crate::streams::classify;
 use crate::ws::{lost_access, until_expiry};
+
+/// The read buffer of a terminal link, which carries every reply and event of its terminal; there are few links.
+const LINK_READ_BUFFER: usize = 64 * 1024;
 
 /// The `/terminal` route.
 pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
@@ -40,15 +44,14 @@ pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), E
                 Ok(authorized)
             }
         })
-        .and(warp::ws())
-        .map(move |authorized: Authorized, ws: Ws| {
+        .and(websocket())
+        .map(move |authorized: Authorized, upgrade: Upgrade| {
             let app = handler_app.clone();
-            let limit = app.config.max_ws_message_bytes;
-            let reply = ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| {
+            let config = socket_config(app.config.max_ws_message_bytes, LINK_READ_BUFFER);
+            upgrade.accept(config, move |socket| {
                 let tasks = app.tasks.clone();
                 tasks.track_future(run(app, authorized, socket))
-            });
-            warp::reply::Reply::into_response(reply)
+            })
         })
 }
 
@@ -61,21 +64,21 @@ fn text(message: &GatewayMessage) -> Message {
 }
 
 /// Refuses a link after the upgrade: a `refused` message, then a close frame.
-async fn refuse(socket: &mut WebSocket, error: ErrorObject, code: u16) {
+async fn refuse(socket: &mut Socket, error: ErrorObject, code: u16) {
     let reason = error.kind().as_str();
     let _ = socket.send(text(&GatewayMessage::Refused { error })).await;
-    let _ = socket.send(Message::close_with(code, reason)).await;
-    let _ = socket.close().await;
+    let _ = socket.send(close_message(code, reason)).await;
+    let _ = SinkExt::close(socket).await;
 }
 
-async fn hello(socket: &mut WebSocket, wait: Duration) -> Result<BridgeMessage, ErrorObject> {
+async fn hello(socket: &mut Socket, wait: Duration) -> Result<BridgeMessage, ErrorObject> {
     let first = tokio::time::timeout(wait, socket.next())
         .await
         .map_err(|_| ErrorObject::new(ErrorKind::InvalidRequest, "no hello before the timeout"))?;
     let Some(Ok(message)) = first else {
         return Err(ErrorObject::new(ErrorKind::InvalidRequest, "the link closed before its hello"));
     };
-    let hello: BridgeMessage = serde_json::from_slice(message.as_bytes())
+    let hello: BridgeMessage = serde_json::from_slice(&message.into_data())
         .map_err(|error| ErrorObject::new(ErrorKind::InvalidRequest, format!("unreadable hello: {error}")))?;
     match &hello {
         BridgeMessage::Hello { link_version, .. } if *link_version == LINK_VERSION => Ok(hello),
@@ -103,7 +106,7 @@ fn revoke(link: &Link, note: &CloseNote, reason: DenyReason) {
     close(link, note, close_code(reason), reason.error_kind().as_str(), Some(GatewayMessage::Refused { error }));
 }
 
-async fn run(app: Arc<App>, authorized: Authorized, mut socket: WebSocket) {
+async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
     let hello = match hello(&mut socket, app.config.heartbeat_timeout).await {
         Ok(hello) => hello,
         Err(error) => return refuse(&mut socket, error, 4400).await,
@@ -167,7 +170,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: WebSocket) {
         if let Some(message) = message {
             let _ = sink.send(text(&message)).await;
         }
-        let _ = sink.send(Message::close_with(code, reason)).await;
+        let _ = sink.send(close_message(code, reason)).await;
         let _ = sink.close().await;
     });
 
@@ -188,7 +191,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: WebSocket) {
             message = stream.next() => match message {
                 Some(Ok(message)) if message.is_text() || message.is_binary() => {
                     link.heard();
-                    match serde_json::from_slice::<BridgeMessage>(message.as_bytes()) {
+                    match serde_json::from_slice::<BridgeMessage>(&message.into_data()) {
                         Ok(message) => receive(&app, &link, &hub, message),
                         Err(error) => tracing::warn!(%error, "unreadable message from a terminal ignored"),
                     }

@@ -117,3 +117,43 @@ async fn health_and_metrics_are_served() {
         assert!(metrics.contains(line), "missing {line} in\n{metrics}");
     }
 }
+
+#[tokio::test]
+async fn websocket_handshakes_are_checked_and_pings_answered() {
+    let world = world().await;
+    let (token, _terminal) = world.terminal("Handshake", 1).await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    // A plain GET (no upgrade) and a handshake of an unknown WebSocket version are not upgraded.
+    let plain = http.get(world.gateway.url("/ws")).bearer_auth(&token).send().await.unwrap();
+    assert!(plain.status().is_client_error(), "plain GET answered {}", plain.status());
+    let old_version = http
+        .get(world.gateway.url("/ws"))
+        .bearer_auth(&token)
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "8")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert!(old_version.status().is_client_error(), "version 8 answered {}", old_version.status());
+    // Without a token the handshake is refused before any upgrade.
+    let Err((status, _)) = world.gateway.connect("/ws", None).await else { panic!("upgraded without a token") };
+    assert_eq!(status, 401);
+
+    let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    socket.send(Message::Ping(b"are you there".to_vec().into())).await.unwrap();
+    let pong = loop {
+        match tokio::time::timeout(Duration::from_secs(5), futures_util::StreamExt::next(&mut socket)).await {
+            Ok(Some(Ok(Message::Pong(payload)))) => break payload,
+            Ok(Some(Ok(_))) => {}
+            other => panic!("no pong: {other:?}"),
+        }
+    };
+    assert_eq!(&pong[..], b"are you there");
+    // A call larger than the connection's small read buffer still arrives whole.
+    let padding = "p".repeat(48 * 1024);
+    let answer = crate::harness::ws_call(&mut socket, 7, "ping", json!({ "pad": padding })).await;
+    assert!(answer.get("result").is_some() || answer.get("error").is_some(), "{answer}");
+    assert_eq!(answer["id"], 7);
+}
