@@ -11,6 +11,7 @@ use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 use warp::{Filter, Rejection};
@@ -21,7 +22,7 @@ use crate::http::{Authorized, authorized, guard, run_calls};
 use crate::metrics::Transport;
 use crate::router::Caller;
 use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
-use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame};
+use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame, to_payload};
 
 /// The read buffer of a client connection. Calls are small, and an idle client costs about this much, so 1,000
 /// idle clients fit in a few MiB (tungstenite's default, 128 KiB, made them 130 MiB).
@@ -88,13 +89,22 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     let writer_done = done.clone();
     let idle = app.config.ws_heartbeat_interval;
     let writer = tokio::spawn(async move {
+        // One timer, re-armed only when it fires: arming a fresh one per write cost a timer-wheel update per
+        // batch, which adds up at thousands of batches per second across clients.
+        let mut last_write = Instant::now();
+        let heartbeat = tokio::time::sleep(idle);
+        tokio::pin!(heartbeat);
         loop {
             let next = tokio::select! {
                 next = writer_outbox.next() => next,
-                _ = tokio::time::sleep(idle) => {
-                    // Nothing was sent for a while: tell the client the connection is alive.
-                    let beat = serde_json::json!({ "time": now_ms() });
-                    writer_outbox.notify("heartbeat", None, Arc::new(beat));
+                _ = &mut heartbeat => {
+                    if last_write.elapsed() >= idle {
+                        // Nothing was sent for a while: tell the client the connection is alive.
+                        let beat = serde_json::json!({ "time": now_ms() });
+                        writer_outbox.notify("heartbeat", None, to_payload(&beat));
+                        last_write = Instant::now();
+                    }
+                    heartbeat.as_mut().reset(last_write + idle);
                     continue;
                 }
             };
@@ -110,6 +120,7 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
                         writer_done.cancel();
                         return;
                     }
+                    last_write = Instant::now();
                 }
                 Next::Close(reason) => {
                     let _ = sink.send(close_message(reason.code, reason.text)).await;
