@@ -1,0 +1,86 @@
+// MQL5 terminal and account queries of the MetaAPI bridge (terminal info, health, server time, account info)
+// and the start config the programs pass to mtb_start.
+#ifndef METAAPI_BRIDGE_MT5_TERMINAL_MQH
+#define METAAPI_BRIDGE_MT5_TERMINAL_MQH
+
+#include <metaapi_bridge.mqh>
+#include <MetaApiBridgeMt5Enums.mqh>
+#include <MetaApiBridgeMt5Rows.mqh>
+
+// The start config for mtb_start, built with the typed builder of a scratch event is not possible before a
+// session exists, so it is assembled from escaped values only.
+string Mt5Escape(const string text)
+{
+   string out = text;
+   StringReplace(out, "\\", "\\\\");
+   StringReplace(out, "\"", "\\\"");
+   return out;
+}
+
+string Mt5StartConfig(const string url, const string token)
+{
+   string caps = Mt5MarginMode() == "hedging" ? "\"hedging\",\"close_by\"" : "\"netting\"";
+   return "{\"gateway_url\":\"" + Mt5Escape(url) + "\",\"token\":\"" + Mt5Escape(token) + "\",\"terminal\":{"
+          + "\"platform\":\"mt5\",\"build\":" + IntegerToString(TerminalInfoInteger(TERMINAL_BUILD))
+          + ",\"company\":\"" + Mt5Escape(AccountInfoString(ACCOUNT_COMPANY)) + "\",\"server\":\"" + Mt5Escape(AccountInfoString(ACCOUNT_SERVER))
+          + "\",\"login\":" + IntegerToString(AccountInfoInteger(ACCOUNT_LOGIN)) + ",\"account_name\":\"" + Mt5Escape(AccountInfoString(ACCOUNT_NAME))
+          + "\",\"currency\":\"" + Mt5Escape(AccountInfoString(ACCOUNT_CURRENCY)) + "\",\"margin_mode\":\"" + Mt5MarginMode() + "\"},"
+          + "\"capabilities\":[\"ticks_history\",\"market_depth\",\"stop_limit\",\"order_check\",\"day_orders\",\"trade_transactions\"," + caps + "]}";
+}
+
+int Mt5TerminalInfo(const long s, const long id)
+{
+   MtbSetString(s, id, "identity.platform", "mt5");
+   MtbSetLong(s, id, "identity.build", TerminalInfoInteger(TERMINAL_BUILD));
+   MtbSetString(s, id, "identity.company", AccountInfoString(ACCOUNT_COMPANY));
+   MtbSetString(s, id, "identity.server", AccountInfoString(ACCOUNT_SERVER));
+   MtbSetLong(s, id, "identity.login", AccountInfoInteger(ACCOUNT_LOGIN));
+   MtbSetString(s, id, "identity.account_name", AccountInfoString(ACCOUNT_NAME));
+   MtbSetString(s, id, "identity.currency", AccountInfoString(ACCOUNT_CURRENCY));
+   MtbSetString(s, id, "identity.margin_mode", Mt5MarginMode());
+   MtbSetString(s, id, "name", TerminalInfoString(TERMINAL_NAME));
+   MtbSetBool(s, id, "connected", TerminalInfoInteger(TERMINAL_CONNECTED) != 0);
+   MtbSetBool(s, id, "trade_allowed", TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0);
+   MtbSetBool(s, id, "dlls_allowed", TerminalInfoInteger(TERMINAL_DLLS_ALLOWED) != 0);
+   MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
+   MtbSetLong(s, id, "max_bars", TerminalInfoInteger(TERMINAL_MAXBARS));
+   MtbSetString(s, id, "language", TerminalInfoString(TERMINAL_LANGUAGE));
+   Mt5Capabilities(s, id, "capabilities");
+   return MtbSend(s, id);
+}
+
+int Mt5Health(const long s, const long id)
+{
+   bool connected = TerminalInfoInteger(TERMINAL_CONNECTED) != 0;
+   bool trade = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
+   bool expert = AccountInfoInteger(ACCOUNT_TRADE_EXPERT) != 0;
+   bool synced = (bool)SymbolInfoInteger(_Symbol, SYMBOL_SELECT) && SeriesInfoInteger(_Symbol, PERIOD_M1, SERIES_SYNCHRONIZED);
+   MtbSetBool(s, id, "broker_connected", connected);
+   MtbSetBool(s, id, "trade_allowed", trade);
+   MtbSetBool(s, id, "expert_enabled", expert);
+   MtbSetBool(s, id, "synchronized", synced);
+   MqlTick tick;
+   if(SymbolInfoTick(_Symbol, tick)) MtbSetLong(s, id, "last_quote_age_ms", MathMax(0, (long)(TimeTradeServer() - tick.time) * 1000));
+   MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
+   MtbSetBool(s, id, "healthy", connected && trade && expert && synced);
+   return MtbSend(s, id);
+}
+
+int Mt5ServerTime(const long s, const long id)
+{
+   datetime server = TimeTradeServer();
+   MtbSetLong(s, id, "time", (long)TimeGMT() * 1000);
+   MtbSetString(s, id, "broker_time", MtbBrokerTime(server));
+   MtbSetLong(s, id, "broker_utc_offset_s", (long)(server - TimeGMT()));
+   MqlTick tick;
+   if(SymbolInfoTick(_Symbol, tick)) MtbSetLong(s, id, "last_quote_time", MtbUtcMs(tick.time));
+   return MtbSend(s, id);
+}
+
+int Mt5AccountInfo(const long s, const long id)
+{
+   Mt5AccountRow(s, id);
+   return MtbSend(s, id);
+}
+
+#endif // METAAPI_BRIDGE_MT5_TERMINAL_MQH
