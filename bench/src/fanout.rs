@@ -32,7 +32,10 @@ pub async fn connect(address: SocketAddr, token: &str) -> Result<Socket, BenchEr
     let mut request = format!("ws://{address}/ws").into_client_request()?;
     let bearer = format!("Bearer {token}").parse().map_err(|_| unexpected("the token is not a valid header value"))?;
     request.headers_mut().insert("authorization", bearer);
-    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    // As the Rust SDK does: a 16 KiB read buffer (tungstenite zero-fills its 128 KiB default before every read, which
+    // made the subscribers, not the gateway, the fan-out's bottleneck) and Nagle off.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(16 * 1024);
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
     Ok(socket)
 }
 

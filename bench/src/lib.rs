@@ -57,6 +57,31 @@ pub struct Plan {
     pub settle: Duration,
     /// This harness's executable, started as the gateway and bridge-probe child processes.
     pub executable: PathBuf,
+    /// Run only this part (while working on it); `None` runs everything.
+    pub only: Option<Part>,
+}
+
+/// A part of the run, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The `/rpc` latency, throughput and scaling rows.
+    Rpc,
+    /// The `/ws` fan-out rows.
+    Fanout,
+    /// The memory rows.
+    Memory,
+}
+
+impl Part {
+    /// Parses `rpc`, `fanout` or `memory`.
+    pub fn parse(name: &str) -> Option<Part> {
+        match name {
+            "rpc" => Some(Part::Rpc),
+            "fanout" => Some(Part::Fanout),
+            "memory" => Some(Part::Memory),
+            _ => None,
+        }
+    }
 }
 
 impl Plan {
@@ -73,6 +98,7 @@ impl Plan {
             memory: MemoryPlan { terminals: 10, clients: 1000, bridge_sessions: 10 },
             settle: Duration::from_millis(1000),
             executable,
+            only: None,
         }
     }
 
@@ -89,7 +115,12 @@ impl Plan {
             memory: MemoryPlan { terminals: 2, clients: 20, bridge_sessions: 2 },
             settle: Duration::from_millis(100),
             executable,
+            only: None,
         }
+    }
+
+    fn runs(&self, part: Part) -> bool {
+        self.only.is_none_or(|only| only == part)
     }
 
     fn load(&self, connections: usize) -> Load {
@@ -138,9 +169,37 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     let server = server_runtime("bench-server")?;
     let client = server_runtime("bench-client")?;
     let mut report = Report::new(plan);
-
-    progress("starting the echo baseline and the demo stack (console, gateway, 1 simulated terminal)");
     let stop = CancellationToken::new();
+    if plan.runs(Part::Rpc) {
+        rpc_rows(plan, &server, &client, &stop, &mut report, progress)?;
+    }
+    if plan.runs(Part::Fanout) {
+        fanout_rows(plan, &server, &client, &mut report, progress)?;
+    }
+    if plan.runs(Part::Memory) {
+        progress(&format!(
+            "memory: gateway child process idle, with {} terminals, with {} idle WebSocket clients; bridge probe",
+            plan.memory.terminals, plan.memory.clients
+        ));
+        let memory = client.block_on(memory::run(&plan.executable, plan.memory, plan.settle))?;
+        report.push_memory(&memory);
+    }
+    stop.cancel();
+    report.judge();
+    Ok(report)
+}
+
+type Runtime = tokio::runtime::Runtime;
+
+fn rpc_rows(
+    plan: &Plan,
+    server: &Runtime,
+    client: &Runtime,
+    stop: &CancellationToken,
+    report: &mut Report,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), BenchError> {
+    progress("starting the echo baseline and the demo stack (console, gateway, 1 simulated terminal)");
     let echo_address = server.block_on(baseline::start(stop.clone()))?;
     let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
     config.terminals = Vec::new();
@@ -207,7 +266,16 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     progress("stopping the demo stack");
     sims.into_iter().for_each(SimHandle::stop);
     server.block_on(demo.stop());
+    Ok(())
+}
 
+fn fanout_rows(
+    plan: &Plan,
+    server: &Runtime,
+    client: &Runtime,
+    report: &mut Report,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), BenchError> {
     progress(&format!(
         "fan-out: {} ticks/s to {} subscribers for {:?}",
         plan.fanout.rate, plan.fanout.subscribers, plan.fanout.duration
@@ -226,16 +294,7 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, light));
     server.block_on(demo.stop());
     report.push_fanout("fanout.ticks.light", &light, &fanned?);
-
-    progress(&format!(
-        "memory: gateway child process idle, with {} terminals, with {} idle WebSocket clients; bridge probe",
-        plan.memory.terminals, plan.memory.clients
-    ));
-    let memory = client.block_on(memory::run(&plan.executable, plan.memory, plan.settle))?;
-    report.push_memory(&memory);
-    stop.cancel();
-    report.judge();
-    Ok(report)
+    Ok(())
 }
 
 /// CPU model, core count, memory and kernel, from `/proc`.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use metaapi_bench::{Plan, children, run};
+use metaapi_bench::{Part, Plan, children, run};
 
 /// Loopback benchmarks of the gateway, as ratios against a bare HTTP JSON echo measured in the same run.
 #[derive(Debug, Parser)]
@@ -19,6 +19,9 @@ struct Cli {
     /// Write the report even in smoke mode.
     #[arg(long)]
     write: bool,
+    /// Run only one part (rpc, fanout or memory) and write nothing: for working on that part.
+    #[arg(long, value_parser = ["rpc", "fanout", "memory"])]
+    only: Option<String>,
     /// Where to write the report.
     #[arg(long, default_value = "BENCHMARKS.md")]
     output: PathBuf,
@@ -49,10 +52,11 @@ fn main() -> anyhow::Result<()> {
         None => {}
     }
     let executable = std::env::current_exe().context("cannot find this executable")?;
-    let plan = if cli.smoke { Plan::smoke(executable) } else { Plan::full(executable) };
+    let mut plan = if cli.smoke { Plan::smoke(executable) } else { Plan::full(executable) };
+    plan.only = cli.only.as_deref().and_then(Part::parse);
     let report = run(&plan, &mut |step| eprintln!("- {step}")).context("the benchmark could not run")?;
     println!("{}", report.table());
-    if !cli.smoke || cli.write {
+    if plan.only.is_none() && (!cli.smoke || cli.write) {
         let command = if cli.smoke {
             "cargo run --release -p metaapi-bench -- --smoke --write"
         } else {

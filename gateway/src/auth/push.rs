@@ -20,7 +20,7 @@ pub async fn listen_for_revocations(verifier: Arc<Verifier>, console_url: String
     loop {
         let connected = tokio::select! {
             _ = shutdown.cancelled() => return,
-            connected = tokio_tungstenite::connect_async(url.as_str()) => connected,
+            connected = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(push_config()), false) => connected,
         };
         match connected {
             Ok((mut stream, _)) => {
@@ -70,4 +70,9 @@ mod tests {
     fn events_url_uses_the_websocket_scheme() {
         assert_eq!(super::events_url("http://127.0.0.1:7000/"), "ws://127.0.0.1:7000/api/v1/events");
     }
+}
+
+/// Access changes are a few small messages; tungstenite's 128 KiB read buffer would be resident for nothing.
+fn push_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024)
 }

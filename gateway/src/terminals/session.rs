@@ -23,8 +23,9 @@ use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
 use crate::streams::classify;
 use crate::ws::{lost_access, until_expiry};
 
-/// The read buffer of a terminal link, which carries every reply and event of its terminal; there are few links.
-const LINK_READ_BUFFER: usize = 64 * 1024;
+/// The read buffer of a terminal link. tungstenite zero-fills all of it before every read, so bigger is not
+/// better: 16 KiB holds a burst of replies and events and costs little to clear.
+const LINK_READ_BUFFER: usize = 16 * 1024;
 
 /// At most this many queued messages are written to a terminal per flush.
 const LINK_BATCH: usize = 64;
