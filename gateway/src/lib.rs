@@ -19,6 +19,7 @@ pub mod demo;
 mod error;
 pub mod http;
 pub mod metrics;
+pub mod pacer;
 pub mod router;
 pub mod server;
 pub mod streams;

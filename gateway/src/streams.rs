@@ -177,6 +177,11 @@ impl Outbox {
         }
     }
 
+    /// The next texts to write, if any are waiting.
+    pub fn try_next(&self) -> Option<Next> {
+        self.take()
+    }
+
     fn take(&self) -> Option<Next> {
         let mut state = self.state();
         let mut texts: Vec<String> = state.responses.drain(..).map(|(text, _permit)| text).collect();

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
@@ -20,6 +21,7 @@ use crate::app::App;
 use crate::auth::{AuthEvent, close_code, deny_reason, now_ms};
 use crate::http::{Authorized, authorized, guard, run_calls};
 use crate::metrics::Transport;
+use crate::pacer::{PACE_BELOW, Pacer};
 use crate::router::Caller;
 use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
 use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame, to_payload};
@@ -69,13 +71,69 @@ pub async fn lost_access(
     }
 }
 
+/// Writes what the outbox hands out until it closes or the client goes away, then cancels `done`.
+async fn write(outbox: Arc<Outbox>, mut sink: SplitSink<Socket, Message>, idle: Duration, done: CancellationToken) {
+    let pacer = Pacer::shared();
+    // One timer, re-armed only when it fires: arming a fresh one per write cost a timer-wheel update per batch,
+    // which adds up at thousands of batches per second across clients.
+    let mut last_write = Instant::now();
+    let heartbeat = tokio::time::sleep(idle);
+    tokio::pin!(heartbeat);
+    let mut paced = false;
+    loop {
+        let mut next = tokio::select! {
+            next = outbox.next() => next,
+            _ = &mut heartbeat => {
+                if last_write.elapsed() >= idle {
+                    // Nothing was sent for a while: tell the client the connection is alive.
+                    let beat = serde_json::json!({ "time": now_ms() });
+                    outbox.notify("heartbeat", None, to_payload(&beat));
+                    last_write = Instant::now();
+                }
+                heartbeat.as_mut().reset(last_write + idle);
+                continue;
+            }
+        };
+        if paced {
+            // A steady stream: gather until the next tick and send it all in one write (see `pacer`).
+            pacer.tick().await;
+        }
+        loop {
+            match next {
+                Next::Write(texts) => {
+                    for text in texts {
+                        if sink.feed(Message::text(text)).await.is_err() {
+                            return done.cancel();
+                        }
+                    }
+                }
+                Next::Close(reason) => {
+                    let _ = sink.send(close_message(reason.code, reason.text)).await;
+                    let _ = sink.close().await;
+                    return done.cancel();
+                }
+            }
+            match outbox.try_next() {
+                Some(more) => next = more,
+                None => break,
+            }
+        }
+        if sink.flush().await.is_err() {
+            return done.cancel();
+        }
+        let now = Instant::now();
+        paced = now.duration_since(last_write) < PACE_BELOW;
+        last_write = now;
+    }
+}
+
 fn revoke(outbox: &Outbox, reason: DenyReason) {
     let text = reason.error_kind().as_str().to_owned();
     outbox.close(CloseReason { code: close_code(reason), text }, Some(revoked_frame(reason)));
 }
 
 async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
-    let (mut sink, mut stream) = socket.split();
+    let (sink, mut stream) = socket.split();
     let outbox = Arc::new(Outbox::new(app.config.ws_queue));
     let session = Arc::new(StreamSession::new(app.next_session(), outbox.clone()));
     let token_id = authorized.grant.token_id.clone();
@@ -85,52 +143,7 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
         Arc::new(Caller { grant: authorized.grant.clone(), transport: Transport::Ws, session: Some(session.clone()) });
     let done = CancellationToken::new();
 
-    let writer_outbox = outbox.clone();
-    let writer_done = done.clone();
-    let idle = app.config.ws_heartbeat_interval;
-    let writer = tokio::spawn(async move {
-        // One timer, re-armed only when it fires: arming a fresh one per write cost a timer-wheel update per
-        // batch, which adds up at thousands of batches per second across clients.
-        let mut last_write = Instant::now();
-        let heartbeat = tokio::time::sleep(idle);
-        tokio::pin!(heartbeat);
-        loop {
-            let next = tokio::select! {
-                next = writer_outbox.next() => next,
-                _ = &mut heartbeat => {
-                    if last_write.elapsed() >= idle {
-                        // Nothing was sent for a while: tell the client the connection is alive.
-                        let beat = serde_json::json!({ "time": now_ms() });
-                        writer_outbox.notify("heartbeat", None, to_payload(&beat));
-                        last_write = Instant::now();
-                    }
-                    heartbeat.as_mut().reset(last_write + idle);
-                    continue;
-                }
-            };
-            match next {
-                Next::Write(texts) => {
-                    for text in texts {
-                        if sink.feed(Message::text(text)).await.is_err() {
-                            writer_done.cancel();
-                            return;
-                        }
-                    }
-                    if sink.flush().await.is_err() {
-                        writer_done.cancel();
-                        return;
-                    }
-                    last_write = Instant::now();
-                }
-                Next::Close(reason) => {
-                    let _ = sink.send(close_message(reason.code, reason.text)).await;
-                    let _ = sink.close().await;
-                    writer_done.cancel();
-                    return;
-                }
-            }
-        }
-    });
+    let writer = tokio::spawn(write(outbox.clone(), sink, app.config.ws_heartbeat_interval, done.clone()));
 
     let mut auth_events = app.verifier.subscribe();
     let in_flight = Arc::new(Semaphore::new(app.config.ws_max_in_flight));
