@@ -257,11 +257,18 @@ impl Session {
         let request = state.queued.pop_front().expect("front exists");
         state.counters.requests_taken += 1;
         state.outbox.push_back(Outbound::Ready(BridgeMessage::Taken { id: request.gateway_id }));
+        let trading = request.method.trading;
         let taken =
             Taken { gateway_id: request.gateway_id, method: request.method, params: request.params, reply: json!({}) };
         state.taken.insert(request.id, taken);
         drop(state);
-        self.wake_link();
+        // A trading call's `taken` goes out at once: if the link dropped before it arrived, the gateway would
+        // answer "not executed" for a trade in progress, and a retry could trade twice. A read's `taken` waits
+        // for its reply, which implies it, so a read costs one message each way instead of two; the link's tick
+        // sends it within 50 ms if the reply is slow, well inside the gateway's pickup slack.
+        if trading {
+            self.wake_link();
+        }
         Ok((length, request.id))
     }
 
@@ -574,6 +581,17 @@ impl Session {
                 let message = state.event_message(key.0, data);
                 batch.push(message);
             }
+        }
+        // A reply says its request was taken; a `taken` sent with it would be news to nobody.
+        let replied: Vec<u64> = batch
+            .iter()
+            .filter_map(|message| match message {
+                BridgeMessage::Reply { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        if !replied.is_empty() {
+            batch.retain(|message| !matches!(message, BridgeMessage::Taken { id } if replied.contains(id)));
         }
         batch
     }
