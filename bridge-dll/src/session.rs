@@ -1,6 +1,6 @@
 //! A session: one EA's link to the gateway, its request queue (Queued -> Taken -> Done), its reply and event
-//! builders, and what waits to be sent. Everything here is synchronous; the EA thread and the link task share it
-//! through one mutex, and the EA sleeps on a condvar in `mtb_wait`.
+//! builders, and its `Outbox` of what waits to be sent. Everything here is synchronous; the EA thread and the link
+//! task share it through one mutex, and the EA sleeps on a condvar in `mtb_wait`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,14 +11,15 @@ use metaapi_protocol::link::BridgeMessage;
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use serde_json::{Map, Value, json};
 
+pub use crate::outbox::EVENT_QUEUE_CAP;
+
 use crate::config::StartConfig;
-use crate::registry::{self, COALESCED_EVENTS, MARKET_EVENTS, MethodEntry};
+use crate::outbox::{Outbox, symbol_of};
+use crate::registry::{self, MARKET_EVENTS, MethodEntry};
 use crate::status::{BridgeError, BridgeResult, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING};
 
 /// Most requests waiting for the EA; more are answered `overloaded` at once.
 pub const REQUEST_QUEUE_CAP: usize = 1024;
-/// Most ordered events (trades, account, ticks, candles) waiting to be sent; more are dropped and counted.
-pub const EVENT_QUEUE_CAP: usize = 8192;
 /// Most open builders (claimed requests plus begun events).
 pub const DRAFT_CAP: usize = 4096;
 
@@ -64,8 +65,6 @@ struct Counters {
     replies_invalid: u64,
     events_published: u64,
     events_filtered: u64,
-    events_coalesced: u64,
-    events_dropped: u64,
     events_invalid: u64,
     messages_sent: u64,
     links: u64,
@@ -91,21 +90,12 @@ struct Draft {
     data: Value,
 }
 
-enum Outbound {
-    Ready(BridgeMessage),
-    // The sequence number is given when the event leaves, so coalescing never shows up as a gap.
-    Event { name: String, data: Value },
-}
-
 struct State {
     next_id: i64,
     queued: VecDeque<Queued>,
     taken: HashMap<i64, Taken>,
     drafts: HashMap<i64, Draft>,
-    outbox: VecDeque<Outbound>,
-    outbox_events: usize,
-    snapshots: HashMap<(String, String), Value>,
-    snapshot_order: VecDeque<(String, String)>,
+    outbox: Outbox,
     interest: Option<HashSet<String>>,
     link: LinkState,
     link_reason: String,
@@ -113,8 +103,6 @@ struct State {
     gateway_version: String,
     link_changed: bool,
     stopping: bool,
-    next_seq: u64,
-    pending_gap: u64,
     counters: Counters,
 }
 
@@ -141,10 +129,7 @@ impl Session {
             queued: VecDeque::new(),
             taken: HashMap::new(),
             drafts: HashMap::new(),
-            outbox: VecDeque::new(),
-            outbox_events: 0,
-            snapshots: HashMap::new(),
-            snapshot_order: VecDeque::new(),
+            outbox: Outbox::new(),
             interest: None,
             link: LinkState::Connecting,
             link_reason: "starting".into(),
@@ -152,8 +137,6 @@ impl Session {
             gateway_version: String::new(),
             link_changed: false,
             stopping: false,
-            next_seq: 1,
-            pending_gap: 0,
             counters: Counters::default(),
         };
         Session {
@@ -197,7 +180,7 @@ impl Session {
         let refuse = |state: &mut State, error: ErrorObject| {
             state.counters.requests_rejected += 1;
             let reply = error_reply(gateway_id, method, None, error);
-            state.outbox.push_back(Outbound::Ready(reply));
+            state.outbox.push(reply);
         };
         let Some(entry) = registry::method(method) else {
             refuse(
@@ -256,7 +239,7 @@ impl Session {
         let length = copy(front.method.name)?;
         let request = state.queued.pop_front().expect("front exists");
         state.counters.requests_taken += 1;
-        state.outbox.push_back(Outbound::Ready(BridgeMessage::Taken { id: request.gateway_id }));
+        state.outbox.push(BridgeMessage::Taken { id: request.gateway_id });
         let trading = request.method.trading;
         let taken =
             Taken { gateway_id: request.gateway_id, method: request.method, params: request.params, reply: json!({}) };
@@ -328,7 +311,7 @@ impl Session {
                 (message, Err(BridgeError::InvalidReply(format!("{}: {field_error}", method.name))))
             }
         };
-        state.outbox.push_back(Outbound::Ready(message));
+        state.outbox.push(message);
         drop(state);
         self.wake_link();
         result
@@ -341,7 +324,7 @@ impl Session {
         let client_id = client_id_of(taken.method, &taken.params);
         state.counters.replies += 1;
         let message = error_reply(taken.gateway_id, taken.method.name, client_id.as_deref(), error);
-        state.outbox.push_back(Outbound::Ready(message));
+        state.outbox.push(message);
         drop(state);
         self.wake_link();
         Ok(())
@@ -396,33 +379,13 @@ impl Session {
             }
         };
         state.counters.events_published += 1;
-        if MARKET_EVENTS.contains(&name) {
-            let symbol = data.get("symbol").and_then(Value::as_str).unwrap_or_default().to_owned();
-            if state.interest.as_ref().is_some_and(|interest| !interest.contains(&symbol)) {
-                state.counters.events_filtered += 1;
-                return Ok(());
-            }
-            if COALESCED_EVENTS.contains(&name) {
-                let key = (name.to_owned(), symbol);
-                if state.snapshots.insert(key.clone(), data).is_some() {
-                    state.counters.events_coalesced += 1;
-                } else {
-                    state.snapshot_order.push_back(key);
-                }
-                drop(state);
-                self.wake_link();
-                return Ok(());
-            }
+        if MARKET_EVENTS.contains(&name)
+            && state.interest.as_ref().is_some_and(|interest| !interest.contains(symbol_of(&data)))
+        {
+            state.counters.events_filtered += 1;
+            return Ok(());
         }
-        if state.outbox_events >= EVENT_QUEUE_CAP {
-            state.counters.events_dropped += 1;
-            state.pending_gap += 1;
-            return Err(BridgeError::QueueFull(format!(
-                "{EVENT_QUEUE_CAP} events wait to be sent; {name} dropped (counted in mtb_status)"
-            )));
-        }
-        state.outbox_events += 1;
-        state.outbox.push_back(Outbound::Event { name: name.to_owned(), data });
+        state.outbox.push_event(name, data)?;
         drop(state);
         self.wake_link();
         Ok(())
@@ -489,9 +452,9 @@ impl Session {
                 "requests_queued": state.queued.len(),
                 "requests_taken": state.taken.len(),
                 "events_open": state.drafts.len(),
-                "outbox": state.outbox.len(),
-                "outbox_events": state.outbox_events,
-                "snapshots": state.snapshots.len(),
+                "outbox": state.outbox.queued(),
+                "outbox_events": state.outbox.queued_events(),
+                "snapshots": state.outbox.snapshots(),
                 "interest": state.interest.as_ref().map(|interest| {
                     let mut symbols: Vec<&String> = interest.iter().collect();
                     symbols.sort();
@@ -507,8 +470,8 @@ impl Session {
                 "replies_invalid": counters.replies_invalid,
                 "events_published": counters.events_published,
                 "events_filtered": counters.events_filtered,
-                "events_coalesced": counters.events_coalesced,
-                "events_dropped": counters.events_dropped,
+                "events_coalesced": state.outbox.coalesced(),
+                "events_dropped": state.outbox.dropped(),
                 "events_invalid": counters.events_invalid,
                 "messages_sent": counters.messages_sent,
                 "panics": panics,
@@ -547,64 +510,18 @@ impl Session {
     pub fn set_interest(&self, symbols: Vec<String>) {
         let mut state = self.lock();
         let interest: HashSet<String> = symbols.into_iter().collect();
-        let state = &mut *state;
-        state.snapshots.retain(|(_, symbol), _| interest.contains(symbol));
-        let snapshots = &state.snapshots;
-        state.snapshot_order.retain(|key| snapshots.contains_key(key));
+        state.outbox.retain_symbols(&interest);
         state.interest = Some(interest);
     }
 
-    /// Takes up to `max` messages to send, in order: replies, taken notices and ordered events first, then the
-    /// newest snapshots. Events get their sequence numbers here.
+    /// Takes up to `max` messages to send (see `Outbox::take`).
     pub fn take_outbound(&self, max: usize) -> Vec<BridgeMessage> {
-        let mut state = self.lock();
-        let mut batch = Vec::new();
-        while batch.len() < max {
-            let Some(item) = state.outbox.pop_front() else { break };
-            let message = match item {
-                Outbound::Ready(message) => {
-                    if matches!(message, BridgeMessage::Event { .. }) {
-                        state.outbox_events -= 1;
-                    }
-                    message
-                }
-                Outbound::Event { name, data } => {
-                    state.outbox_events -= 1;
-                    state.event_message(name, data)
-                }
-            };
-            batch.push(message);
-        }
-        while batch.len() < max {
-            let Some(key) = state.snapshot_order.pop_front() else { break };
-            if let Some(data) = state.snapshots.remove(&key) {
-                let message = state.event_message(key.0, data);
-                batch.push(message);
-            }
-        }
-        // A reply says its request was taken; a `taken` sent with it would be news to nobody.
-        let replied: Vec<u64> = batch
-            .iter()
-            .filter_map(|message| match message {
-                BridgeMessage::Reply { id, .. } => Some(*id),
-                _ => None,
-            })
-            .collect();
-        if !replied.is_empty() {
-            batch.retain(|message| !matches!(message, BridgeMessage::Taken { id } if replied.contains(id)));
-        }
-        batch
+        self.lock().outbox.take(max)
     }
 
     /// Puts back messages that could not be sent, ahead of everything else, keeping their order.
     pub fn requeue(&self, messages: Vec<BridgeMessage>) {
-        let mut state = self.lock();
-        for message in messages.into_iter().rev() {
-            if matches!(message, BridgeMessage::Event { .. }) {
-                state.outbox_events += 1;
-            }
-            state.outbox.push_front(Outbound::Ready(message));
-        }
+        self.lock().outbox.requeue(messages);
     }
 
     /// Counts messages written to the link.
@@ -614,8 +531,7 @@ impl Session {
 
     /// Whether anything waits to be sent.
     pub fn has_outbound(&self) -> bool {
-        let state = self.lock();
-        !state.outbox.is_empty() || !state.snapshot_order.is_empty()
+        !self.lock().outbox.is_empty()
     }
 
     /// Marks the session stopping: queued requests are answered `not_executed`, waiters wake with the stop bit.
@@ -627,7 +543,7 @@ impl Session {
             let error = ErrorObject::new(ErrorKind::NotExecuted, "the terminal's bridge stopped before taking it");
             let client_id = client_id_of(request.method, &request.params);
             let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
-            state.outbox.push_back(Outbound::Ready(reply));
+            state.outbox.push(reply);
         }
         state.link = LinkState::Stopped;
         state.link_reason = "mtb_stop was called".into();
@@ -650,7 +566,7 @@ impl State {
                 let error = ErrorObject::new(ErrorKind::NotExecuted, "deadline passed while queued in the terminal");
                 let client_id = client_id_of(request.method, &request.params);
                 let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
-                self.outbox.push_back(Outbound::Ready(reply));
+                self.outbox.push(reply);
                 self.counters.requests_expired += 1;
                 expired += 1;
             } else {
@@ -658,14 +574,6 @@ impl State {
             }
         }
         expired
-    }
-
-    fn event_message(&mut self, name: String, data: Value) -> BridgeMessage {
-        // Dropped events leave a hole in the numbering so the gateway can report a gap.
-        let seq = self.next_seq + self.pending_gap;
-        self.pending_gap = 0;
-        self.next_seq = seq + 1;
-        BridgeMessage::Event { seq, name, data }
     }
 }
 
