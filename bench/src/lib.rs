@@ -13,6 +13,7 @@ mod error;
 pub mod fanout;
 pub mod load;
 pub mod memory;
+pub mod relay;
 pub mod report;
 
 use std::net::SocketAddr;
@@ -191,6 +192,23 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
 
 type Runtime = tokio::runtime::Runtime;
 
+/// Only the gateway's `get_quote` load, for `duration`: something steady to point a profiler at.
+pub fn gateway_load(connections: usize, duration: Duration) -> Result<Measured, BenchError> {
+    let server = server_runtime("bench-server")?;
+    let client = server_runtime("bench-client")?;
+    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.terminals = Vec::new();
+    let demo = server.block_on(Demo::start(config))?;
+    let (mut sims, mut tokens) = (Vec::new(), Vec::new());
+    server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
+    let target = Target { address: address_of(&demo.url)?, tokens, echo: false };
+    let load = Load { connections, warmup: Duration::from_millis(200), duration, max_operations: u64::MAX };
+    let measured = client.block_on(load::run(&target, load, Operation::Quote));
+    sims.into_iter().for_each(SimHandle::stop);
+    server.block_on(demo.stop());
+    measured
+}
+
 fn rpc_rows(
     plan: &Plan,
     server: &Runtime,
@@ -213,6 +231,21 @@ fn rpc_rows(
     let measure = |target: Target, connections: usize, operation: Operation| -> Result<Measured, BenchError> {
         client.block_on(load::run(&target, plan.load(connections), operation))
     };
+
+    // The topology floor (see `relay`): the same hops with no logic, for the calls the targets are about.
+    let relay_address = server.block_on(relay::start(stop.clone()))?;
+    let relay = |tokens: &Vec<String>| Target { address: relay_address, tokens: tokens.clone(), echo: true };
+    for connections in [1, MANY] {
+        progress(&format!("relay floor, {connections} connection(s): echo, then relay"));
+        let base = measure(echo(&tokens), connections, Operation::Quote)?;
+        let floor = measure(relay(&tokens), connections, Operation::Quote)?;
+        report.push(Row::load(
+            format!("floor.c{connections}"),
+            format!("relay floor, {connections} conn"),
+            &floor,
+            Some(&base),
+        ));
+    }
 
     let mut quote_at = Vec::new();
     for &connections in &plan.connections {

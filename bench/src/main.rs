@@ -40,6 +40,14 @@ enum Command {
     /// Child process: bare bridge sessions, reporting this process's footprint.
     #[command(hide = true)]
     BridgeProbe,
+    /// Only the gateway's get_quote load, to point a profiler at (prints p50, p99 and calls per second).
+    #[command(hide = true)]
+    Profile {
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,6 +57,16 @@ fn main() -> anyhow::Result<()> {
             return children::serve_gateway(console_url, data_dir).context("gateway child");
         }
         Some(Command::BridgeProbe) => return children::bridge_probe().context("bridge probe"),
+        Some(Command::Profile { connections, seconds }) => {
+            let measured = metaapi_bench::gateway_load(connections, std::time::Duration::from_secs(seconds))?;
+            println!(
+                "get_quote, {connections} conn: p50 {} µs, p99 {} µs, {:.0} calls/s",
+                measured.quantile_us(0.5),
+                measured.quantile_us(0.99),
+                measured.throughput()
+            );
+            return Ok(());
+        }
         None => {}
     }
     let executable = std::env::current_exe().context("cannot find this executable")?;

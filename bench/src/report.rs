@@ -189,6 +189,14 @@ impl Report {
         self.memory = Some(memory.clone());
     }
 
+    /// "; relay floor 3.10x": what the bare topology (`relay`) reached against its own echo run, when measured.
+    fn floor_note(&self, connections: usize, latency: bool) -> String {
+        let ratio = self
+            .row(&format!("floor.c{connections}"))
+            .and_then(|row| if latency { row.p50_ratio() } else { row.throughput_ratio() });
+        ratio.map(|ratio| format!("; relay floor {ratio:.2}x")).unwrap_or_default()
+    }
+
     /// Fills in the verdicts against the design's targets.
     pub fn judge(&mut self) {
         let mut verdicts = Vec::new();
@@ -198,7 +206,7 @@ impl Report {
             let base = row.baseline.map_or(0, |base| base.0);
             verdicts.push(Verdict {
                 target: "1 conn: median within 2x of the echo baseline".into(),
-                measured: format!("get_quote p50 {p50} µs vs echo {base} µs = {ratio:.2}x"),
+                measured: format!("get_quote p50 {p50} µs vs echo {base} µs = {ratio:.2}x{}", self.floor_note(1, true)),
                 met: ratio <= 2.0,
             });
             verdicts.push(Verdict {
@@ -221,9 +229,10 @@ impl Report {
             verdicts.push(Verdict {
                 target: format!("{MANY} conns: at least half the echo's throughput"),
                 measured: format!(
-                    "get_quote {:.0}/s vs echo {:.0}/s = {ratio:.2}x",
+                    "get_quote {:.0}/s vs echo {:.0}/s = {ratio:.2}x{}",
                     row.throughput.unwrap_or(0.0),
-                    row.baseline.map_or(0.0, |base| base.2)
+                    row.baseline.map_or(0.0, |base| base.2),
+                    self.floor_note(MANY, false)
                 ),
                 met: ratio >= 0.5,
             });
