@@ -89,8 +89,8 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
         upgrade.accept(socket_config(1 << 20, 16 * 1024), move |socket| relay.serve_link(socket))
     });
     let rpc_relay = relay.clone();
-    let rpc = warp::post().and(warp::path("rpc")).and(warp::path::end()).and(warp::body::bytes()).then(
-        move |body: Bytes| {
+    let rpc =
+        warp::post().and(warp::path("rpc")).and(warp::path::end()).and(warp::body::bytes()).then(move |body: Bytes| {
             let relay = rpc_relay.clone();
             async move {
                 let (status, text) = match relay.call(&body).await {
@@ -99,8 +99,7 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
                 };
                 warp::reply::with_status(warp::reply::with_header(text, "content-type", "application/json"), status)
             }
-        },
-    );
+        });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
     tokio::spawn(serve_routes(listener, link.or(rpc), stop.clone()));

@@ -103,6 +103,8 @@ struct State {
     gateway_version: String,
     link_changed: bool,
     stopping: bool,
+    /// EA threads asleep in `mtb_wait`.
+    ea_waiting: usize,
     counters: Counters,
 }
 
@@ -137,6 +139,7 @@ impl Session {
             gateway_version: String::new(),
             link_changed: false,
             stopping: false,
+            ea_waiting: 0,
             counters: Counters::default(),
         };
         Session {
@@ -170,11 +173,24 @@ impl Session {
         self.outbound.notify_one();
     }
 
+    /// Releases `state` and wakes the EA if it sleeps in `mtb_wait`. A condvar notify is a system call even with
+    /// nobody waiting, and the EA is usually busy when requests come fast.
+    fn wake_ea(&self, state: MutexGuard<'_, State>) {
+        let waiting = state.ea_waiting > 0;
+        drop(state);
+        if waiting {
+            self.ready.notify_all();
+        }
+    }
+
     // ---- Requests, from the link task ----
 
     /// Files a request from the gateway: queued for the EA, or answered at once (unknown method, past deadline,
     /// bad params, queue full).
     pub fn enqueue_request(&self, gateway_id: u64, method: &str, params: Value, deadline: i64) {
+        let entry = registry::method(method);
+        // Decoded before the lock is taken: the EA thread should not wait on the link's parsing.
+        let normalized = entry.map(|entry| (entry.normalize_params)(params));
         let mut state = self.lock();
         state.counters.requests_received += 1;
         let refuse = |state: &mut State, error: ErrorObject| {
@@ -182,7 +198,7 @@ impl Session {
             let reply = error_reply(gateway_id, method, None, error);
             state.outbox.push(reply);
         };
-        let Some(entry) = registry::method(method) else {
+        let (Some(entry), Some(normalized)) = (entry, normalized) else {
             refuse(
                 &mut state,
                 ErrorObject::new(ErrorKind::MethodNotFound, format!("the bridge does not know {method}")),
@@ -199,14 +215,12 @@ impl Session {
         } else if state.queued.len() >= REQUEST_QUEUE_CAP {
             refuse(&mut state, ErrorObject::new(ErrorKind::Overloaded, "the terminal's request queue is full"));
         } else {
-            match (entry.normalize_params)(params) {
+            match normalized {
                 Ok(params) => {
                     state.next_id += 1;
                     let id = state.next_id;
                     state.queued.push_back(Queued { id, gateway_id, method: entry, params, deadline });
-                    drop(state);
-                    self.ready.notify_all();
-                    return;
+                    return self.wake_ea(state);
                 }
                 Err(error) => refuse(&mut state, error.into()),
             }
@@ -278,14 +292,15 @@ impl Session {
     /// Checks the built (or given) result against the method's result type and sends it. A bad result is
     /// answered `invalid_terminal_reply` to the client, and the error names the field.
     pub fn reply(&self, id: i64, given: Option<Value>) -> BridgeResult<()> {
-        let mut state = self.lock();
-        let mut taken = state.taken.remove(&id).ok_or_else(|| not_claimed(id))?;
+        let mut taken = self.lock().taken.remove(&id).ok_or_else(|| not_claimed(id))?;
         if let Some(value) = given {
             taken.reply = value;
         }
         let method = taken.method;
         let client_id = client_id_of(method, &taken.params);
+        // Checked without the lock: the link thread should not wait on the EA's reply being decoded.
         let outcome = (method.check_result)(&taken.reply);
+        let mut state = self.lock();
         let (message, result) = match outcome {
             Ok(result) => {
                 state.counters.replies += 1;
@@ -421,10 +436,12 @@ impl Session {
             if now >= until {
                 return (0, None);
             }
+            state.ea_waiting += 1;
             state = match self.ready.wait_timeout(state, until - now) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
+            state.ea_waiting -= 1;
         }
     }
 
@@ -497,8 +514,7 @@ impl Session {
         state.link_reason = reason;
         state.link_since = now_ms();
         state.link_changed = true;
-        drop(state);
-        self.ready.notify_all();
+        self.wake_ea(state);
     }
 
     /// Records the gateway's version from its welcome.
@@ -548,8 +564,7 @@ impl Session {
         state.link = LinkState::Stopped;
         state.link_reason = "mtb_stop was called".into();
         state.link_changed = true;
-        drop(state);
-        self.ready.notify_all();
+        self.wake_ea(state);
         self.wake_link();
         self.stop_tx.send_replace(true);
     }
