@@ -6,6 +6,7 @@
 //! gateway's and the bridge's memory ([`memory`], with the child processes of [`children`]). [`report`] turns the
 //! numbers into the printed table and `BENCHMARKS.md`. Timings never fail anything; only broken setups do.
 
+pub mod allocator;
 pub mod baseline;
 pub mod bridge;
 pub mod children;

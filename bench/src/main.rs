@@ -7,6 +7,10 @@ use anyhow::Context;
 use clap::Parser;
 use metaapi_bench::{Part, Plan, children, run};
 
+/// mimalloc, as the gateway binary uses, but the system allocator in the bridge probe (see `allocator`).
+#[global_allocator]
+static ALLOCATOR: metaapi_bench::allocator::Allocator = metaapi_bench::allocator::Allocator::new();
+
 /// Loopback benchmarks of the gateway, as ratios against a bare HTTP JSON echo measured in the same run.
 #[derive(Debug, Parser)]
 #[command(version, about)]

@@ -249,6 +249,8 @@ async fn probe_bridge(executable: &Path, terminal_url: &str, tokens: &[String]) 
     let output = tokio::task::spawn_blocking(move || {
         let mut child = Command::new(executable)
             .arg("bridge-probe")
+            // The bridge runs on MetaTrader's allocator, not the harness's mimalloc.
+            .env(crate::allocator::SYSTEM_ALLOCATOR_ENV, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

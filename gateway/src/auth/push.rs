@@ -64,15 +64,15 @@ fn events_url(console_url: &str) -> String {
     format!("{base}/api/v1/events")
 }
 
+/// Access changes are a few small messages; tungstenite's 128 KiB read buffer would be resident for nothing.
+fn push_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn events_url_uses_the_websocket_scheme() {
         assert_eq!(super::events_url("http://127.0.0.1:7000/"), "ws://127.0.0.1:7000/api/v1/events");
     }
-}
-
-/// Access changes are a few small messages; tungstenite's 128 KiB read buffer would be resident for nothing.
-fn push_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
-    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024)
 }
