@@ -54,11 +54,25 @@ stage_rust() {
     cargo test --workspace --no-fail-fast
 }
 
+# Formatting and clippy, warnings as errors: style drift fails CI instead of piling up.
+stage_lint() {
+    local passed=0 failed=0
+    if cargo fmt --all -- --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    if cargo clippy --workspace --all-targets --quiet -- -D warnings; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    echo "lint: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
 stage_schemas() {
     (cd tools/schema-check && npm ci --no-audit --no-fund --loglevel=error && node validate.mjs)
 }
 
 run_stage rust stage_rust
+if cargo clippy --version >/dev/null 2>&1 && cargo fmt --version >/dev/null 2>&1; then
+    run_stage lint stage_lint
+else
+    skip lint "cargo clippy or rustfmt is not installed with this toolchain"
+fi
 
 if [ -f tools/schema-check/package.json ]; then
     if command -v npm >/dev/null && command -v node >/dev/null; then

@@ -33,6 +33,22 @@ use load::{Load, Measured, Operation, Target};
 use memory::MemoryPlan;
 use report::{Report, Row};
 
+/// Alternating rounds per compared pair (baseline, measured, baseline, ...).
+pub const ROUNDS: u32 = 3;
+
+/// Adds one round to a running total: histograms merge, operations and measured time add up.
+fn merge(total: &mut Option<Measured>, part: Measured) -> Result<(), BenchError> {
+    match total {
+        None => *total = Some(part),
+        Some(total) => {
+            total.latency.add(&part.latency).map_err(|error| unexpected(format!("histogram: {error}")))?;
+            total.operations += part.operations;
+            total.elapsed += part.elapsed;
+        }
+    }
+    Ok(())
+}
+
 /// Connections used for the 32-connection rows and the terminal scaling.
 pub const MANY: usize = 32;
 
@@ -123,6 +139,16 @@ impl Plan {
 
     fn runs(&self, part: Part) -> bool {
         self.only.is_none_or(|only| only == part)
+    }
+
+    /// One of the [`ROUNDS`] alternating slices of a compared run.
+    fn round(&self, connections: usize) -> Load {
+        Load {
+            connections,
+            warmup: self.warmup / 2,
+            duration: self.duration / ROUNDS,
+            max_operations: (self.max_operations / u64::from(ROUNDS)).max(1),
+        }
     }
 
     fn load(&self, connections: usize) -> Load {
@@ -232,14 +258,26 @@ fn rpc_rows(
     let measure = |target: Target, connections: usize, operation: Operation| -> Result<Measured, BenchError> {
         client.block_on(load::run(&target, plan.load(connections), operation))
     };
+    // The baseline and the measured side in alternating rounds, so drift on a shared machine lands on both.
+    let compare = |baseline: Target, measured: Target, connections: usize, operation: Operation| {
+        let round = plan.round(connections);
+        let (mut base, mut through) = (None, None);
+        for _ in 0..ROUNDS {
+            merge(&mut base, client.block_on(load::run(&baseline, round, operation))?)?;
+            merge(&mut through, client.block_on(load::run(&measured, round, operation))?)?;
+        }
+        match (base, through) {
+            (Some(base), Some(through)) => Ok((base, through)),
+            _ => Err(unexpected("no rounds were measured")),
+        }
+    };
 
     // The topology floor (see `relay`): the same hops with no logic, for the calls the targets are about.
     let relay_address = server.block_on(relay::start(stop.clone()))?;
     let relay = |tokens: &Vec<String>| Target { address: relay_address, tokens: tokens.clone(), echo: true };
     for connections in [1, MANY] {
         progress(&format!("relay floor, {connections} connection(s): echo, then relay"));
-        let base = measure(echo(&tokens), connections, Operation::Quote)?;
-        let floor = measure(relay(&tokens), connections, Operation::Quote)?;
+        let (base, floor) = compare(echo(&tokens), relay(&tokens), connections, Operation::Quote)?;
         report.push(Row::load(
             format!("floor.c{connections}"),
             format!("relay floor, {connections} conn"),
@@ -251,8 +289,7 @@ fn rpc_rows(
     let mut quote_at = Vec::new();
     for &connections in &plan.connections {
         progress(&format!("get_quote, {connections} connection(s): echo, then gateway"));
-        let base = measure(echo(&tokens), connections, Operation::Quote)?;
-        let through = measure(gateway(&tokens), connections, Operation::Quote)?;
+        let (base, through) = compare(echo(&tokens), gateway(&tokens), connections, Operation::Quote)?;
         report.push(Row::load(
             format!("scale.conns.c{connections}"),
             format!("get_quote, {connections} conn"),
@@ -271,8 +308,7 @@ fn rpc_rows(
             ));
         }
         progress(&format!("place_order + close_position, {connections} connection(s): echo, then gateway"));
-        let base = measure(echo(&tokens), connections, Operation::OrderAndClose)?;
-        let through = measure(gateway(&tokens), connections, Operation::OrderAndClose)?;
+        let (base, through) = compare(echo(&tokens), gateway(&tokens), connections, Operation::OrderAndClose)?;
         report.push(Row::load(
             format!("rpc.order_close.c{connections}"),
             format!("place_order+close, {connections} conn"),
