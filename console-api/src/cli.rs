@@ -98,6 +98,9 @@ pub struct ServeArgs {
     /// Another accepted Host name besides the loopback names (repeatable).
     #[arg(long)]
     pub allow_host: Vec<String>,
+    /// Base URL of the gateway that the web page's ready-to-paste snippet calls (it appends /rpc).
+    #[arg(long, env = "METAAPI_CONSOLE_GATEWAY_URL", default_value = crate::DEFAULT_GATEWAY_URL)]
+    pub gateway_url: String,
 }
 
 /// Where a management command goes.
@@ -377,6 +380,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             let mut config = ConsoleConfig::new(&cli.data_dir);
             config.verdict_ttl = args.verdict_ttl;
             config.allowed_hosts.extend(args.allow_host);
+            config.gateway_url = args.gateway_url;
             let console = Console::open(config)?;
             let listener = tokio::net::TcpListener::bind(args.listen).await?;
             // Scripts that pass port 0 learn the real port from this line.

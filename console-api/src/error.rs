@@ -53,6 +53,9 @@ pub enum ConsoleError {
         /// Seconds until the peer may try again.
         retry_after_secs: u64,
     },
+    /// The configuration holds a value the console cannot use.
+    #[error("invalid console configuration: {0}")]
+    Config(String),
     /// The database failed.
     #[error("storage error: {0}")]
     Store(#[from] rusqlite::Error),

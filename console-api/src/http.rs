@@ -233,6 +233,44 @@ fn session_cookie(value: &str, max_age_secs: u64) -> String {
     format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}")
 }
 
+/// Marker in `web/index.html` replaced by the configured gateway URL.
+const GATEWAY_URL_PLACEHOLDER: &str = "{{gateway_url}}";
+
+/// `web/index.html` with the gateway URL filled in. The URL is validated at startup, and escaped here anyway so
+/// that a validation gap cannot become markup.
+fn index_page(gateway_url: &str) -> String {
+    let url = gateway_url.trim_end_matches('/');
+    include_str!("../web/index.html").replace(GATEWAY_URL_PLACEHOLDER, &html_escape(url))
+}
+
+fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// A static answer with the page's security headers.
+fn page<B>(body: B, content_type: &'static str) -> impl Fn() -> Response + Clone + Send + Sync + 'static
+where
+    B: Reply + Clone + Send + Sync + 'static,
+{
+    move || {
+        let reply = warp::reply::with_header(body.clone(), "content-type", content_type);
+        let reply =
+            warp::reply::with_header(reply, "content-security-policy", "default-src 'self'; frame-ancestors 'none'");
+        warp::reply::with_header(reply, "x-content-type-options", "nosniff").into_response()
+    }
+}
+
 /// Every route of the console.
 pub(crate) fn routes(
     console: Console,
@@ -245,21 +283,12 @@ pub(crate) fn routes(
         .and(warp::get())
         .map(|| warp::reply::json(&serde_json::json!({"status": "ok"})).into_response());
 
-    // The dashboard page: static files compiled in, so the binary is self-contained.
-    let page = |body: &'static str, content_type: &'static str| {
-        move || {
-            let reply = warp::reply::with_header(body, "content-type", content_type);
-            let reply = warp::reply::with_header(
-                reply,
-                "content-security-policy",
-                "default-src 'self'; frame-ancestors 'none'",
-            );
-            warp::reply::with_header(reply, "x-content-type-options", "nosniff").into_response()
-        }
-    };
+    // The dashboard page: static files compiled in, so the binary is self-contained. The gateway's address goes
+    // into the page once, here, as a meta tag the script reads (an inline script would need a weaker CSP).
+    let index = index_page(&console.config().gateway_url);
     let web = warp::path::end()
         .and(warp::get())
-        .map(page(include_str!("../web/index.html"), "text/html; charset=utf-8"))
+        .map(page(index, "text/html; charset=utf-8"))
         .or(warp::path!("console.js")
             .and(warp::get())
             .map(page(include_str!("../web/console.js"), "text/javascript; charset=utf-8")))
@@ -436,6 +465,8 @@ impl Console {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ConsoleError> {
+        // A console made with `with_store` has not been validated yet.
+        self.config().validate()?;
         let cancel = CancellationToken::new();
         let addr = listener.local_addr()?;
         let timer = tokio::spawn(crate::events::run_expiry_timer(self.clone(), cancel.clone()));
@@ -456,6 +487,14 @@ impl Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_page_carries_the_escaped_gateway_url() {
+        let page = index_page("http://127.0.0.1:7000/");
+        assert!(page.contains(r#"<meta name="metaapi-gateway-url" content="http://127.0.0.1:7000">"#), "{page}");
+        assert!(!page.contains(GATEWAY_URL_PLACEHOLDER));
+        assert_eq!(html_escape(r#"a"<b>&'c"#), "a&quot;&lt;b&gt;&amp;&#39;c");
+    }
 
     #[test]
     fn host_names_drop_the_port() {

@@ -73,6 +73,10 @@ pub struct ConsoleConfig {
     pub allowed_hosts: Vec<String>,
     /// Events buffered per push listener before it is told to resync.
     pub event_buffer: usize,
+    /// Base URL of the gateway the dashboard's ready-to-paste snippet calls (`<gateway_url>/rpc`), for example
+    /// `http://127.0.0.1:6000`. It ends up in the served page and in a shell command people paste, so
+    /// [`ConsoleConfig::validate`] admits only plain `http://` URLs made of a few safe characters.
+    pub gateway_url: String,
 }
 
 impl ConsoleConfig {
@@ -86,8 +90,43 @@ impl ConsoleConfig {
             sign_in_window: Duration::from_secs(60),
             allowed_hosts: vec!["127.0.0.1".into(), "localhost".into(), "[::1]".into()],
             event_buffer: 1024,
+            gateway_url: DEFAULT_GATEWAY_URL.to_owned(),
         }
     }
+
+    /// Checks the values that [`Console::open`] and [`Console::serve`] cannot work with.
+    pub fn validate(&self) -> Result<(), ConsoleError> {
+        validate_gateway_url(&self.gateway_url)
+    }
+}
+
+/// The gateway's default address, as the token doc gives it.
+pub const DEFAULT_GATEWAY_URL: &str = "http://127.0.0.1:6000";
+
+/// An absolute `http://` URL with a host, made only of characters that are inert in HTML attributes and in a
+/// shell command line (the snippet is pasted into a terminal), and with no query or fragment since `/rpc` is
+/// appended to it.
+fn validate_gateway_url(url: &str) -> Result<(), ConsoleError> {
+    let refuse = |why: &str| {
+        Err(ConsoleError::Config(format!(
+            "gateway_url {url:?} {why}; give an absolute http:// URL such as {DEFAULT_GATEWAY_URL}"
+        )))
+    };
+    let Some(rest) = url.strip_prefix("http://") else {
+        return refuse("does not start with http://");
+    };
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-._~:/[]%".contains(c);
+    if let Some(bad) = url.chars().find(|&c| !safe(c)) {
+        return refuse(&format!(
+            "contains {bad:?}; only letters, digits and -._~:/[]% are allowed (no quotes, angle brackets, \
+             whitespace, backslashes, queries or fragments)"
+        ));
+    }
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return refuse("has no host");
+    }
+    Ok(())
 }
 
 /// A console user's id.
@@ -136,13 +175,14 @@ const MIN_PASSWORD_LEN: usize = 8;
 const MAX_PASSWORD_LEN: usize = 1024;
 
 impl Console {
-    /// Opens (or creates) the SQLite database in `config.data_dir` and migrates it.
+    /// Validates `config`, then opens (or creates) the SQLite database in `config.data_dir` and migrates it.
     pub fn open(config: ConsoleConfig) -> Result<Console, ConsoleError> {
+        config.validate()?;
         let store = SqliteStore::open(&config.data_dir)?;
         Ok(Console::with_store(config, Arc::new(store)))
     }
 
-    /// A console on any [`Store`] implementation.
+    /// A console on any [`Store`] implementation. The configuration is validated by [`Console::serve`].
     pub fn with_store(config: ConsoleConfig, store: Arc<dyn Store>) -> Console {
         let (events, _) = broadcast::channel(config.event_buffer.max(1));
         Console {

@@ -6,6 +6,15 @@
 const $ = (id) => document.getElementById(id);
 let refreshTimer = null;
 
+// The console fills in the gateway's address when it serves the page; anything else (the file opened directly,
+// an older console) falls back to the gateway's default address.
+const DEFAULT_GATEWAY_URL = "http://127.0.0.1:6000";
+function gatewayUrl() {
+  const meta = document.querySelector('meta[name="metaapi-gateway-url"]');
+  const url = meta ? meta.content.trim().replace(/\/+$/, "") : "";
+  return url.startsWith("http://") ? url : DEFAULT_GATEWAY_URL;
+}
+
 // Every call sends X-Console-Request: browsers cannot add that header cross-site without a CORS preflight, which
 // the console never grants, so a forged form post or fetch from another site is refused (CSRF).
 async function api(method, path, body) {
@@ -192,7 +201,7 @@ function showSecret(created) {
   $("secret-token").textContent = token;
   $("secret-snippet").textContent =
     `EA input AuthToken = ${token}\n\n` +
-    `curl -s http://127.0.0.1:6000/rpc \\\n  -H 'Authorization: Bearer ${token}' \\\n` +
+    `curl -s ${gatewayUrl()}/rpc \\\n  -H 'Authorization: Bearer ${token}' \\\n` +
     `  -H 'Content-Type: application/json' \\\n` +
     `  -d '{"jsonrpc":"2.0","id":"account-1","method":"get_account_info","params":{}}'`;
   const view = $("secret-view");

@@ -4,6 +4,7 @@ mod auth;
 mod durability;
 mod events;
 mod logs;
+mod page;
 mod support;
 mod tokens;
 mod verify;
