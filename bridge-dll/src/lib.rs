@@ -6,9 +6,11 @@
 //! typed getters, builds its reply with typed setters, and the DLL checks every reply and event against the
 //! protocol types before it leaves, so a client never sees malformed data.
 //!
-//! Where things live: `session` holds one session's request queue, builders and link state behind one mutex;
-//! `outbox` is what waits to be sent to the gateway (replies, taken notices, ordered events, the newest snapshot per
-//! symbol, event numbering); `link` is the I/O task that drains the outbox; `exports` is the C ABI over them.
+//! Where things live: `session` holds one session's state behind one mutex and decides whom each change wakes;
+//! `inbox` is its request side (the request queue and its caps, claimed requests, reply and event builders, replies
+//! checked into messages); `outbox` is what waits to be sent to the gateway (replies, taken notices, ordered events,
+//! the newest snapshot per symbol, event numbering); `link` is the I/O task that drains the outbox; `exports` is the
+//! C ABI over them.
 //!
 //! Choices beyond ABI.md, documented here:
 //! - `quote` and `book` events are snapshots and coalesce per symbol (newest wins); other events keep their order
@@ -21,6 +23,7 @@
 pub mod config;
 pub mod exports;
 pub mod ffi;
+mod inbox;
 mod link;
 pub mod mql;
 mod outbox;

@@ -1,27 +1,24 @@
-//! A session: one EA's link to the gateway, its request queue (Queued -> Taken -> Done), its reply and event
-//! builders, and its `Outbox` of what waits to be sent. Everything here is synchronous; the EA thread and the link
-//! task share it through one mutex, and the EA sleeps on a condvar in `mtb_wait`.
+//! A session: one EA's link to the gateway, its `Inbox` (queued and claimed requests, reply and event builders) and
+//! its `Outbox` of what waits to be sent. Everything here is synchronous; the EA thread and the link task share it
+//! through one mutex, the EA sleeps on a condvar in `mtb_wait`, and this module decides whom each change wakes.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use metaapi_protocol::ErrorObject;
 use metaapi_protocol::link::BridgeMessage;
-use metaapi_protocol::{ErrorKind, ErrorObject};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+pub use crate::inbox::{DRAFT_CAP, REQUEST_QUEUE_CAP};
 pub use crate::outbox::EVENT_QUEUE_CAP;
 
 use crate::config::StartConfig;
+use crate::inbox::{Inbox, Incoming};
 use crate::outbox::{Outbox, symbol_of};
-use crate::registry::{self, MARKET_EVENTS, MethodEntry};
+use crate::registry::{self, MARKET_EVENTS};
 use crate::status::{BridgeError, BridgeResult, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING};
-
-/// Most requests waiting for the EA; more are answered `overloaded` at once.
-pub const REQUEST_QUEUE_CAP: usize = 1024;
-/// Most open builders (claimed requests plus begun events).
-pub const DRAFT_CAP: usize = 4096;
 
 /// UTC milliseconds now.
 pub fn now_ms() -> i64 {
@@ -55,14 +52,9 @@ impl LinkState {
     }
 }
 
+/// Counts beside the request counters kept in the `Inbox`.
 #[derive(Default)]
 struct Counters {
-    requests_received: u64,
-    requests_rejected: u64,
-    requests_expired: u64,
-    requests_taken: u64,
-    replies: u64,
-    replies_invalid: u64,
     events_published: u64,
     events_filtered: u64,
     events_invalid: u64,
@@ -70,31 +62,8 @@ struct Counters {
     links: u64,
 }
 
-struct Queued {
-    id: i64,
-    gateway_id: u64,
-    method: &'static MethodEntry,
-    params: Value,
-    deadline: i64,
-}
-
-struct Taken {
-    gateway_id: u64,
-    method: &'static MethodEntry,
-    params: Value,
-    reply: Value,
-}
-
-struct Draft {
-    name: String,
-    data: Value,
-}
-
 struct State {
-    next_id: i64,
-    queued: VecDeque<Queued>,
-    taken: HashMap<i64, Taken>,
-    drafts: HashMap<i64, Draft>,
+    inbox: Inbox,
     outbox: Outbox,
     interest: Option<HashSet<String>>,
     link: LinkState,
@@ -127,10 +96,7 @@ impl Session {
     /// A new session, link state `connecting`.
     pub fn new(handle: i64, config: StartConfig) -> Session {
         let state = State {
-            next_id: 0,
-            queued: VecDeque::new(),
-            taken: HashMap::new(),
-            drafts: HashMap::new(),
+            inbox: Inbox::default(),
             outbox: Outbox::new(),
             interest: None,
             link: LinkState::Connecting,
@@ -188,44 +154,14 @@ impl Session {
     /// Files a request from the gateway: queued for the EA, or answered at once (unknown method, past deadline,
     /// bad params, queue full).
     pub fn enqueue_request(&self, gateway_id: u64, method: &str, params: Value, deadline: i64) {
-        let entry = registry::method(method);
         // Decoded before the lock is taken: the EA thread should not wait on the link's parsing.
-        let normalized = entry.map(|entry| (entry.normalize_params)(params));
-        let mut state = self.lock();
-        state.counters.requests_received += 1;
-        let refuse = |state: &mut State, error: ErrorObject| {
-            state.counters.requests_rejected += 1;
-            let reply = error_reply(gateway_id, method, None, error);
-            state.outbox.push(reply);
-        };
-        let (Some(entry), Some(normalized)) = (entry, normalized) else {
-            refuse(
-                &mut state,
-                ErrorObject::new(ErrorKind::MethodNotFound, format!("the bridge does not know {method}")),
-            );
-            drop(state);
-            return self.wake_link();
-        };
-        if entry.route != metaapi_protocol::Route::Terminal {
-            let error =
-                ErrorObject::new(ErrorKind::MethodNotFound, format!("{method} is not answered by the terminal"));
-            refuse(&mut state, error);
-        } else if deadline <= now_ms() {
-            refuse(&mut state, ErrorObject::new(ErrorKind::NotExecuted, "deadline passed before the terminal got it"));
-        } else if state.queued.len() >= REQUEST_QUEUE_CAP {
-            refuse(&mut state, ErrorObject::new(ErrorKind::Overloaded, "the terminal's request queue is full"));
-        } else {
-            match normalized {
-                Ok(params) => {
-                    state.next_id += 1;
-                    let id = state.next_id;
-                    state.queued.push_back(Queued { id, gateway_id, method: entry, params, deadline });
-                    return self.wake_ea(state);
-                }
-                Err(error) => refuse(&mut state, error.into()),
-            }
+        let incoming = Incoming::decode(gateway_id, method, params, deadline);
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if state.inbox.file(&mut state.outbox, incoming) {
+            return self.wake_ea(guard);
         }
-        drop(state);
+        drop(guard);
         self.wake_link();
     }
 
@@ -242,105 +178,55 @@ impl Session {
     /// Claims the oldest queued request if `copy` accepts its method name; on an error from `copy` (buffer too
     /// small) the request stays queued. Returns `copy`'s result and the request id (0 when none was queued).
     pub fn claim_next(&self, copy: impl FnOnce(&str) -> BridgeResult<i32>) -> BridgeResult<(i32, i64)> {
-        let mut state = self.lock();
-        state.sweep(now_ms());
-        if state.taken.len() + state.drafts.len() >= DRAFT_CAP {
-            return Err(BridgeError::QueueFull(format!("{DRAFT_CAP} requests and events are open; finish some")));
-        }
-        let Some(front) = state.queued.front() else {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let claimed = state.inbox.claim(&mut state.outbox, copy)?;
+        drop(guard);
+        let Some(claimed) = claimed else {
             return Ok((0, 0));
         };
-        let length = copy(front.method.name)?;
-        let request = state.queued.pop_front().expect("front exists");
-        state.counters.requests_taken += 1;
-        state.outbox.push(BridgeMessage::Taken { id: request.gateway_id });
-        let trading = request.method.trading;
-        let taken =
-            Taken { gateway_id: request.gateway_id, method: request.method, params: request.params, reply: json!({}) };
-        state.taken.insert(request.id, taken);
-        drop(state);
         // A trading call's `taken` goes out at once: if the link dropped before it arrived, the gateway would
         // answer "not executed" for a trade in progress, and a retry could trade twice. A read's `taken` waits
         // for its reply, which implies it, so a read costs one message each way instead of two; the link's tick
         // sends it within 50 ms if the reply is slow, well inside the gateway's pickup slack.
-        if trading {
+        if claimed.trading {
             self.wake_link();
         }
-        Ok((length, request.id))
+        Ok((claimed.length, claimed.id))
     }
 
     /// Runs `f` on a claimed request's params.
     pub fn with_params<T>(&self, id: i64, f: impl FnOnce(&Value) -> BridgeResult<T>) -> BridgeResult<T> {
         let state = self.lock();
-        let taken = state.taken.get(&id).ok_or_else(|| not_claimed(id))?;
-        f(&taken.params)
+        f(state.inbox.params(id)?)
     }
 
     /// Runs `f` on the value being built for a claimed request's reply or a begun event.
     pub fn with_builder<T>(&self, id: i64, f: impl FnOnce(&mut Value) -> BridgeResult<T>) -> BridgeResult<T> {
         let mut state = self.lock();
-        let state = &mut *state;
-        if let Some(taken) = state.taken.get_mut(&id) {
-            return f(&mut taken.reply);
-        }
-        if let Some(draft) = state.drafts.get_mut(&id) {
-            return f(&mut draft.data);
-        }
-        Err(BridgeError::NotFound(format!("id {id} is neither a claimed request nor a begun event")))
+        f(state.inbox.builder(id)?)
     }
 
     /// Checks the built (or given) result against the method's result type and sends it. A bad result is
     /// answered `invalid_terminal_reply` to the client, and the error names the field.
     pub fn reply(&self, id: i64, given: Option<Value>) -> BridgeResult<()> {
-        let mut taken = self.lock().taken.remove(&id).ok_or_else(|| not_claimed(id))?;
-        if let Some(value) = given {
-            taken.reply = value;
-        }
-        let method = taken.method;
-        let client_id = client_id_of(method, &taken.params);
+        let taken = self.lock().inbox.take(id)?;
         // Checked without the lock: the link thread should not wait on the EA's reply being decoded.
-        let outcome = (method.check_result)(&taken.reply);
-        let mut state = self.lock();
-        let (message, result) = match outcome {
-            Ok(result) => {
-                state.counters.replies += 1;
-                let message = BridgeMessage::Reply {
-                    id: taken.gateway_id,
-                    client_id,
-                    method: method.name.to_owned(),
-                    result: Some(result),
-                    error: None,
-                };
-                (message, Ok(()))
-            }
-            Err(field_error) => {
-                state.counters.replies_invalid += 1;
-                let mut error = ErrorObject::new(
-                    ErrorKind::InvalidTerminalReply,
-                    format!("the terminal's reply to {} is invalid: {field_error}", method.name),
-                );
-                if let Some(data) = error.data.as_mut() {
-                    data.field = (!field_error.field.is_empty()).then(|| field_error.field.clone());
-                }
-                let message = error_reply(taken.gateway_id, method.name, client_id.as_deref(), error);
-                (message, Err(BridgeError::InvalidReply(format!("{}: {field_error}", method.name))))
-            }
-        };
-        state.outbox.push(message);
-        drop(state);
+        let (message, result) = taken.answer(given);
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        state.inbox.record_reply(&mut state.outbox, message, result.is_ok());
+        drop(guard);
         self.wake_link();
         result
     }
 
     /// Answers a claimed request with an error.
     pub fn reply_error(&self, id: i64, error: ErrorObject) -> BridgeResult<()> {
-        let mut state = self.lock();
-        let taken = state.taken.remove(&id).ok_or_else(|| not_claimed(id))?;
-        let client_id = client_id_of(taken.method, &taken.params);
-        state.counters.replies += 1;
-        let message = error_reply(taken.gateway_id, taken.method.name, client_id.as_deref(), error);
-        state.outbox.push(message);
-        drop(state);
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        state.inbox.reply_error(&mut state.outbox, id, error)?;
+        drop(guard);
         self.wake_link();
         Ok(())
     }
@@ -355,23 +241,12 @@ impl Session {
                 registry::TERMINAL_EVENTS.join(", ")
             )));
         }
-        let mut state = self.lock();
-        if state.taken.len() + state.drafts.len() >= DRAFT_CAP {
-            return Err(BridgeError::QueueFull(format!("{DRAFT_CAP} requests and events are open; finish some")));
-        }
-        state.next_id += 1;
-        let id = state.next_id;
-        state.drafts.insert(id, Draft { name: name.to_owned(), data: Value::Object(Map::new()) });
-        Ok(id)
+        self.lock().inbox.begin_event(name)
     }
 
     /// Checks and queues a begun event.
     pub fn event_send(&self, id: i64) -> BridgeResult<()> {
-        let draft = self
-            .lock()
-            .drafts
-            .remove(&id)
-            .ok_or_else(|| BridgeError::NotFound(format!("id {id} is not a begun event")))?;
+        let draft = self.lock().inbox.take_event(id)?;
         self.publish(&draft.name, draft.data)
     }
 
@@ -418,7 +293,7 @@ impl Session {
                 self.wake_link();
             }
             let mut bits = 0;
-            if !state.queued.is_empty() {
+            if state.inbox.has_queued() {
                 bits |= MTB_READY_REQUEST;
             }
             if state.link_changed {
@@ -455,6 +330,7 @@ impl Session {
     pub fn status(&self, panics: u64) -> Value {
         let state = self.lock();
         let counters = &state.counters;
+        let requests = state.inbox.counters();
         json!({
             "session": self.handle,
             "link": {
@@ -466,9 +342,9 @@ impl Session {
                 "url": self.config.gateway_url,
             },
             "queues": {
-                "requests_queued": state.queued.len(),
-                "requests_taken": state.taken.len(),
-                "events_open": state.drafts.len(),
+                "requests_queued": state.inbox.queued(),
+                "requests_taken": state.inbox.taken(),
+                "events_open": state.inbox.open_events(),
                 "outbox": state.outbox.queued(),
                 "outbox_events": state.outbox.queued_events(),
                 "snapshots": state.outbox.snapshots(),
@@ -479,12 +355,12 @@ impl Session {
                 }),
             },
             "counters": {
-                "requests_received": counters.requests_received,
-                "requests_rejected": counters.requests_rejected,
-                "requests_expired": counters.requests_expired,
-                "requests_taken": counters.requests_taken,
-                "replies": counters.replies,
-                "replies_invalid": counters.replies_invalid,
+                "requests_received": requests.requests_received,
+                "requests_rejected": requests.requests_rejected,
+                "requests_expired": requests.requests_expired,
+                "requests_taken": requests.requests_taken,
+                "replies": requests.replies,
+                "replies_invalid": requests.replies_invalid,
                 "events_published": counters.events_published,
                 "events_filtered": counters.events_filtered,
                 "events_coalesced": state.outbox.coalesced(),
@@ -554,13 +430,8 @@ impl Session {
     pub fn begin_stop(&self) {
         let mut state = self.lock();
         state.stopping = true;
-        while let Some(request) = state.queued.pop_front() {
-            state.counters.requests_expired += 1;
-            let error = ErrorObject::new(ErrorKind::NotExecuted, "the terminal's bridge stopped before taking it");
-            let client_id = client_id_of(request.method, &request.params);
-            let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
-            state.outbox.push(reply);
-        }
+        let parts = &mut *state;
+        parts.inbox.refuse_queued(&mut parts.outbox);
         state.link = LinkState::Stopped;
         state.link_reason = "mtb_stop was called".into();
         state.link_changed = true;
@@ -573,42 +444,6 @@ impl Session {
 impl State {
     /// Removes expired queued requests, answering each `not_executed`. Returns how many.
     fn sweep(&mut self, now: i64) -> usize {
-        let mut expired = 0;
-        let mut index = 0;
-        while index < self.queued.len() {
-            if self.queued[index].deadline <= now {
-                let request = self.queued.remove(index).expect("index in range");
-                let error = ErrorObject::new(ErrorKind::NotExecuted, "deadline passed while queued in the terminal");
-                let client_id = client_id_of(request.method, &request.params);
-                let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
-                self.outbox.push(reply);
-                self.counters.requests_expired += 1;
-                expired += 1;
-            } else {
-                index += 1;
-            }
-        }
-        expired
-    }
-}
-
-fn not_claimed(id: i64) -> BridgeError {
-    BridgeError::NotFound(format!("request {id} is not claimed (unknown, not yet taken, or already answered)"))
-}
-
-fn client_id_of(method: &MethodEntry, params: &Value) -> Option<String> {
-    if !method.trading {
-        return None;
-    }
-    params.get("client_id").and_then(Value::as_str).map(str::to_owned)
-}
-
-fn error_reply(id: u64, method: &str, client_id: Option<&str>, error: ErrorObject) -> BridgeMessage {
-    BridgeMessage::Reply {
-        id,
-        client_id: client_id.map(str::to_owned),
-        method: method.to_owned(),
-        result: None,
-        error: Some(error.with_client_id(client_id)),
+        self.inbox.sweep(&mut self.outbox, now)
     }
 }
