@@ -129,7 +129,13 @@ impl Demo {
         let stop = CancellationToken::new();
         let mut tasks = Vec::new();
 
-        let console = Console::open(ConsoleConfig::new(data_dir.join("console")))?;
+        // The gateway's port is taken first: the console's page shows it in the snippet a new token comes with.
+        let gateway_listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let gateway_address = gateway_listener.local_addr()?;
+        let url = format!("http://{gateway_address}");
+        let mut console_config = ConsoleConfig::new(data_dir.join("console"));
+        console_config.gateway_url = url.clone();
+        let console = Console::open(console_config)?;
         let email = "demo@localhost".to_owned();
         let password = crate::demo::random_password();
         let user = match console.user_by_email(&email) {
@@ -149,8 +155,6 @@ impl Demo {
             }
         }));
 
-        let gateway_listener = tokio::net::TcpListener::bind(config.listen).await?;
-        let gateway_address = gateway_listener.local_addr()?;
         let gateway_config = GatewayConfig::new(console_url.clone(), data_dir.join("gateway"));
         gateway_config.validate()?;
         let gateway_stop = stop.clone();
@@ -161,7 +165,7 @@ impl Demo {
         }));
 
         let mut demo = Demo {
-            url: format!("http://{gateway_address}"),
+            url,
             console_url,
             email,
             password,

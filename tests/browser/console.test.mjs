@@ -70,10 +70,16 @@ describe("web console: the token doc's user flow", () => {
   before(async () => {
     outputDir = ensureOutputDir();
     demo = await startDemo();
+    // The demo's console names the gateway the demo started (on a free port), for the new token's snippet.
+    const index = await (await fetch(new URL("/", demo.console_url))).text();
+    const meta = /<meta name="metaapi-gateway-url" content="([^"]*)">/.exec(index);
+    assert.equal(meta && meta[1], demo.url, "the console page does not name the demo's gateway");
     // The console embeds its page at build time: a stale binary would test an old page.
     for (const [route, file] of [["/", "index.html"], ["/console.js", "console.js"], ["/console.css", "console.css"]]) {
       const served = await (await fetch(new URL(route, demo.console_url))).text();
-      const source = readFileSync(path.join(repoRoot, "console-api", "web", file), "utf8");
+      let source = readFileSync(path.join(repoRoot, "console-api", "web", file), "utf8");
+      // The console fills in its gateway's address once, at startup; the demo's is the gateway it started.
+      if (file === "index.html") source = source.replace("{{gateway_url}}", demo.url);
       assert.ok(served === source, `the console serves an old ${file}: rebuild with cargo build -p metaapi-gateway`);
     }
     profileDir = mkdtempSync(path.join(tmpdir(), "metaapi-chromium-"));
@@ -154,7 +160,10 @@ describe("web console: the token doc's user flow", () => {
     await secret.waitFor({ state: "visible" });
     const shown = (await page.locator("#secret-token").textContent()).trim();
     assert.match(shown, /^mat_/);
-    assert.ok((await page.locator("#secret-snippet").textContent()).includes(shown), "the snippet does not use the token");
+    const snippet = await page.locator("#secret-snippet").textContent();
+    assert.ok(snippet.includes(shown), "the snippet does not use the token");
+    // The demo's gateway listens on a free port, not the default 6000: the snippet must name the real one.
+    assert.ok(snippet.includes(`curl -s ${demo.url}/rpc `), `the snippet does not call the demo's gateway ${demo.url}: ${snippet}`);
     await shoot("03-token-shown");
     // The view takes focus when it opens; Tab reaches Copy, Enter presses it.
     await page.keyboard.press("Tab");
