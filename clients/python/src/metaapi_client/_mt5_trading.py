@@ -1,0 +1,243 @@
+"""The MetaTrader5-style trading calls: open positions and orders, history, margin and profit estimates, and
+`order_send` / `order_check`, which translate MT5 trade requests into the gateway's trading methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _mt5_session as _session
+from . import models as m
+from ._mt5_constants import (
+    RES_E_INTERNAL_FAIL_CONNECT, RES_E_INVALID_PARAMS, TRADE_ACTION_CLOSE_BY, TRADE_ACTION_DEAL, TRADE_ACTION_MODIFY,
+    TRADE_ACTION_PENDING, TRADE_ACTION_REMOVE, TRADE_ACTION_SLTP,
+)
+from ._mt5_records import (
+    OrderCheckResult, OrderSendResult, TradeDeal, TradeOrder, TradePosition, TradeRequest, _DEAL_ENTRIES,
+    _DEAL_TYPES, _FILLINGS, _ORDER_STATES, _ORDER_TYPES, _REASONS, _TIMES_IN_FORCE,
+)
+from ._mt5_session import _call, _error_code, _fail, _guarded, _matches, _ms, _ok, _ticket
+from .errors import MetaApiError, TradeRejected
+
+def _position(p: m.Position) -> TradePosition:
+    return TradePosition(
+        _ticket(p.ticket), p.time // 1000, p.time, p.update_time // 1000, p.update_time,
+        0 if str(p.side) == "buy" else 1, p.magic, _ticket(p.position_id), _REASONS.get(str(p.reason), 0),
+        p.volume, p.price_open, p.sl or 0.0, p.tp or 0.0, p.price_current, p.swap, p.profit, p.symbol, p.comment,
+        p.client_id or "")
+
+
+def _order(o: m.Order) -> TradeOrder:
+    return TradeOrder(
+        _ticket(o.ticket), o.time_setup // 1000, o.time_setup, (o.time_done or 0) // 1000, o.time_done or 0,
+        (o.expiration or 0) // 1000, _ORDER_TYPES.index(str(o.type)),
+        list(_TIMES_IN_FORCE.values()).index(str(o.time_in_force)),
+        {"fok": 0, "ioc": 1, "return": 2, "boc": 3}.get(str(o.filling), 0), _ORDER_STATES.index(str(o.state)),
+        o.magic, _ticket(o.position_id), 0, _REASONS.get(str(o.reason), 0), o.volume_initial, o.volume_current,
+        o.price_open, o.sl or 0.0, o.tp or 0.0, o.price_current, o.price_stop_limit or 0.0, o.symbol, o.comment,
+        o.client_id or "")
+
+
+def _deal(d: m.Deal) -> TradeDeal:
+    return TradeDeal(
+        _ticket(d.ticket), _ticket(d.order), d.time // 1000, d.time, _DEAL_TYPES.index(str(d.type)),
+        _DEAL_ENTRIES.index(str(d.entry)), d.magic, _ticket(d.position_id), _REASONS.get(str(d.reason), 0),
+        d.volume, d.price, d.commission, d.swap, d.profit, d.fee, d.symbol, d.comment, d.client_id or "")
+
+
+def positions_total() -> int:
+    found = _call("get_positions", {})
+    return 0 if found is None else len(found.positions)
+
+
+def positions_get(symbol: str | None = None, group: str | None = None, ticket: int | None = None
+                  ) -> tuple[TradePosition, ...] | None:
+    if ticket is not None:
+        found = _call("get_position", {"ticket": str(ticket)})
+        return None if found is None else (_position(found),)
+    found = _call("get_positions", {"symbol": symbol})
+    if found is None:
+        return None
+    return tuple(_position(p) for p in found.positions if _matches(p.symbol, group))
+
+
+def orders_total() -> int:
+    found = _call("get_orders", {})
+    return 0 if found is None else len(found.orders)
+
+
+def orders_get(symbol: str | None = None, group: str | None = None, ticket: int | None = None
+               ) -> tuple[TradeOrder, ...] | None:
+    if ticket is not None:
+        found = _call("get_order", {"ticket": str(ticket)})
+        return None if found is None else (_order(found),)
+    found = _call("get_orders", {"symbol": symbol})
+    if found is None:
+        return None
+    return tuple(_order(o) for o in found.orders if _matches(o.symbol, group))
+
+
+def _history(method: str, key: str, date_from: Any, date_to: Any, group: str | None, ticket: int | None,
+             position: int | None) -> list[Any] | None:
+    query: dict[str, Any] = {"limit": 10000}
+    if ticket is not None:
+        query["ticket"] = str(ticket)
+    elif position is not None:
+        query["position_id"] = str(position)
+    else:
+        query.update({"from": _ms(date_from), "to": _ms(date_to)})
+    items: list[Any] = []
+    while True:
+        page = _call(method, dict(query, offset=len(items)))
+        if page is None:
+            return None
+        items.extend(getattr(page, key))
+        if not page.has_more or not getattr(page, key):
+            return [item for item in items if _matches(item.symbol, group)]
+
+
+@_guarded
+def history_orders_get(date_from: Any = None, date_to: Any = None, group: str | None = None, *,
+                       ticket: int | None = None, position: int | None = None) -> tuple[TradeOrder, ...] | None:
+    found = _history("get_history_orders", "orders", date_from, date_to, group, ticket, position)
+    return None if found is None else tuple(_order(o) for o in found)
+
+
+@_guarded
+def history_orders_total(date_from: Any, date_to: Any) -> int | None:
+    found = _history("get_history_orders", "orders", date_from, date_to, None, None, None)
+    return None if found is None else len(found)
+
+
+@_guarded
+def history_deals_get(date_from: Any = None, date_to: Any = None, group: str | None = None, *,
+                      ticket: int | None = None, position: int | None = None) -> tuple[TradeDeal, ...] | None:
+    found = _history("get_history_deals", "deals", date_from, date_to, group, ticket, position)
+    return None if found is None else tuple(_deal(d) for d in found)
+
+
+@_guarded
+def history_deals_total(date_from: Any, date_to: Any) -> int | None:
+    found = _history("get_history_deals", "deals", date_from, date_to, None, None, None)
+    return None if found is None else len(found)
+
+
+def _side(action: int) -> str:
+    if action in (0, 2, 4, 6):
+        return "buy"
+    if action in (1, 3, 5, 7):
+        return "sell"
+    raise ValueError(f"order_calc_* needs an ORDER_TYPE_*, not {action}")
+
+
+@_guarded
+def order_calc_margin(action: int, symbol: str, volume: float, price: float) -> float | None:
+    found = _call("calc_margin", {"symbol": symbol, "side": _side(action), "volume": volume, "price": price})
+    return None if found is None else found.margin
+
+
+@_guarded
+def order_calc_profit(action: int, symbol: str, volume: float, price_open: float, price_close: float
+                      ) -> float | None:
+    found = _call("calc_profit", {"symbol": symbol, "side": _side(action), "volume": volume,
+                                  "price_open": price_open, "price_close": price_close})
+    return None if found is None else found.profit
+
+
+def _place_params(request: dict[str, Any]) -> dict[str, Any]:
+    kind = request.get("type")
+    if not isinstance(kind, int) or not 0 <= kind < len(_ORDER_TYPES):
+        raise ValueError(f"request type must be an ORDER_TYPE_* from BUY to SELL_STOP_LIMIT, not {kind!r}")
+    return {
+        "symbol": request.get("symbol"), "type": _ORDER_TYPES[kind], "volume": request.get("volume"),
+        "price": request.get("price") or None, "stop_limit_price": request.get("stoplimit") or None,
+        "sl": request.get("sl") or None, "tp": request.get("tp") or None,
+        "deviation_points": request.get("deviation"), "filling": _FILLINGS.get(request.get("type_filling", -1)),
+        "time_in_force": _TIMES_IN_FORCE.get(request.get("type_time", -1)),
+        "expiration": _ms(request["expiration"]) if request.get("expiration") else None,
+        "magic": request.get("magic"), "comment": request.get("comment") or None,
+    }
+
+
+def _trade_call(request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The gateway method and params for an MT5 trade request."""
+    action = request.get("action")
+    position = request.get("position")
+    if action == TRADE_ACTION_DEAL and position:
+        return "close_position", {"ticket": str(position), "volume": request.get("volume"),
+                                  "deviation_points": request.get("deviation")}
+    if action == TRADE_ACTION_DEAL:
+        params = _place_params(request)
+        if params["type"] not in ("buy", "sell"):
+            raise ValueError("TRADE_ACTION_DEAL needs ORDER_TYPE_BUY or ORDER_TYPE_SELL")
+        return "place_order", params
+    if action == TRADE_ACTION_PENDING:
+        params = _place_params(request)
+        if params["type"] in ("buy", "sell"):
+            raise ValueError("TRADE_ACTION_PENDING needs a pending ORDER_TYPE_*")
+        return "place_order", params
+    if action == TRADE_ACTION_SLTP:
+        return "modify_position", {"ticket": str(position), "sl": request.get("sl", 0.0),
+                                   "tp": request.get("tp", 0.0)}
+    if action == TRADE_ACTION_MODIFY:
+        return "modify_order", {
+            "ticket": str(request.get("order")), "price": request.get("price") or None,
+            "stop_limit_price": request.get("stoplimit") or None, "sl": request.get("sl", 0.0),
+            "tp": request.get("tp", 0.0),
+            "time_in_force": _TIMES_IN_FORCE.get(request.get("type_time", -1)),
+            "expiration": _ms(request["expiration"]) if request.get("expiration") else None}
+    if action == TRADE_ACTION_REMOVE:
+        return "cancel_order", {"ticket": str(request.get("order"))}
+    if action == TRADE_ACTION_CLOSE_BY:
+        return "close_position_by", {"ticket": str(position), "opposite_ticket": str(request.get("position_by"))}
+    raise ValueError(f"unknown trade action {action!r}")
+
+
+def _trade_request(request: dict[str, Any]) -> TradeRequest:
+    return TradeRequest(**{field: request.get(field, "" if field in ("symbol", "comment") else 0)
+                           for field in TradeRequest._fields})
+
+
+def order_send(request: dict[str, Any]) -> OrderSendResult | None:
+    """Sends a trade request. A rejection is a result with its retcode; other failures return None.
+
+    The gateway's idempotency key is generated per order_send call and reused by the client's retries, so a
+    dropped connection never places an order twice.
+    """
+    try:
+        method, params = _trade_call(request)
+    except (ValueError, TypeError) as error:
+        _fail(RES_E_INVALID_PARAMS, str(error))
+        return None
+    # Read through the session module at call time: initialize and shutdown replace the client there.
+    client = _session._client
+    if client is None:
+        _fail(RES_E_INTERNAL_FAIL_CONNECT, "No IPC connection")
+        return None
+    echo = _trade_request(request)
+    try:
+        r = client.call(method, {k: v for k, v in params.items() if v is not None})
+    except TradeRejected as error:
+        _ok()
+        return OrderSendResult(error.retcode or 0, 0, 0, 0.0, 0.0, 0.0, 0.0, error.message, 0, 0, echo)
+    except (MetaApiError, ValueError, TypeError) as error:
+        _fail(_error_code(error), str(error))
+        return None
+    _ok()
+    return OrderSendResult(r.retcode, _ticket(r.deal), _ticket(r.order), r.volume, r.price, r.bid or 0.0,
+                           r.ask or 0.0, r.comment, 0, 0, echo)
+
+
+def order_check(request: dict[str, Any]) -> OrderCheckResult | None:
+    """Checks a new-order request (TRADE_ACTION_DEAL or PENDING) without sending it."""
+    try:
+        if request.get("action") not in (TRADE_ACTION_DEAL, TRADE_ACTION_PENDING) or request.get("position"):
+            raise ValueError("order_check takes TRADE_ACTION_DEAL or TRADE_ACTION_PENDING requests for new orders")
+        params = _place_params(request)
+    except (ValueError, TypeError) as error:
+        _fail(RES_E_INVALID_PARAMS, str(error))
+        return None
+    c = _call("check_order", params)
+    if c is None:
+        return None
+    return OrderCheckResult(c.retcode, c.balance, c.equity, c.profit, c.margin, c.free_margin, c.margin_level or 0.0,
+                            c.comment, _trade_request(request))
