@@ -102,7 +102,8 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
         });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
-    tokio::spawn(serve_routes(listener, link.or(rpc), stop.clone()));
+    let timeout = metaapi_gateway::config::DEFAULT_HEADER_READ_TIMEOUT;
+    tokio::spawn(serve_routes(listener, link.or(rpc), timeout, stop.clone()));
     Terminal::start(address, stop)?;
     for _ in 0..500 {
         if relay.outbound.lock().map(|slot| slot.is_some()).unwrap_or(false) {

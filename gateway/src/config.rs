@@ -48,11 +48,17 @@ pub struct GatewayConfig {
     pub allowed_hosts: Vec<String>,
     /// `Origin` values accepted (exact match). Empty: any request carrying an `Origin` is refused.
     pub allowed_origins: Vec<String>,
+    /// A connection that has not sent a whole request head within this long is closed, so half-sent requests
+    /// cannot hold connections open (slowloris).
+    pub header_read_timeout: Duration,
     /// How long trade outcomes are kept; never less than 24 hours.
     pub trade_retention: Duration,
     /// Device name reported to the console; the host name by default.
     pub device_name: String,
 }
+
+/// Default of [`GatewayConfig::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Shortest retention of trade outcomes the gateway accepts.
 pub const MIN_TRADE_RETENTION: Duration = Duration::from_secs(24 * 3600);
@@ -81,6 +87,7 @@ impl GatewayConfig {
             auth_fail_window: Duration::from_secs(60),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             trade_retention: MIN_TRADE_RETENTION,
             device_name: host_name(),
         }
@@ -94,6 +101,9 @@ impl GatewayConfig {
         }
         if self.max_batch == 0 || self.ws_queue == 0 || self.ws_max_in_flight == 0 || self.terminal_queue == 0 {
             return fail("max_batch, ws_queue, ws_max_in_flight and terminal_queue must be at least 1");
+        }
+        if self.header_read_timeout.is_zero() {
+            return fail("header_read_timeout must be more than zero");
         }
         if self.max_body_bytes < 64 || self.max_ws_message_bytes < 64 {
             return fail("max_body_bytes and max_ws_message_bytes must be at least 64");

@@ -82,7 +82,7 @@ pub async fn serve(
         .unify()
         .recover(http::recover)
         .with(warp::trace::request());
-    server::serve_routes(listener, routes, stop.clone()).await;
+    server::serve_routes(listener, routes, app.config.header_read_timeout, stop.clone()).await;
     // Upgraded connections are not the accept loop's to wait for; they watch `stop` and close with 1001.
     app.tasks.close();
     if tokio::time::timeout(CLOSE_WAIT, app.tasks.wait()).await.is_err() {

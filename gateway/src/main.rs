@@ -93,6 +93,9 @@ struct Args {
     /// Failed authorizations per peer per minute.
     #[arg(long, default_value_t = 20)]
     auth_fail_limit: u32,
+    /// Close a connection that has not sent a whole request head within this many milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    header_read_timeout_ms: u64,
     /// Extra Host names to accept (besides loopback names).
     #[arg(long = "allow-host")]
     allowed_hosts: Vec<String>,
@@ -127,6 +130,7 @@ async fn main() -> anyhow::Result<()> {
     config.grace_period = Duration::from_secs(args.grace_period_s);
     config.ws_queue = args.ws_queue;
     config.auth_fail_limit = args.auth_fail_limit;
+    config.header_read_timeout = Duration::from_millis(args.header_read_timeout_ms);
     config.allowed_hosts = args.allowed_hosts;
     config.allowed_origins = args.allowed_origins;
     let listener = tokio::net::TcpListener::bind(args.listen)

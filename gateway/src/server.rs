@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::upgrade::{OnUpgrade, Upgraded};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -45,10 +45,11 @@ impl UpgradeSlot {
     }
 }
 
-/// Serves `filter` on `listener` until `stop` is cancelled, then lets the open requests finish.
+/// Serves `filter` on `listener` until `stop` is cancelled, then lets the open requests finish. A connection that
+/// does not send a whole request head within `header_read_timeout` is closed.
 ///
 /// Upgraded connections leave this loop's care once the upgrade is done; their handlers watch `stop` themselves.
-pub async fn serve_routes<F>(listener: TcpListener, filter: F, stop: CancellationToken)
+pub async fn serve_routes<F>(listener: TcpListener, filter: F, header_read_timeout: Duration, stop: CancellationToken)
 where
     F: Filter + Clone + Send + Sync + 'static,
     F::Extract: Reply,
@@ -82,7 +83,11 @@ where
                 let mut routes = routes.clone();
                 tower_service::Service::call(&mut routes, request)
             });
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service).with_upgrades();
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
             tokio::pin!(connection);
             let result = tokio::select! {
                 result = connection.as_mut() => result,

@@ -157,3 +157,21 @@ async fn websocket_handshakes_are_checked_and_pings_answered() {
     assert!(answer.get("result").is_some() || answer.get("error").is_some(), "{answer}");
     assert_eq!(answer["id"], 7);
 }
+
+#[tokio::test]
+async fn a_half_sent_request_head_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let world = world_with(|config| config.header_read_timeout = Duration::from_millis(300)).await;
+    let (token, _terminal) = world.terminal("Slow", 1).await;
+    // A slowloris client: a request line and one header, then nothing.
+    let mut slow = tokio::net::TcpStream::connect(world.gateway.addr).await.unwrap();
+    slow.write_all(b"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the gateway kept a half-sent request open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "unexpected answer: {answer}");
+    // A client that sends its head in time is served as usual.
+    let (status, body) = world.gateway.call(&token, "ping", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+}
