@@ -254,7 +254,14 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
         hex::encode(hasher.finalize())
     };
     let scope = caller.grant.terminal_id.clone();
-    let claim = app.trades.claim(&scope, &client_id, M::NAME, &hash)?;
+    // The store commits with fsync (a trade must never run twice, even after a power cut), which can take
+    // milliseconds on a real disk: it runs on the blocking pool, not on a worker every other call needs.
+    let claim = {
+        let (app, client_id) = (app.clone(), client_id.clone());
+        tokio::task::spawn_blocking(move || app.trades.claim(&scope, &client_id, M::NAME, &hash))
+            .await
+            .map_err(|_| ErrorObject::new(ErrorKind::Internal, "the trade store failed"))??
+    };
     let answer = match claim {
         Claim::Done(answer) => answer,
         Claim::Wait(mut receiver) => match receiver.wait_for(Option::is_some).await {
@@ -267,7 +274,8 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
             let task_client_id = client_id.clone();
             let task = tokio::spawn(async move {
                 let answer = call::<M>(&link, value, Some(&task_client_id)).await;
-                task_app.trades.finish(ticket, &answer);
+                let filed = answer.clone();
+                let _ = tokio::task::spawn_blocking(move || task_app.trades.finish(ticket, &filed)).await;
                 answer
             });
             task.await.unwrap_or_else(|_| Err(ErrorObject::of(ErrorKind::OutcomeUnknown)))
