@@ -23,8 +23,12 @@ fn windows_dll_under_wine_links_and_answers_one_request() {
     assert!(matches!(hello, BridgeMessage::Hello { .. }));
     gateway.wait_linked();
     gateway.request(1, "get_account_info", json!({}), 60_000);
-    assert_eq!(gateway.next_message(), BridgeMessage::Taken { id: 1 });
-    match gateway.next_message() {
+    // A read's `taken` may travel with its reply, which implies it, and is then left out.
+    let mut message = gateway.next_message();
+    if message == (BridgeMessage::Taken { id: 1 }) {
+        message = gateway.next_message();
+    }
+    match message {
         BridgeMessage::Reply { id: 1, result: Some(result), error: None, .. } => assert_eq!(result["login"], 7),
         other => panic!("expected the reply, got {other:?}"),
     }
