@@ -111,7 +111,10 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let args = cli.serve;
-    let default_level = if cli.command.is_some() { "warn" } else { "info" };
+    // warp's request tracing logs every request at info (and every refusal at warn): at thousands of calls a
+    // second that is a line and a write per call, and a flood for anyone guessing tokens. It stays available
+    // through RUST_LOG (`warp::filters::trace=info`).
+    let default_level = if cli.command.is_some() { "warn" } else { "info,warp::filters::trace=off" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into());
     if args.json_logs {
         tracing_subscriber::fmt().with_env_filter(filter).json().init();

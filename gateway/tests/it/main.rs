@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod auth;
+mod binary;
 mod deadlines;
 mod harness;
 mod routing;
