@@ -54,11 +54,12 @@ stage_rust() {
     cargo test --workspace --no-fail-fast
 }
 
-# Formatting and clippy, warnings as errors: style drift fails CI instead of piling up.
+# Formatting, clippy and rustdoc, warnings as errors: style drift and broken doc links fail CI instead of piling up.
 stage_lint() {
     local passed=0 failed=0
     if cargo fmt --all -- --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
     if cargo clippy --workspace --all-targets --quiet -- -D warnings; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    if RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
     echo "lint: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }

@@ -1,4 +1,5 @@
-//! Server-to-client notifications on `/ws`, and [`registry`]: the one list of them.
+//! Server-to-client notifications on `/ws`, and `registry`: the one list of them (public as
+//! [`crate::for_each_notification`]).
 //!
 //! Every notification's params carry `seq` (one counter per WebSocket connection, starting at 1, without holes unless
 //! a `stream_gap` says so), the `subscription_id` that asked for it (absent for connection-level notices), and

@@ -1,6 +1,7 @@
-//! The method catalogue, one file per group, and [`registry`]: the one list of every method.
+//! The method catalogue, one file per group, and `registry`: the one list of every method (public as
+//! [`crate::for_each_method`]).
 //!
-//! To add a method: declare it with `method!` in its group's file, add it to [`registry`], add its wire example to
+//! To add a method: declare it with `method!` in its group's file, add it to `registry`, add its wire example to
 //! `protocol/tests/it/examples.json`, and run `cargo xtask codegen`. The registry tests fail until all of that is
 //! done.
 
