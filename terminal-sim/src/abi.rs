@@ -119,7 +119,8 @@ impl BridgeAbi {
 
     /// Copies out text with the grow-and-retry protocol: `call(buf, cap, needed)`.
     pub(crate) fn copy_out(mut call: impl FnMut(*mut u8, i32, *mut i32) -> i32) -> Result<Vec<u8>, i32> {
-        let mut buf = vec![0u8; 4096];
+        // Most method names and params are short; a bigger first buffer was a 4 KiB clear per call.
+        let mut buf = vec![0u8; 512];
         loop {
             let mut needed = 0i32;
             let status = call(buf.as_mut_ptr(), buf.len() as i32, &mut needed);
