@@ -89,6 +89,7 @@ pub struct Report {
 pub fn expected_keys(plan: &Plan) -> Vec<String> {
     let mut keys: Vec<String> = plan.connections.iter().map(|count| format!("scale.conns.c{count}")).collect();
     for count in [1, MANY] {
+        keys.push(format!("floor.c{count}"));
         keys.push(format!("rpc.get_quote.c{count}"));
         keys.push(format!("rpc.order_close.c{count}"));
     }
