@@ -75,9 +75,11 @@ where
         let stop = stop.clone();
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                let asks_upgrade = request.headers().contains_key(header::UPGRADE);
                 let extensions = request.extensions_mut();
                 extensions.insert(PeerAddr(peer));
-                if let Some(upgrade) = extensions.remove::<OnUpgrade>() {
+                // Only handshakes get a slot: every other request would pay an allocation for nothing.
+                if asks_upgrade && let Some(upgrade) = extensions.remove::<OnUpgrade>() {
                     extensions.insert(UpgradeSlot(Arc::new(Mutex::new(Some(upgrade)))));
                 }
                 let mut routes = routes.clone();
