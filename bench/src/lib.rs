@@ -127,13 +127,10 @@ impl Plan {
             warmup: Duration::from_millis(20),
             duration: Duration::from_millis(100),
             max_operations: 300,
-            connections: vec![1, 2, 4, 8, 16, 32, 64],
-            terminals: vec![1, 2, 5, 10],
             fanout: Fanout { subscribers: 10, rate: 1000, duration: Duration::from_millis(300) },
             memory: MemoryPlan { terminals: 2, clients: 20, bridge_sessions: 2 },
             settle: Duration::from_millis(100),
-            executable,
-            only: None,
+            ..Plan::full(executable)
         }
     }
 
@@ -183,6 +180,13 @@ async fn add_terminal(demo: &Demo, sims: &mut Vec<SimHandle>, tokens: &mut Vec<S
     Ok(())
 }
 
+/// The demo stack (console and gateway on 127.0.0.1:0) without simulated terminals; scenarios add their own.
+async fn bare_demo() -> Result<Demo, BenchError> {
+    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.terminals = Vec::new();
+    Ok(Demo::start(config).await?)
+}
+
 fn server_runtime(name: &str) -> Result<tokio::runtime::Runtime, BenchError> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(name).enable_all().build()?)
 }
@@ -223,9 +227,7 @@ type Runtime = tokio::runtime::Runtime;
 pub fn gateway_load(connections: usize, duration: Duration) -> Result<Measured, BenchError> {
     let server = server_runtime("bench-server")?;
     let client = server_runtime("bench-client")?;
-    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
-    config.terminals = Vec::new();
-    let demo = server.block_on(Demo::start(config))?;
+    let demo = server.block_on(bare_demo())?;
     let (mut sims, mut tokens) = (Vec::new(), Vec::new());
     server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
     let target = Target { address: address_of(&demo.url)?, tokens, echo: false };
@@ -246,9 +248,7 @@ fn rpc_rows(
 ) -> Result<(), BenchError> {
     progress("starting the echo baseline and the demo stack (console, gateway, 1 simulated terminal)");
     let echo_address = server.block_on(baseline::start(stop.clone()))?;
-    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
-    config.terminals = Vec::new();
-    let demo = server.block_on(Demo::start(config))?;
+    let demo = server.block_on(bare_demo())?;
     let gateway_address = address_of(&demo.url)?;
     let mut sims = Vec::new();
     let mut tokens = Vec::new();
@@ -350,9 +350,7 @@ fn fanout_rows(
         "fan-out: {} ticks/s to {} subscribers for {:?}",
         plan.fanout.rate, plan.fanout.subscribers, plan.fanout.duration
     ));
-    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
-    config.terminals = Vec::new();
-    let demo = server.block_on(Demo::start(config))?;
+    let demo = server.block_on(bare_demo())?;
     let request = CreateTokenRequest { name: "bench-publisher".into(), expires_at: None };
     let token = demo.console.create_token(&demo.user, &request)?.token;
     let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, plan.fanout));

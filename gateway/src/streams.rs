@@ -170,7 +170,7 @@ impl Outbox {
     pub async fn next(&self) -> Next {
         loop {
             let notified = self.wake.notified();
-            if let Some(next) = self.take() {
+            if let Some(next) = self.try_next() {
                 return next;
             }
             notified.await;
@@ -179,10 +179,6 @@ impl Outbox {
 
     /// The next texts to write, if any are waiting.
     pub fn try_next(&self) -> Option<Next> {
-        self.take()
-    }
-
-    fn take(&self) -> Option<Next> {
         let mut state = self.state();
         let mut texts: Vec<String> = state.responses.drain(..).map(|(text, _permit)| text).collect();
         if state.dropped > 0 {
@@ -373,7 +369,7 @@ mod tests {
     use super::*;
 
     fn texts(outbox: &Outbox) -> Vec<Value> {
-        match outbox.take() {
+        match outbox.try_next() {
             Some(Next::Write(texts)) => texts.iter().map(|text| serde_json::from_str(text).unwrap()).collect(),
             _ => Vec::new(),
         }
@@ -411,7 +407,7 @@ mod tests {
         let written = texts(&outbox);
         assert_eq!(written.len(), 1);
         assert_eq!(written[0]["method"], "token_revoked");
-        assert!(matches!(outbox.take(), Some(Next::Close(CloseReason { code: 4401, .. }))));
+        assert!(matches!(outbox.try_next(), Some(Next::Close(CloseReason { code: 4401, .. }))));
     }
 
     #[test]

@@ -40,28 +40,38 @@ async fn start_gateway(address: SocketAddr, console_url: &str, data_dir: &Path) 
     (stop, task)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gateway_restart_under_an_open_subscription_resumes_with_a_gap_and_a_snapshot() {
-    let directory = tempfile::tempdir().expect("a temporary directory");
-    let console_dir = directory.path().join("console");
-    let gateway_dir = directory.path().join("gateway");
+/// A console under `directory/console`, serving on loopback, with one user (devices auto-approved) and one token.
+/// Returns its URL, the token, and what stops it. Also makes `directory/gateway` for the gateway's state.
+async fn start_console(
+    directory: &Path,
+    email: &str,
+    token_name: &str,
+) -> (String, String, CancellationToken, JoinHandle<Result<(), metaapi_console::ConsoleError>>) {
+    let console_dir = directory.join("console");
     std::fs::create_dir_all(&console_dir).expect("console dir");
-    std::fs::create_dir_all(&gateway_dir).expect("gateway dir");
-
-    // The console stays up for the whole test.
+    std::fs::create_dir_all(directory.join("gateway")).expect("gateway dir");
     let console = Console::open(ConsoleConfig::new(&console_dir)).expect("the console opens");
-    let user = console.create_user("reconnect@localhost", "a long enough password").expect("a user");
+    let user = console.create_user(email, "a long enough password").expect("a user");
     let update = UpdateAccountRequest { auto_approve_devices: Some(true), ..UpdateAccountRequest::default() };
     console.update_account(&user, &update).expect("auto-approve");
     let token = console
-        .create_token(&user, &CreateTokenRequest { name: "MT5-Live-A".into(), expires_at: None })
+        .create_token(&user, &CreateTokenRequest { name: token_name.into(), expires_at: None })
         .expect("a token")
         .token;
     let console_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a console port");
     let console_url = format!("http://{}", console_listener.local_addr().expect("an address"));
     let console_stop = CancellationToken::new();
-    let serving = console.clone();
-    let console_task = tokio::spawn(serving.serve(console_listener, console_stop.clone().cancelled_owned()));
+    let console_task = tokio::spawn(console.serve(console_listener, console_stop.clone().cancelled_owned()));
+    (console_url, token, console_stop, console_task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_restart_under_an_open_subscription_resumes_with_a_gap_and_a_snapshot() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let gateway_dir = directory.path().join("gateway");
+    // The console stays up for the whole test.
+    let (console_url, token, console_stop, console_task) =
+        start_console(directory.path(), "reconnect@localhost", "MT5-Live-A").await;
 
     // The gateway on a port fixed for the test's lifetime: picked free once, then reused by the restart.
     let address = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -161,22 +171,9 @@ async fn wait_for_quote(stream: &mut metaapi_client::EventStream, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gap_is_resynced_even_when_the_terminal_returns_after_the_client() {
     let directory = tempfile::tempdir().expect("a temporary directory");
-    let console_dir = directory.path().join("console");
     let gateway_dir = directory.path().join("gateway");
-    std::fs::create_dir_all(&console_dir).expect("console dir");
-    std::fs::create_dir_all(&gateway_dir).expect("gateway dir");
-    let console = Console::open(ConsoleConfig::new(&console_dir)).expect("the console opens");
-    let user = console.create_user("late@localhost", "a long enough password").expect("a user");
-    let update = UpdateAccountRequest { auto_approve_devices: Some(true), ..UpdateAccountRequest::default() };
-    console.update_account(&user, &update).expect("auto-approve");
-    let token = console
-        .create_token(&user, &CreateTokenRequest { name: "MT5-Live-B".into(), expires_at: None })
-        .expect("a token")
-        .token;
-    let console_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a console port");
-    let console_url = format!("http://{}", console_listener.local_addr().expect("an address"));
-    let console_stop = CancellationToken::new();
-    let console_task = tokio::spawn(console.clone().serve(console_listener, console_stop.clone().cancelled_owned()));
+    let (console_url, token, console_stop, console_task) =
+        start_console(directory.path(), "late@localhost", "MT5-Live-B").await;
     let address = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .and_then(|listener| listener.local_addr())
