@@ -14,7 +14,8 @@ use crate::memory::proc_status;
 /// Runs the real gateway on `127.0.0.1:0` with default settings, prints `listening <address>` and serves until its
 /// stdin closes (so it never outlives the harness). The runtime is the one `metaapi-gateway` uses.
 pub fn serve_gateway(console_url: String, data_dir: PathBuf) -> Result<(), BenchError> {
-    let runtime = tokio::runtime::Runtime::new()?;
+    // The runtime the gateway binary runs on, so its footprint is the one users get.
+    let runtime = metaapi_gateway::runtime::builder(metaapi_gateway::runtime::DEFAULT_WORKERS).build()?;
     runtime.block_on(async move {
         let config = GatewayConfig::new(console_url, data_dir);
         config.validate().map_err(|error| unexpected(error.to_string()))?;

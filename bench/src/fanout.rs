@@ -165,25 +165,28 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
         readers.push(tokio::spawn(async move {
             let mut latency = histogram();
             let (mut received, mut gaps) = (0u64, 0u64);
-            let mut settle_deadline: Option<Instant> = None;
-            loop {
-                if publishing_done.load(Ordering::Acquire) && settle_deadline.is_none() {
-                    settle_deadline = Some(Instant::now() + Duration::from_secs(3));
-                }
-                if received + gaps >= total as u64 {
-                    break;
-                }
-                let wait = match settle_deadline {
-                    Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-                    None => Duration::from_millis(200),
-                };
-                if wait.is_zero() {
-                    break;
-                }
-                let message = match tokio::time::timeout(wait, socket.next()).await {
-                    Ok(Some(Ok(message))) => message,
-                    Ok(_) => break,
-                    Err(_) => continue,
+            let mut settling = false;
+            // One timer for the whole run, re-armed only when it fires: a timeout per message put a timer-wheel
+            // insert and removal on every delivery, a million a second, which made the subscribers (the load
+            // generator) compete with the gateway for the CPU.
+            let check = tokio::time::sleep(Duration::from_millis(200));
+            tokio::pin!(check);
+            while received + gaps < total as u64 {
+                let message = tokio::select! {
+                    message = socket.next() => match message {
+                        Some(Ok(message)) => message,
+                        _ => break,
+                    },
+                    _ = &mut check => {
+                        if settling {
+                            break;
+                        }
+                        // Once publishing is done, whatever is still on its way has 3 s to arrive.
+                        settling = publishing_done.load(Ordering::Acquire);
+                        let next = if settling { Duration::from_secs(3) } else { Duration::from_millis(200) };
+                        check.as_mut().reset(tokio::time::Instant::now() + next);
+                        continue;
+                    }
                 };
                 let Message::Text(text) = message else { continue };
                 let now = origin.elapsed().as_nanos() as u64;

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use metaapi_gateway::demo::{Demo, DemoConfig};
+use metaapi_gateway::runtime::DEFAULT_WORKERS;
 use metaapi_protocol::console::CreateTokenRequest;
 use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, TerminalConfig};
 use tokio_util::sync::CancellationToken;
@@ -88,15 +89,18 @@ pub enum Part {
     Fanout,
     /// The memory rows.
     Memory,
+    /// A few `/rpc` and fan-out rows again with more gateway workers than the default.
+    Workers,
 }
 
 impl Part {
-    /// Parses `rpc`, `fanout` or `memory`.
+    /// Parses `rpc`, `fanout`, `memory` or `workers`.
     pub fn parse(name: &str) -> Option<Part> {
         match name {
             "rpc" => Some(Part::Rpc),
             "fanout" => Some(Part::Fanout),
             "memory" => Some(Part::Memory),
+            "workers" => Some(Part::Workers),
             _ => None,
         }
     }
@@ -187,8 +191,19 @@ async fn bare_demo() -> Result<Demo, BenchError> {
     Ok(Demo::start(config).await?)
 }
 
-fn server_runtime(name: &str) -> Result<tokio::runtime::Runtime, BenchError> {
-    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(name).enable_all().build()?)
+/// The servers' runtime: the gateway binary's own (`metaapi_gateway::runtime`) with `workers` workers. The echo, the
+/// relay floor and the gateway all run on it, so every comparison is between servers on the same runtime.
+fn server_runtime(workers: usize) -> Result<tokio::runtime::Runtime, BenchError> {
+    Ok(metaapi_gateway::runtime::builder(workers).thread_name("bench-server").build()?)
+}
+
+/// The load generator's runtime, the same for every run: two workers, as a client program might have.
+fn client_runtime() -> Result<tokio::runtime::Runtime, BenchError> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("bench-client")
+        .enable_all()
+        .build()?)
 }
 
 /// Runs every scenario of `plan`, calling `progress` with a line before each step.
@@ -198,8 +213,8 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     }
     // Servers and load generator on separate runtimes, as they would be in separate processes; both servers get
     // exactly the same runtime.
-    let server = server_runtime("bench-server")?;
-    let client = server_runtime("bench-client")?;
+    let server = server_runtime(DEFAULT_WORKERS)?;
+    let client = client_runtime()?;
     let mut report = Report::new(plan);
     let stop = CancellationToken::new();
     if plan.runs(Part::Rpc) {
@@ -207,6 +222,10 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
     }
     if plan.runs(Part::Fanout) {
         fanout_rows(plan, &server, &client, &mut report, progress)?;
+    }
+    if plan.runs(Part::Workers) {
+        drop(server);
+        workers_rows(plan, &client, &stop, &mut report, progress)?;
     }
     if plan.runs(Part::Memory) {
         progress(&format!(
@@ -225,8 +244,8 @@ type Runtime = tokio::runtime::Runtime;
 
 /// Only the gateway's `get_quote` load, for `duration`: something steady to point a profiler at.
 pub fn gateway_load(connections: usize, duration: Duration) -> Result<Measured, BenchError> {
-    let server = server_runtime("bench-server")?;
-    let client = server_runtime("bench-client")?;
+    let server = server_runtime(DEFAULT_WORKERS)?;
+    let client = client_runtime()?;
     let demo = server.block_on(bare_demo())?;
     let (mut sims, mut tokens) = (Vec::new(), Vec::new());
     server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
@@ -258,18 +277,8 @@ fn rpc_rows(
     let measure = |target: Target, connections: usize, operation: Operation| -> Result<Measured, BenchError> {
         client.block_on(load::run(&target, plan.load(connections), operation))
     };
-    // The baseline and the measured side in alternating rounds, so drift on a shared machine lands on both.
     let compare = |baseline: Target, measured: Target, connections: usize, operation: Operation| {
-        let round = plan.round(connections);
-        let (mut base, mut through) = (None, None);
-        for _ in 0..ROUNDS {
-            merge(&mut base, client.block_on(load::run(&baseline, round, operation))?)?;
-            merge(&mut through, client.block_on(load::run(&measured, round, operation))?)?;
-        }
-        match (base, through) {
-            (Some(base), Some(through)) => Ok((base, through)),
-            _ => Err(unexpected("no rounds were measured")),
-        }
+        compare(plan, client, &baseline, &measured, connections, operation)
     };
 
     // The topology floor (see `relay`): the same hops with no logic, for the calls the targets are about.
@@ -351,17 +360,84 @@ fn fanout_rows(
         plan.fanout.rate, plan.fanout.subscribers, plan.fanout.duration
     ));
     let demo = server.block_on(bare_demo())?;
-    let request = CreateTokenRequest { name: "bench-publisher".into(), expires_at: None };
-    let token = demo.console.create_token(&demo.user, &request)?.token;
-    let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, plan.fanout));
-    report.push_fanout("fanout.ticks", &plan.fanout, &fanned?);
+    let fanned = fan_out(&demo, client, "bench-publisher", plan.fanout);
+    report.push_fanout("fanout.ticks", "", &plan.fanout, &fanned?);
     let light = Fanout { rate: plan.fanout.rate / 10, ..plan.fanout };
     progress(&format!("fan-out, lighter: {} ticks/s to {} subscribers", light.rate, light.subscribers));
-    let request = CreateTokenRequest { name: "bench-publisher-light".into(), expires_at: None };
-    let token = demo.console.create_token(&demo.user, &request)?.token;
-    let fanned = client.block_on(fanout::run(address_of(&demo.url)?, &token, light));
+    let fanned = fan_out(&demo, client, "bench-publisher-light", light);
     server.block_on(demo.stop());
-    report.push_fanout("fanout.ticks.light", &light, &fanned?);
+    report.push_fanout("fanout.ticks.light", "", &light, &fanned?);
+    Ok(())
+}
+
+/// One fan-out run against `demo`, published under a fresh token named `name`.
+fn fan_out(demo: &Demo, client: &Runtime, name: &str, plan: Fanout) -> Result<fanout::FanoutResult, BenchError> {
+    let request = CreateTokenRequest { name: name.into(), expires_at: None };
+    let token = demo.console.create_token(&demo.user, &request)?.token;
+    client.block_on(fanout::run(address_of(&demo.url)?, &token, plan))
+}
+
+/// The baseline and the measured side in [`ROUNDS`] alternating rounds, so drift on a shared machine lands on both.
+fn compare(
+    plan: &Plan,
+    client: &Runtime,
+    baseline: &Target,
+    measured: &Target,
+    connections: usize,
+    operation: Operation,
+) -> Result<(Measured, Measured), BenchError> {
+    let round = plan.round(connections);
+    let (mut base, mut through) = (None, None);
+    for _ in 0..ROUNDS {
+        merge(&mut base, client.block_on(load::run(baseline, round, operation))?)?;
+        merge(&mut through, client.block_on(load::run(measured, round, operation))?)?;
+    }
+    match (base, through) {
+        (Some(base), Some(through)) => Ok((base, through)),
+        _ => Err(unexpected("no rounds were measured")),
+    }
+}
+
+/// Gateway workers in the [`Part::Workers`] rows.
+pub const WIDE_WORKERS: usize = 2;
+
+/// The rows whose outcome depends most on the worker count (one-connection latency, 32-connection throughput, the
+/// fan-out) again on a server runtime with [`WIDE_WORKERS`] workers, echo included, so the default's trade-off shows.
+fn workers_rows(
+    plan: &Plan,
+    client: &Runtime,
+    stop: &CancellationToken,
+    report: &mut Report,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), BenchError> {
+    progress(&format!(
+        "{WIDE_WORKERS} gateway workers: the echo and the demo stack on a {WIDE_WORKERS}-worker runtime"
+    ));
+    let server = server_runtime(WIDE_WORKERS)?;
+    let stop = stop.child_token();
+    let echo_address = server.block_on(baseline::start(stop.clone()))?;
+    let demo = server.block_on(bare_demo())?;
+    let (mut sims, mut tokens) = (Vec::new(), Vec::new());
+    server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
+    let echo = Target { address: echo_address, tokens: tokens.clone(), echo: true };
+    let gateway = Target { address: address_of(&demo.url)?, tokens, echo: false };
+    for connections in [1, MANY] {
+        progress(&format!("get_quote, {connections} connection(s), {WIDE_WORKERS} workers: echo, then gateway"));
+        let (base, through) = compare(plan, client, &echo, &gateway, connections, Operation::Quote)?;
+        report.push(Row::load(
+            format!("workers.w{WIDE_WORKERS}.c{connections}"),
+            format!("get_quote, {connections} conn, {WIDE_WORKERS} workers"),
+            &through,
+            Some(&base),
+        ));
+    }
+    sims.into_iter().for_each(SimHandle::stop);
+    progress(&format!("fan-out, {WIDE_WORKERS} workers: {} ticks/s", plan.fanout.rate));
+    let fanned = fan_out(&demo, client, "bench-publisher-workers", plan.fanout);
+    server.block_on(demo.stop());
+    stop.cancel();
+    let suffix = format!(", {WIDE_WORKERS} workers");
+    report.push_fanout(&format!("workers.w{WIDE_WORKERS}.fanout"), &suffix, &plan.fanout, &fanned?);
     Ok(())
 }
 

@@ -23,8 +23,8 @@ struct Cli {
     /// Write the report even in smoke mode.
     #[arg(long)]
     write: bool,
-    /// Run only one part (rpc, fanout or memory) and write nothing: for working on that part.
-    #[arg(long, value_parser = ["rpc", "fanout", "memory"])]
+    /// Run only one part (rpc, fanout, memory or workers) and write nothing: for working on that part.
+    #[arg(long, value_parser = ["rpc", "fanout", "memory", "workers"])]
     only: Option<String>,
     /// Where to write the report.
     #[arg(long, default_value = "BENCHMARKS.md")]

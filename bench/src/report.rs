@@ -96,6 +96,9 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
     keys.extend(plan.terminals.iter().map(|count| format!("scale.terminals.t{count}")));
     keys.push("fanout.ticks".into());
     keys.push("fanout.ticks.light".into());
+    for suffix in ["c1", &format!("c{MANY}"), "fanout"] {
+        keys.push(format!("workers.w{}.{suffix}", crate::WIDE_WORKERS));
+    }
     for key in ["memory.idle", "memory.terminals", "memory.clients", "memory.peak", "bridge.first", "bridge.each"] {
         keys.push(key.into());
     }
@@ -125,12 +128,12 @@ impl Report {
         self.rows.iter().find(|row| row.key == key)
     }
 
-    /// Adds the fan-out row.
-    pub fn push_fanout(&mut self, key: &str, plan: &Fanout, fanout: &FanoutResult) {
+    /// Adds a fan-out row; `suffix` ends its label.
+    pub fn push_fanout(&mut self, key: &str, suffix: &str, plan: &Fanout, fanout: &FanoutResult) {
         let latency = &fanout.latency;
         self.push(Row {
             key: key.into(),
-            label: format!("/ws ticks, {} subs @ {}/s", plan.subscribers, plan.rate),
+            label: format!("/ws ticks, {} subs @ {}/s{suffix}", plan.subscribers, plan.rate),
             latency: Some((
                 latency.value_at_quantile(0.5),
                 latency.value_at_quantile(0.99),

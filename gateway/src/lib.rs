@@ -7,7 +7,7 @@
 //! Modules: [`config`] (settings and the device id), [`auth`] (verification, grace period, revocations, failed-auth
 //! limit), [`terminals`] (linked terminals, deadlines, the `/terminal` link), [`router`] (typed dispatch),
 //! [`trades`] (idempotent trading and persisted outcomes), [`streams`] (subscriptions and the slow-consumer policy),
-//! [`http`] and [`ws`] (the warp routes), [`metrics`].
+//! [`http`] and [`ws`] (the warp routes), [`metrics`], [`runtime`] (the tokio runtime the binary runs on).
 
 // `ErrorObject` is the wire error every path returns; boxing it would add an allocation per error for no gain.
 #![allow(clippy::result_large_err)]
@@ -21,6 +21,7 @@ pub mod http;
 pub mod metrics;
 pub mod pacer;
 pub mod router;
+pub mod runtime;
 pub mod server;
 pub mod streams;
 pub mod terminals;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
+use metaapi_gateway::runtime::DEFAULT_WORKERS;
 use metaapi_gateway::{GatewayConfig, serve};
 
 /// mimalloc instead of glibc malloc: allocation was about a tenth of the gateway's CPU under load (BENCHMARKS.md).
@@ -21,6 +22,10 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     serve: Args,
+    /// Worker threads of the async runtime. One gives the lowest latency; more help a wide WebSocket fan-out.
+    #[arg(long, global = true, env = "GATEWAY_WORKERS", default_value_t = DEFAULT_WORKERS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: u16,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -107,9 +112,15 @@ struct Args {
     json_logs: bool,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let runtime = metaapi_gateway::runtime::builder(usize::from(cli.workers))
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let args = cli.serve;
     // warp's request tracing logs every request at info (and every refusal at warn): at thousands of calls a
     // second that is a line and a write per call, and a flood for anyone guessing tokens. It stays available

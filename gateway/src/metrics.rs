@@ -94,6 +94,12 @@ impl Metrics {
         let _ = writeln!(out, "# HELP metaapi_gateway_ws_clients WebSocket clients connected now.");
         let _ = writeln!(out, "# TYPE metaapi_gateway_ws_clients gauge");
         let _ = writeln!(out, "metaapi_gateway_ws_clients {}", self.ws_clients.load(Ordering::Relaxed));
+        // What the runtime really has, not what was asked for: `--workers` is checked by reading this.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let _ = writeln!(out, "# HELP metaapi_gateway_runtime_workers Worker threads of the async runtime.");
+            let _ = writeln!(out, "# TYPE metaapi_gateway_runtime_workers gauge");
+            let _ = writeln!(out, "metaapi_gateway_runtime_workers {}", runtime.metrics().num_workers());
+        }
         out
     }
 }

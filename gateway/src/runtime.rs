@@ -1,0 +1,23 @@
+//! The tokio runtime the gateway runs on. The binary and the benchmark harness both build it here, so the
+//! benchmarks measure the gateway as users run it.
+
+/// Worker threads unless `--workers` says otherwise: one.
+///
+/// tokio's work-stealing scheduler wakes an idle sibling worker to look for work whenever a task is handed over
+/// while another waits (a request to the terminal link, a reply back to its caller). A `/rpc` call makes about two
+/// such hand-overs, so with two workers the bench saw 4.4 context switches per call instead of 2, and the woken
+/// worker found nothing to do. On the 2-core benchmark machine one worker took the one-connection round trip from
+/// about 165 µs to about 120 µs (BENCHMARKS.md, "gateway workers"), with the same 32-connection throughput: the
+/// gateway shares the machine with the terminal and its clients, and spare cores are theirs. More workers pay off
+/// for a wide, fast fan-out (many WebSocket subscribers to a busy tick stream), where sends run in parallel.
+pub const DEFAULT_WORKERS: usize = 1;
+
+/// A multi-threaded runtime builder with `workers` worker threads (at least one), I/O and timers enabled.
+///
+/// Multi-threaded even with one worker: tasks then run on the worker, not on the thread that called `block_on`, and
+/// `spawn_blocking` work (the trade store's commits) never shares a thread with request handling.
+pub fn builder(workers: usize) -> tokio::runtime::Builder {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(workers.max(1)).enable_all();
+    builder
+}
