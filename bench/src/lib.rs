@@ -242,18 +242,45 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
 
 type Runtime = tokio::runtime::Runtime;
 
-/// Only the gateway's `get_quote` load, for `duration`: something steady to point a profiler at.
-pub fn gateway_load(connections: usize, duration: Duration) -> Result<Measured, BenchError> {
+/// What [`profile_load`] drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profiled {
+    /// The demo stack: gateway, bridge and simulated terminal.
+    Gateway,
+    /// The relay floor (`relay`), to tell the path's cost from the gateway's.
+    Relay,
+    /// The bare echo.
+    Echo,
+}
+
+/// Only one server's `get_quote` load, for `duration`: something steady to point a profiler at.
+pub fn profile_load(profiled: Profiled, connections: usize, duration: Duration) -> Result<Measured, BenchError> {
     let server = server_runtime(DEFAULT_WORKERS)?;
     let client = client_runtime()?;
-    let demo = server.block_on(bare_demo())?;
-    let (mut sims, mut tokens) = (Vec::new(), Vec::new());
-    server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
-    let target = Target { address: address_of(&demo.url)?, tokens, echo: false };
+    let stop = CancellationToken::new();
     let load = Load { connections, warmup: Duration::from_millis(200), duration, max_operations: u64::MAX };
-    let measured = client.block_on(load::run(&target, load, Operation::Quote));
-    sims.into_iter().for_each(SimHandle::stop);
-    server.block_on(demo.stop());
+    let unused = vec!["unused".to_owned()];
+    let measured = match profiled {
+        Profiled::Gateway => {
+            let demo = server.block_on(bare_demo())?;
+            let (mut sims, mut tokens) = (Vec::new(), Vec::new());
+            server.block_on(add_terminal(&demo, &mut sims, &mut tokens))?;
+            let target = Target { address: address_of(&demo.url)?, tokens, echo: false };
+            let measured = client.block_on(load::run(&target, load, Operation::Quote));
+            sims.into_iter().for_each(SimHandle::stop);
+            server.block_on(demo.stop());
+            measured
+        }
+        Profiled::Relay => {
+            let address = server.block_on(relay::start(stop.clone()))?;
+            client.block_on(load::run(&Target { address, tokens: unused, echo: true }, load, Operation::Quote))
+        }
+        Profiled::Echo => {
+            let address = server.block_on(baseline::start(stop.clone()))?;
+            client.block_on(load::run(&Target { address, tokens: unused, echo: true }, load, Operation::Quote))
+        }
+    };
+    stop.cancel();
     measured
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use metaapi_bench::{Part, Plan, children, run};
+use metaapi_bench::{Part, Plan, Profiled, children, profile_load, run};
 
 /// mimalloc, as the gateway binary uses, but the system allocator in the bridge probe (see `allocator`).
 #[global_allocator]
@@ -44,13 +44,16 @@ enum Command {
     /// Child process: bare bridge sessions, reporting this process's footprint.
     #[command(hide = true)]
     BridgeProbe,
-    /// Only the gateway's get_quote load, to point a profiler at (prints p50, p99 and calls per second).
+    /// Only one server's get_quote load, to point a profiler at (prints p50, p99 and calls per second).
     #[command(hide = true)]
     Profile {
         #[arg(long, default_value_t = 32)]
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// What to load: gateway, relay (the topology floor) or echo.
+        #[arg(long, default_value = "gateway", value_parser = ["gateway", "relay", "echo"])]
+        server: String,
     },
 }
 
@@ -61,10 +64,15 @@ fn main() -> anyhow::Result<()> {
             return children::serve_gateway(console_url, data_dir).context("gateway child");
         }
         Some(Command::BridgeProbe) => return children::bridge_probe().context("bridge probe"),
-        Some(Command::Profile { connections, seconds }) => {
-            let measured = metaapi_bench::gateway_load(connections, std::time::Duration::from_secs(seconds))?;
+        Some(Command::Profile { connections, seconds, server }) => {
+            let profiled = match server.as_str() {
+                "relay" => Profiled::Relay,
+                "echo" => Profiled::Echo,
+                _ => Profiled::Gateway,
+            };
+            let measured = profile_load(profiled, connections, std::time::Duration::from_secs(seconds))?;
             println!(
-                "get_quote, {connections} conn: p50 {} µs, p99 {} µs, {:.0} calls/s",
+                "get_quote on the {server}, {connections} conn: p50 {} µs, p99 {} µs, {:.0} calls/s",
                 measured.quantile_us(0.5),
                 measured.quantile_us(0.99),
                 measured.throughput()
