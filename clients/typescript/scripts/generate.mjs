@@ -1,14 +1,17 @@
 // Regenerates the TypeScript client's generated code from schemas/protocol.schema.json.
 //
-// Writes src/generated/types.ts (every schema definition, by json-schema-to-typescript) and src/generated/methods.ts
-// (the method and notification catalogue from x-methods / x-notifications, plus one typed wrapper per method), so a
-// method added to the protocol appears here without hand edits. `npm run generate`; `--out DIR` writes elsewhere
-// (the staleness test uses it).
+// Writes src/generated/types/*.ts (every schema definition, by json-schema-to-typescript, split into modules by
+// meaning as scripts/type-modules.mjs says), src/generated/types.ts (the index re-exporting them all) and
+// src/generated/methods.ts (the method and notification catalogue from x-methods / x-notifications, plus one typed
+// wrapper per method), so a method added to the protocol appears here without hand edits. Generated files the
+// generator no longer writes are deleted. `npm run generate`; `--out DIR` writes elsewhere (the staleness test uses it).
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
+
+import { splitTypes } from "./type-modules.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const client = resolve(here, "..");
@@ -120,18 +123,44 @@ export function methodsSource(bundle) {
   return out.join("");
 }
 
-export async function generate(outDir) {
-  const bundle = JSON.parse(await readFile(schemaPath, "utf8"));
-  await mkdir(outDir, { recursive: true });
-  const files = [
-    ["types.ts", await typesSource(bundle)],
+/** Every generated file, as [path relative to the output directory, text]. */
+export async function generatedFiles(bundle) {
+  const { index, modules } = splitTypes(await typesSource(bundle), bundle, header);
+  return [
+    ["types.ts", index],
+    ...[...modules].map(([name, text]) => [join("types", `${name}.ts`), text]),
     ["methods.ts", methodsSource(bundle)],
   ];
+}
+
+/** Files under `dir` (relative paths), recursively; none when it does not exist. */
+export async function listFiles(dir) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+}
+
+/** Writes every generated file into `outDir` and deletes the generated files (by their banner) it no longer makes. */
+export async function generate(outDir) {
+  const bundle = JSON.parse(await readFile(schemaPath, "utf8"));
+  const files = await generatedFiles(bundle);
   const written = [];
   for (const [name, text] of files) {
     const path = join(outDir, name);
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);
     written.push(path);
+  }
+  const keep = new Set(files.map(([name]) => name));
+  for (const name of await listFiles(outDir)) {
+    if (keep.has(name)) continue;
+    const path = join(outDir, name);
+    if ((await readFile(path, "utf8")).startsWith(header)) {
+      await unlink(path);
+      console.log(`deleted ${path}`);
+    }
   }
   return written;
 }
