@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::bridge::BridgeSession;
+use crate::broadcast::Broadcaster;
 use crate::error::{BenchError, unexpected};
 use crate::load::histogram;
 
@@ -29,7 +30,11 @@ pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens `/ws` with `token`.
 pub async fn connect(address: SocketAddr, token: &str) -> Result<Socket, BenchError> {
-    let mut request = format!("ws://{address}/ws").into_client_request()?;
+    connect_path(address, "ws", token).await
+}
+
+async fn connect_path(address: SocketAddr, path: &str, token: &str) -> Result<Socket, BenchError> {
+    let mut request = format!("ws://{address}/{path}").into_client_request()?;
     let bearer = format!("Bearer {token}").parse().map_err(|_| unexpected("the token is not a valid header value"))?;
     request.headers_mut().insert("authorization", bearer);
     // As the Rust SDK does: a 16 KiB read buffer (tungstenite zero-fills its 128 KiB default before every read, which
@@ -81,6 +86,44 @@ impl FanoutResult {
 
 const SYMBOL: &str = "EURUSD";
 
+/// Who publishes the ticks the subscribers count.
+pub enum Source {
+    /// A bare bridge session linked to the gateway with this token (which no terminal may hold); subscribers use
+    /// `/ws` with the same token.
+    Gateway {
+        /// The token.
+        token: String,
+    },
+    /// The fan-out floor (`broadcast`); subscribers use `/floor`.
+    Floor(Arc<Broadcaster>),
+}
+
+/// The publishing side, on the publisher thread.
+enum Publisher {
+    Bridge(Box<BridgeSession>, Box<Terminal>),
+    Floor(Arc<Broadcaster>),
+}
+
+impl Publisher {
+    /// Hands one tick over; `false` when it was refused.
+    fn publish(&mut self, data: &str) -> bool {
+        match self {
+            Publisher::Bridge(session, _) => session.publish("tick", data) >= 0,
+            Publisher::Floor(broadcaster) => {
+                broadcaster.publish(data);
+                true
+            }
+        }
+    }
+
+    /// Lets the terminal answer whatever the gateway asked meanwhile.
+    fn serve(&mut self) {
+        if let Publisher::Bridge(session, terminal) = self {
+            session.serve_pending(terminal);
+        }
+    }
+}
+
 /// CPU seconds (user + system) used so far by this process's live threads, summed per thread name.
 fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
     let mut totals = std::collections::BTreeMap::new();
@@ -112,18 +155,23 @@ fn dropped_of(text: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs the fan-out against the gateway at `address`; `token` must belong to no linked terminal.
-pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<FanoutResult, BenchError> {
-    let gateway_url = format!("ws://{address}/terminal");
-    let publisher = {
-        let (gateway_url, token) = (gateway_url.clone(), token.to_owned());
-        tokio::task::spawn_blocking(move || {
-            let session = BridgeSession::start(&gateway_url, &token, 7)?;
-            session.wait_linked(Duration::from_secs(5))?;
-            Ok::<_, BenchError>(session)
-        })
-        .await
-        .map_err(|error| unexpected(format!("publisher start: {error}")))??
+/// Runs the fan-out against the server at `address` with ticks from `source`.
+pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<FanoutResult, BenchError> {
+    let (mut publisher, path, token) = match source {
+        Source::Gateway { token } => {
+            let gateway_url = format!("ws://{address}/terminal");
+            let bridge_token = token.clone();
+            let session = tokio::task::spawn_blocking(move || {
+                let session = BridgeSession::start(&gateway_url, &bridge_token, 7)?;
+                session.wait_linked(Duration::from_secs(5))?;
+                Ok::<_, BenchError>(session)
+            })
+            .await
+            .map_err(|error| unexpected(format!("publisher start: {error}")))??;
+            let terminal = Box::new(Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 7)));
+            (Publisher::Bridge(Box::new(session), terminal), "ws", token)
+        }
+        Source::Floor(broadcaster) => (Publisher::Floor(broadcaster), "floor", String::new()),
     };
 
     let mut sockets = Vec::with_capacity(plan.subscribers);
@@ -131,7 +179,7 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
         json!({ "jsonrpc": "2.0", "id": 1, "method": "subscribe", "params": { "streams": [{ "type": "ticks", "symbol": SYMBOL }] } })
             .to_string();
     for _ in 0..plan.subscribers {
-        let mut socket = connect(address, token).await?;
+        let mut socket = connect_path(address, path, &token).await?;
         socket.send(Message::text(subscribe.clone())).await?;
         // The subscription is active once its response arrives.
         let answered = tokio::time::timeout(Duration::from_secs(5), async {
@@ -211,7 +259,6 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
     let publish_done = publishing_done.clone();
     let cpu_before = thread_cpu();
     let publishing = std::thread::Builder::new().name("bench-publisher".into()).spawn(move || {
-        let mut terminal = Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 7));
         let started = Instant::now();
         let (mut published, mut refused) = (0u64, 0u64);
         let mut next = 0usize;
@@ -225,14 +272,14 @@ pub async fn run(address: SocketAddr, token: &str, plan: Fanout) -> Result<Fanou
                     r#"{{"symbol":"{SYMBOL}","tick":{{"time":{time_ms},"bid":1.1,"ask":1.1002,"last":0.0,"volume":{next}.0,"flags":6}}}}"#
                 );
                 publish_sent[next].store(origin.elapsed().as_nanos() as u64, Ordering::Release);
-                if publisher.publish("tick", &data) < 0 {
-                    refused += 1;
-                } else {
+                if publisher.publish(&data) {
                     published += 1;
+                } else {
+                    refused += 1;
                 }
                 next += 1;
             }
-            publisher.serve_pending(&mut terminal);
+            publisher.serve();
             std::thread::sleep(Duration::from_micros(200));
         }
         let achieved = total as f64 / started.elapsed().as_secs_f64().max(1e-9);

@@ -9,6 +9,7 @@
 pub mod allocator;
 pub mod baseline;
 pub mod bridge;
+pub mod broadcast;
 pub mod children;
 mod error;
 pub mod fanout;
@@ -389,6 +390,12 @@ fn fanout_rows(
     let demo = server.block_on(bare_demo())?;
     let fanned = fan_out(&demo, client, "bench-publisher", plan.fanout);
     report.push_fanout("fanout.ticks", "", &plan.fanout, &fanned?);
+    progress(&format!("fan-out floor: a bare broadcaster, {} ticks/s", plan.fanout.rate));
+    let stop = CancellationToken::new();
+    let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
+    let fanned = client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan.fanout));
+    stop.cancel();
+    report.push_fanout("fanout.floor", ", bare broadcaster (floor)", &plan.fanout, &fanned?);
     let light = Fanout { rate: plan.fanout.rate / 10, ..plan.fanout };
     progress(&format!("fan-out, lighter: {} ticks/s to {} subscribers", light.rate, light.subscribers));
     let fanned = fan_out(&demo, client, "bench-publisher-light", light);
@@ -401,7 +408,7 @@ fn fanout_rows(
 fn fan_out(demo: &Demo, client: &Runtime, name: &str, plan: Fanout) -> Result<fanout::FanoutResult, BenchError> {
     let request = CreateTokenRequest { name: name.into(), expires_at: None };
     let token = demo.console.create_token(&demo.user, &request)?.token;
-    client.block_on(fanout::run(address_of(&demo.url)?, &token, plan))
+    client.block_on(fanout::run(address_of(&demo.url)?, fanout::Source::Gateway { token }, plan))
 }
 
 /// The baseline and the measured side in [`ROUNDS`] alternating rounds, so drift on a shared machine lands on both.

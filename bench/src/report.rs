@@ -95,6 +95,7 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
     }
     keys.extend(plan.terminals.iter().map(|count| format!("scale.terminals.t{count}")));
     keys.push("fanout.ticks".into());
+    keys.push("fanout.floor".into());
     keys.push("fanout.ticks.light".into());
     for suffix in ["c1", &format!("c{MANY}"), "fanout"] {
         keys.push(format!("workers.w{}.{suffix}", crate::WIDE_WORKERS));
@@ -248,7 +249,15 @@ impl Report {
                     "fan-out {}/s to {} subscribers: p99 under 2 ms, no loss",
                     self.plan.fanout.rate, self.plan.fanout.subscribers
                 ),
-                measured: format!("p99 {p99} µs, lost {} of {}", fanout.lost(), fanout.expected),
+                measured: format!(
+                    "p99 {p99} µs, lost {} of {}{}",
+                    fanout.lost(),
+                    fanout.expected,
+                    self.row("fanout.floor")
+                        .and_then(|row| row.latency)
+                        .map(|(_, floor, _)| format!("; bare broadcaster (floor) p99 {floor} µs"))
+                        .unwrap_or_default()
+                ),
                 met: p99 < 2000 && fanout.lost() == 0 && fanout.gaps == 0,
             });
         }
