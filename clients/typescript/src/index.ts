@@ -1,8 +1,8 @@
 /**
  * TypeScript client for the MetaAPI local gateway: JSON-RPC over `/rpc`, subscriptions over `/ws`.
  *
- * The wire types (`./generated/types.ts`) and the typed methods (`./generated/methods.ts`) are generated from the
- * protocol's JSON Schema with `npm run generate`.
+ * The wire types (`./generated/types/*.ts`, re-exported by `./generated/types.ts`) and the typed methods
+ * (`./generated/methods.ts`) are generated from the protocol's JSON Schema with `npm run generate`.
  */
 
 export { Client, newClientId, type ClientOptions, type RetryPolicy } from "./client.js";
