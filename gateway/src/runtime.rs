@@ -7,7 +7,7 @@
 /// while another waits (a request to the terminal link, a reply back to its caller). A `/rpc` call makes about two
 /// such hand-overs, so with two workers the bench saw 4.4 context switches per call instead of 2, and the woken
 /// worker found nothing to do. On the 2-core benchmark machine one worker took the one-connection round trip from
-/// about 165 µs to about 120 µs (BENCHMARKS.md, "gateway workers"), with the same 32-connection throughput: the
+/// about 165 µs to about 120 µs (BENCHMARKS.md and its "2 workers" rows), with the same 32-connection throughput: the
 /// gateway shares the machine with the terminal and its clients, and spare cores are theirs. More workers pay off
 /// for a wide, fast fan-out (many WebSocket subscribers to a busy tick stream), where sends run in parallel.
 pub const DEFAULT_WORKERS: usize = 1;
