@@ -469,9 +469,14 @@ fn workers_rows(
     progress(&format!("fan-out, {WIDE_WORKERS} workers: {} ticks/s", plan.fanout.rate));
     let fanned = fan_out(&demo, client, "bench-publisher-workers", plan.fanout);
     server.block_on(demo.stop());
-    stop.cancel();
     let suffix = format!(", {WIDE_WORKERS} workers");
     report.push_fanout(&format!("workers.w{WIDE_WORKERS}.fanout"), &suffix, &plan.fanout, &fanned?);
+    progress(&format!("fan-out floor, {WIDE_WORKERS} workers: {} ticks/s", plan.fanout.rate));
+    let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
+    let fanned = client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan.fanout));
+    stop.cancel();
+    let suffix = format!(", bare broadcaster (floor), {WIDE_WORKERS} workers");
+    report.push_fanout(&format!("workers.w{WIDE_WORKERS}.floor"), &suffix, &plan.fanout, &fanned?);
     Ok(())
 }
 

@@ -97,7 +97,7 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
     keys.push("fanout.ticks".into());
     keys.push("fanout.floor".into());
     keys.push("fanout.ticks.light".into());
-    for suffix in ["c1", &format!("c{MANY}"), "fanout"] {
+    for suffix in ["c1", &format!("c{MANY}"), "fanout", "floor"] {
         keys.push(format!("workers.w{}.{suffix}", crate::WIDE_WORKERS));
     }
     for key in ["memory.idle", "memory.terminals", "memory.clients", "memory.peak", "bridge.first", "bridge.each"] {

@@ -19,7 +19,6 @@ pub mod demo;
 mod error;
 pub mod http;
 pub mod metrics;
-pub mod pacer;
 pub mod router;
 pub mod runtime;
 pub mod server;
