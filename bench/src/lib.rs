@@ -252,11 +252,29 @@ pub enum Profiled {
     Relay,
     /// The bare echo.
     Echo,
+    /// The gateway's fan-out (the full plan's rate and subscribers).
+    Fanout,
+    /// The fan-out floor (`broadcast`).
+    FanoutFloor,
 }
 
-/// Only one server's `get_quote` load, for `duration`: something steady to point a profiler at.
-pub fn profile_load(profiled: Profiled, connections: usize, duration: Duration) -> Result<Measured, BenchError> {
-    let server = server_runtime(DEFAULT_WORKERS)?;
+/// What a [`profile_load`] run measured.
+pub enum Profile {
+    /// A `get_quote` load.
+    Calls(Measured),
+    /// A fan-out.
+    Fanout(fanout::FanoutResult),
+}
+
+/// One server under one load for `duration` (`connections` for calls), on `workers` server workers: something steady
+/// to point a profiler at.
+pub fn profile_load(
+    profiled: Profiled,
+    workers: usize,
+    connections: usize,
+    duration: Duration,
+) -> Result<Profile, BenchError> {
+    let server = server_runtime(workers)?;
     let client = client_runtime()?;
     let stop = CancellationToken::new();
     let load = Load { connections, warmup: Duration::from_millis(200), duration, max_operations: u64::MAX };
@@ -270,19 +288,33 @@ pub fn profile_load(profiled: Profiled, connections: usize, duration: Duration) 
             let measured = client.block_on(load::run(&target, load, Operation::Quote));
             sims.into_iter().for_each(SimHandle::stop);
             server.block_on(demo.stop());
-            measured
+            Profile::Calls(measured?)
         }
         Profiled::Relay => {
             let address = server.block_on(relay::start(stop.clone()))?;
-            client.block_on(load::run(&Target { address, tokens: unused, echo: true }, load, Operation::Quote))
+            let target = Target { address, tokens: unused, echo: true };
+            Profile::Calls(client.block_on(load::run(&target, load, Operation::Quote))?)
         }
         Profiled::Echo => {
             let address = server.block_on(baseline::start(stop.clone()))?;
-            client.block_on(load::run(&Target { address, tokens: unused, echo: true }, load, Operation::Quote))
+            let target = Target { address, tokens: unused, echo: true };
+            Profile::Calls(client.block_on(load::run(&target, load, Operation::Quote))?)
+        }
+        Profiled::Fanout => {
+            let demo = server.block_on(bare_demo())?;
+            let plan = Fanout { duration, ..Plan::full(PathBuf::new()).fanout };
+            let fanned = fan_out(&demo, &client, "bench-publisher", plan);
+            server.block_on(demo.stop());
+            Profile::Fanout(fanned?)
+        }
+        Profiled::FanoutFloor => {
+            let plan = Fanout { duration, ..Plan::full(PathBuf::new()).fanout };
+            let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
+            Profile::Fanout(client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan))?)
         }
     };
     stop.cancel();
-    measured
+    Ok(measured)
 }
 
 fn rpc_rows(
