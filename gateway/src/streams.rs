@@ -178,53 +178,95 @@ impl Outbox {
     }
 
     /// The next texts to write, if any are waiting.
+    ///
+    /// Only the connection's writer calls this, so `seq` is assigned in write order. What is due is taken under the
+    /// lock and rendered after it: the terminal link's reader queues into this outbox meanwhile.
     pub fn try_next(&self) -> Option<Next> {
+        let mut due: Vec<Frame> = Vec::new();
         let mut state = self.state();
-        let mut texts: Vec<String> = state.responses.drain(..).map(|(text, _permit)| text).collect();
+        let responses: Vec<String> = state.responses.drain(..).map(|(text, _permit)| text).collect();
         if state.dropped > 0 {
             let gap = StreamGap { dropped: state.dropped, reason: state.gap_reason.unwrap_or(GapReason::SlowConsumer) };
             state.dropped = 0;
             state.gap_reason = None;
-            texts.push(self.render("stream_gap", None, &to_payload(&gap)));
+            due.push(Frame::Notice { method: "stream_gap", subscription_id: None, data: to_payload(&gap) });
         }
-        while let Some(frame) = state.queue.pop_front() {
-            match frame {
-                Frame::Response(text) => texts.push(text),
-                Frame::Notice { method, subscription_id, data } => {
-                    texts.push(self.render(method, subscription_id.as_deref(), &data));
-                }
-            }
-        }
+        due.extend(state.queue.drain(..));
         while let Some(id) = state.quote_order.pop_front() {
             if let Some((data, pending)) = state.quotes.get_mut(&id)
                 && *pending
             {
                 *pending = false;
-                let data = data.clone();
-                texts.push(self.render("quote", Some(&id), &data));
+                due.push(Frame::Notice { method: "quote", subscription_id: Some(id), data: data.clone() });
             }
         }
-        if !texts.is_empty() {
-            return Some(Next::Write(texts));
+        let close = if responses.is_empty() && due.is_empty() { state.close.clone() } else { None };
+        drop(state);
+        if let Some(reason) = close {
+            return Some(Next::Close(reason));
         }
-        state.close.clone().map(Next::Close)
+        if responses.is_empty() && due.is_empty() {
+            return None;
+        }
+        let mut texts = responses;
+        texts.reserve(due.len());
+        for frame in due {
+            texts.push(match frame {
+                Frame::Response(text) => text,
+                Frame::Notice { method, subscription_id, data } => {
+                    self.render(method, subscription_id.as_deref(), &data)
+                }
+            });
+        }
+        Some(Next::Write(texts))
     }
 
     /// The notification's text: the shared `data` spliced in, only `seq` and the subscription id written here.
     /// Both names are ours (registry method names, `s<n>` ids), so neither needs escaping.
+    ///
+    /// The text is allocated at its exact length: the WebSocket layer turns it into `Bytes`, which for a buffer
+    /// with spare capacity allocates a shared header as well (a second allocation per message in the fan-out).
     fn render(&self, method: &str, subscription_id: Option<&str>, data: &str) -> String {
-        use std::fmt::Write as _;
+        const HEAD: &str = r#"{"jsonrpc":"2.0","method":""#;
+        const SEQ: &str = r#"","params":{"seq":"#;
+        const ID: &str = r#","subscription_id":""#;
+        const DATA: &str = r#","data":"#;
         let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
-        let mut text = String::with_capacity(data.len() + 96);
-        let _ = write!(text, r#"{{"jsonrpc":"2.0","method":"{method}","params":{{"seq":{seq}"#);
+        let mut digits = [0u8; 20];
+        let seq = decimal(seq, &mut digits);
+        let id_len = subscription_id.map_or(0, |id| ID.len() + id.len() + 1);
+        let length = HEAD.len() + method.len() + SEQ.len() + seq.len() + id_len + DATA.len() + data.len() + 2;
+        let mut text = String::with_capacity(length);
+        text.push_str(HEAD);
+        text.push_str(method);
+        text.push_str(SEQ);
+        text.push_str(seq);
         if let Some(id) = subscription_id {
-            let _ = write!(text, r#","subscription_id":"{id}""#);
+            text.push_str(ID);
+            text.push_str(id);
+            text.push('"');
         }
-        text.push_str(r#","data":"#);
+        text.push_str(DATA);
         text.push_str(data);
         text.push_str("}}");
+        debug_assert_eq!(text.len(), length);
         text
     }
+}
+
+/// `value` in decimal, written into the end of `buffer`.
+fn decimal(mut value: u64, buffer: &mut [u8; 20]) -> &str {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buffer[start..]).unwrap_or("0")
 }
 
 /// Serializes a notification's data once.
@@ -408,6 +450,29 @@ mod tests {
         assert_eq!(written.len(), 1);
         assert_eq!(written[0]["method"], "token_revoked");
         assert!(matches!(outbox.try_next(), Some(Next::Close(CloseReason { code: 4401, .. }))));
+    }
+
+    #[test]
+    fn notices_are_rendered_whole_at_their_exact_length() {
+        let outbox = Outbox::new(8);
+        outbox.seq.store(9, Ordering::Release);
+        let data = to_payload(&json!({ "symbol": "EURUSD", "bid": 1.1 }));
+        let with_id = outbox.render("tick", Some("s12"), &data);
+        assert_eq!(with_id.len(), with_id.capacity());
+        assert_eq!(
+            serde_json::from_str::<Value>(&with_id).unwrap(),
+            json!({ "jsonrpc": "2.0", "method": "tick",
+                    "params": { "seq": 10, "subscription_id": "s12", "data": { "symbol": "EURUSD", "bid": 1.1 } } })
+        );
+        let without = outbox.render("heartbeat", None, &to_payload(&json!({ "time": 5 })));
+        assert_eq!(without.len(), without.capacity());
+        assert_eq!(
+            serde_json::from_str::<Value>(&without).unwrap(),
+            json!({ "jsonrpc": "2.0", "method": "heartbeat", "params": { "seq": 11, "data": { "time": 5 } } })
+        );
+        let mut digits = [0u8; 20];
+        assert_eq!(decimal(0, &mut digits), "0");
+        assert_eq!(decimal(u64::MAX, &mut digits), u64::MAX.to_string());
     }
 
     #[test]

@@ -55,7 +55,10 @@ impl Hub {
 
     /// Sends an event to every session subscribed to its stream.
     pub fn publish(&self, event: &Event) {
-        for session in self.sessions() {
+        // Under the lock rather than over a copied list: at 10,000 ticks/s to 100 clients the copies were a million
+        // reference-count round trips a second. Lock order: sessions, then a session's subscriptions, then its
+        // outbox, as everywhere else.
+        for session in self.sessions.lock().unwrap_or_else(|poison| poison.into_inner()).values() {
             session.deliver(event);
         }
     }
