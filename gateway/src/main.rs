@@ -22,7 +22,8 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     serve: Args,
-    /// Worker threads of the async runtime. One gives the lowest latency; more help a wide WebSocket fan-out.
+    /// Worker threads of the async runtime. One gives the lowest latency; more can help many busy clients on a
+    /// machine with idle cores.
     #[arg(long, global = true, env = "GATEWAY_WORKERS", default_value_t = DEFAULT_WORKERS as u16,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     workers: u16,

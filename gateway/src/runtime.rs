@@ -8,8 +8,9 @@
 /// such hand-overs, so with two workers the bench saw 4.4 context switches per call instead of 2, and the woken
 /// worker found nothing to do. On the 2-core benchmark machine one worker took the one-connection round trip from
 /// about 165 µs to about 120 µs (BENCHMARKS.md and its "2 workers" rows), with the same 32-connection throughput: the
-/// gateway shares the machine with the terminal and its clients, and spare cores are theirs. More workers pay off
-/// for a wide, fast fan-out (many WebSocket subscribers to a busy tick stream), where sends run in parallel.
+/// gateway shares the machine with the terminal and its clients, and spare cores are theirs. More workers can pay
+/// off where one thread is saturated and cores sit idle (many busy clients on a big machine); on the benchmark's two
+/// cores they did not, for calls or for the fan-out.
 pub const DEFAULT_WORKERS: usize = 1;
 
 /// A multi-threaded runtime builder with `workers` worker threads (at least one), I/O and timers enabled.
