@@ -53,6 +53,11 @@ impl Hub {
         self.sessions.lock().unwrap_or_else(|poison| poison.into_inner()).values().cloned().collect()
     }
 
+    /// Whether any WebSocket client of this token is connected.
+    pub fn has_sessions(&self) -> bool {
+        !self.sessions.lock().unwrap_or_else(|poison| poison.into_inner()).is_empty()
+    }
+
     /// Sends an event to every session subscribed to its stream.
     pub fn publish(&self, event: &Event) {
         // Under the lock rather than over a copied list: at 10,000 ticks/s to 100 clients the copies were a million

@@ -242,6 +242,11 @@ fn receive(app: &App, link: &Link, hub: &super::Hub, message: BridgeMessage) {
         }
         BridgeMessage::Event { seq, name, data } => {
             hub.check_sequence(seq);
+            // Checking an event against its type and serializing it pays off only when a client may receive it:
+            // every trade brings several (account, position, order, deal), usually with no WebSocket client around.
+            if !hub.has_sessions() {
+                return;
+            }
             match classify(&name, data) {
                 Some(event) => hub.publish(&event),
                 None => tracing::debug!(name, "terminal event with an unknown name or bad data dropped"),
