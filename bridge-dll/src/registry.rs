@@ -8,9 +8,10 @@ use metaapi_protocol::{
     Method, MethodVisitor, Notification, NotificationVisitor, ParamsError, Route, decode_params, for_each_method,
     for_each_notification,
 };
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::de::value::MapDeserializer;
+use serde_json::Value;
 
 /// A reply or event that does not match its type: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,20 +101,26 @@ fn normalize<M: Method>(params: Value) -> Result<Value, ParamsError> {
     serde_json::to_value(&typed).map_err(|error| ParamsError { field: None, message: error.to_string() })
 }
 
-/// Wraps data in the notification's params (`seq` and `data`) so its typed `Params` can check it.
+/// Checks data as the `data` of the notification's params (`seq` and `data`) and returns it in its typed form.
+///
+/// The params are read from a two-entry map over the borrowed data, not from a copy wrapped in a new object: this
+/// runs on the EA thread for every event the terminal publishes (several per trade, every tick).
 fn check_notification<N: Notification>(data: &Value) -> Result<Value, FieldError> {
-    #[derive(Deserialize)]
-    struct OnlyData {
-        data: Value,
-    }
-    let wrapped = json!({"seq": 0, "data": data});
-    let typed: N::Params = serde_path_to_error::deserialize(&wrapped).map_err(|error| {
+    let seq = Value::from(0);
+    let params = MapDeserializer::<_, serde_json::Error>::new([("seq", &seq), ("data", data)].into_iter());
+    let typed: N::Params = serde_path_to_error::deserialize(params).map_err(|error| {
         let mut error = path_error(error);
         error.field = error.field.strip_prefix("data.").or(error.field.strip_prefix("data")).unwrap_or("").to_owned();
         error
     })?;
-    let encoded = serde_json::to_value(&typed).and_then(serde_json::from_value::<OnlyData>);
-    encoded.map(|only| only.data).map_err(|error| FieldError { field: String::new(), message: error.to_string() })
+    let internal = |message: String| FieldError { field: String::new(), message };
+    match serde_json::to_value(&typed) {
+        Ok(Value::Object(mut params)) => {
+            params.remove("data").ok_or_else(|| internal(format!("{} params lost their data", N::NAME)))
+        }
+        Ok(_) => Err(internal(format!("{} params are not an object", N::NAME))),
+        Err(error) => Err(internal(error.to_string())),
+    }
 }
 
 struct Tables {
@@ -165,6 +172,8 @@ pub fn event(name: &str) -> Option<&'static EventEntry> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -189,6 +198,11 @@ mod tests {
         let check = event("quote").unwrap().check_data;
         let error = check(&json!({"symbol": "EURUSD", "bid": "x"})).unwrap_err();
         assert_eq!(error.field, "bid");
+        let error = check(&json!({"symbol": "EURUSD"})).unwrap_err();
+        assert!(error.message.contains("missing field") && !error.field.is_empty(), "{error:?}");
+        assert!(!error.field.starts_with("data"), "{error:?}");
+        let error = check(&json!("not an object")).unwrap_err();
+        assert!(error.field.is_empty() && !error.message.is_empty(), "{error:?}");
         let good =
             json!({"symbol": "EURUSD", "bid": 1.1, "ask": 1.2, "time": 1, "broker_time": "2024-01-01 00:00:00.000"});
         assert_eq!(check(&good).unwrap(), good);
