@@ -271,16 +271,17 @@ impl Inbox {
 }
 
 impl Taken {
-    /// Replaces the built reply with `given` if there is one, checks it against the method's result type, and makes
-    /// the message for the gateway. A bad result is answered `invalid_terminal_reply` to the client, and the error
-    /// returned beside it names the field. Needs no lock: the session calls it with its lock released.
-    pub fn answer(mut self, given: Option<Value>) -> (BridgeMessage, BridgeResult<()>) {
-        if let Some(value) = given {
-            self.reply = value;
-        }
+    /// Checks the reply (the JSON text given to `mtb_reply_json`, or else the built one) against the method's result
+    /// type and makes the message for the gateway. A bad result is answered `invalid_terminal_reply` to the client,
+    /// and the error returned beside it names the field. Needs no lock: the session calls it with its lock released.
+    pub fn answer(self, given: Option<&str>) -> (BridgeMessage, BridgeResult<()>) {
         let method = self.method;
         let client_id = client_id_of(method, &self.params);
-        match (method.check_result)(&self.reply) {
+        let checked = match given {
+            Some(text) => (method.check_result_text)(text),
+            None => (method.check_result)(&self.reply),
+        };
+        match checked {
             Ok(result) => {
                 let message = BridgeMessage::Reply {
                     id: self.gateway_id,

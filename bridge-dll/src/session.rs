@@ -209,7 +209,7 @@ impl Session {
 
     /// Checks the built (or given) result against the method's result type and sends it. A bad result is
     /// answered `invalid_terminal_reply` to the client, and the error names the field.
-    pub fn reply(&self, id: i64, given: Option<Value>) -> BridgeResult<()> {
+    pub fn reply(&self, id: i64, given: Option<&str>) -> BridgeResult<()> {
         let taken = self.lock().inbox.take(id)?;
         // Checked without the lock: the link thread should not wait on the EA's reply being decoded.
         let (message, result) = taken.answer(given);

@@ -90,8 +90,12 @@ pub extern "system" fn mtb_reply_json(session: i64, request_id: i64, json: *cons
     ffi_boundary(|| {
         // SAFETY: the caller's input contract (ABI.md).
         let bytes = unsafe { in_bytes(json, len, "json") }?;
-        let value = parse_json(bytes, "reply")?;
-        runtime::session(session)?.reply(request_id, Some(value)).map(|()| MTB_OK)
+        let text = std::str::from_utf8(bytes).map_err(|_| BridgeError::InvalidUtf8("json"))?;
+        // Malformed text leaves the request claimed, so the EA can answer again; only a well-formed reply that is
+        // not the method's result type is answered `invalid_terminal_reply`. The scan allocates nothing.
+        serde_json::from_str::<serde::de::IgnoredAny>(text)
+            .map_err(|error| BridgeError::InvalidJson(format!("reply: {error}")))?;
+        runtime::session(session)?.reply(request_id, Some(text)).map(|()| MTB_OK)
     })
 }
 

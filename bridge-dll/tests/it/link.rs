@@ -173,6 +173,17 @@ fn a_bad_reply_becomes_invalid_terminal_reply_naming_the_field() {
     assert_eq!((abi().reply_json)(session.0, id, broken.as_ptr(), broken.len() as i32), MTB_E_INVALID_JSON);
     assert_eq!(session.reply_json(id, &json!({"positions": []})), 0);
     assert_eq!(reply_of(gateway.next_message()).0, 5);
+
+    // Raw JSON that parses but is not the result type is answered like a bad built reply, naming the field.
+    gateway.request(6, "get_positions", json!({}), 30_000);
+    let (_, id) = session.claim();
+    let _taken = gateway.next_message();
+    assert_eq!(session.reply_json(id, &json!({"positions": [{"ticket": 5}]})), MTB_E_INVALID_REPLY);
+    assert!(last_error().contains("positions[0].ticket"), "{}", last_error());
+    let (reply_id, _, result, error) = reply_of(gateway.next_message());
+    let error = error.expect("an error reply");
+    assert_eq!((reply_id, result, error.code), (6, None, ErrorCode::InvalidTerminalReply));
+    assert_eq!(error.data.unwrap().field.as_deref(), Some("positions[0].ticket"));
 }
 
 #[test]
