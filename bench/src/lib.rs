@@ -243,8 +243,8 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
 
 type Runtime = tokio::runtime::Runtime;
 
-/// What [`profile_load`] drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What [`profile_load`] drives (the names are `profile --server`'s values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Profiled {
     /// The demo stack: gateway, bridge and simulated terminal.
     Gateway,
@@ -278,7 +278,7 @@ pub fn profile_load(
     let client = client_runtime()?;
     let stop = CancellationToken::new();
     let load = Load { connections, warmup: Duration::from_millis(200), duration, max_operations: u64::MAX };
-    let unused = vec!["unused".to_owned()];
+    let fanned = Fanout { duration, ..Plan::full(PathBuf::new()).fanout };
     let measured = match profiled {
         Profiled::Gateway => {
             let demo = server.block_on(bare_demo())?;
@@ -290,28 +290,22 @@ pub fn profile_load(
             server.block_on(demo.stop());
             Profile::Calls(measured?)
         }
-        Profiled::Relay => {
-            let address = server.block_on(relay::start(stop.clone()))?;
-            let target = Target { address, tokens: unused, echo: true };
-            Profile::Calls(client.block_on(load::run(&target, load, Operation::Quote))?)
-        }
-        Profiled::Echo => {
-            let address = server.block_on(baseline::start(stop.clone()))?;
-            let target = Target { address, tokens: unused, echo: true };
+        Profiled::Relay | Profiled::Echo => {
+            let address = if profiled == Profiled::Relay {
+                server.block_on(relay::start(stop.clone()))?
+            } else {
+                server.block_on(baseline::start(stop.clone()))?
+            };
+            let target = Target { address, tokens: vec!["unused".to_owned()], echo: true };
             Profile::Calls(client.block_on(load::run(&target, load, Operation::Quote))?)
         }
         Profiled::Fanout => {
             let demo = server.block_on(bare_demo())?;
-            let plan = Fanout { duration, ..Plan::full(PathBuf::new()).fanout };
-            let fanned = fan_out(&demo, &client, "bench-publisher", plan);
+            let result = fan_out(&demo, &client, "bench-publisher", fanned);
             server.block_on(demo.stop());
-            Profile::Fanout(fanned?)
+            Profile::Fanout(result?)
         }
-        Profiled::FanoutFloor => {
-            let plan = Fanout { duration, ..Plan::full(PathBuf::new()).fanout };
-            let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
-            Profile::Fanout(client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan))?)
-        }
+        Profiled::FanoutFloor => Profile::Fanout(floor_fan_out(&server, &client, &stop, fanned)?),
     };
     stop.cancel();
     Ok(measured)
@@ -424,8 +418,7 @@ fn fanout_rows(
     report.push_fanout("fanout.ticks", "", &plan.fanout, &fanned?);
     progress(&format!("fan-out floor: a bare broadcaster, {} ticks/s", plan.fanout.rate));
     let stop = CancellationToken::new();
-    let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
-    let fanned = client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan.fanout));
+    let fanned = floor_fan_out(server, client, &stop, plan.fanout);
     stop.cancel();
     report.push_fanout("fanout.floor", ", bare broadcaster (floor)", &plan.fanout, &fanned?);
     let light = Fanout { rate: plan.fanout.rate / 10, ..plan.fanout };
@@ -441,6 +434,17 @@ fn fan_out(demo: &Demo, client: &Runtime, name: &str, plan: Fanout) -> Result<fa
     let request = CreateTokenRequest { name: name.into(), expires_at: None };
     let token = demo.console.create_token(&demo.user, &request)?.token;
     client.block_on(fanout::run(address_of(&demo.url)?, fanout::Source::Gateway { token }, plan))
+}
+
+/// One fan-out run against the bare broadcaster (`broadcast`), served on `server` until `stop`.
+fn floor_fan_out(
+    server: &Runtime,
+    client: &Runtime,
+    stop: &CancellationToken,
+    plan: Fanout,
+) -> Result<fanout::FanoutResult, BenchError> {
+    let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
+    client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan))
 }
 
 /// The baseline and the measured side in [`ROUNDS`] alternating rounds, so drift on a shared machine lands on both.
@@ -504,8 +508,7 @@ fn workers_rows(
     let suffix = format!(", {WIDE_WORKERS} workers");
     report.push_fanout(&format!("workers.w{WIDE_WORKERS}.fanout"), &suffix, &plan.fanout, &fanned?);
     progress(&format!("fan-out floor, {WIDE_WORKERS} workers: {} ticks/s", plan.fanout.rate));
-    let (address, broadcaster) = server.block_on(broadcast::start(stop.clone()))?;
-    let fanned = client.block_on(fanout::run(address, fanout::Source::Floor(broadcaster), plan.fanout));
+    let fanned = floor_fan_out(&server, client, &stop, plan.fanout);
     stop.cancel();
     let suffix = format!(", bare broadcaster (floor), {WIDE_WORKERS} workers");
     report.push_fanout(&format!("workers.w{WIDE_WORKERS}.floor"), &suffix, &plan.fanout, &fanned?);

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use metaapi_bench::{Part, Plan, Profile, Profiled, children, profile_load, run};
 
 /// mimalloc, as the gateway binary uses, but the system allocator in the bridge probe (see `allocator`).
@@ -52,8 +52,8 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// What to load: gateway, relay (the topology floor) or echo with calls; fanout or fanout-floor with ticks.
-        #[arg(long, default_value = "gateway", value_parser = ["gateway", "relay", "echo", "fanout", "fanout-floor"])]
-        server: String,
+        #[arg(long, value_enum, default_value_t = Profiled::Gateway)]
+        server: Profiled,
         /// Worker threads of the server runtime.
         #[arg(long, default_value_t = metaapi_gateway::runtime::DEFAULT_WORKERS)]
         workers: usize,
@@ -68,23 +68,17 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::BridgeProbe) => return children::bridge_probe().context("bridge probe"),
         Some(Command::Profile { connections, seconds, server, workers }) => {
-            let profiled = match server.as_str() {
-                "relay" => Profiled::Relay,
-                "echo" => Profiled::Echo,
-                "fanout" => Profiled::Fanout,
-                "fanout-floor" => Profiled::FanoutFloor,
-                _ => Profiled::Gateway,
-            };
             let duration = std::time::Duration::from_secs(seconds);
-            match profile_load(profiled, workers, connections, duration)? {
+            let server_name = server.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
+            match profile_load(server, workers, connections, duration)? {
                 Profile::Calls(measured) => println!(
-                    "get_quote on the {server}, {connections} conn, {workers} worker(s): p50 {} µs, p99 {} µs, {:.0} calls/s",
+                    "get_quote on the {server_name}, {connections} conn, {workers} worker(s): p50 {} µs, p99 {} µs, {:.0} calls/s",
                     measured.quantile_us(0.5),
                     measured.quantile_us(0.99),
                     measured.throughput()
                 ),
                 Profile::Fanout(fanned) => println!(
-                    "{server}, {workers} worker(s): p50 {} µs, p99 {} µs, lost {}",
+                    "{server_name}, {workers} worker(s): p50 {} µs, p99 {} µs, lost {}",
                     fanned.latency.value_at_quantile(0.5),
                     fanned.latency.value_at_quantile(0.99),
                     fanned.lost()

@@ -200,14 +200,10 @@ impl Outbox {
                 due.push(Frame::Notice { method: "quote", subscription_id: Some(id), data: data.clone() });
             }
         }
-        let close = if responses.is_empty() && due.is_empty() { state.close.clone() } else { None };
-        drop(state);
-        if let Some(reason) = close {
-            return Some(Next::Close(reason));
-        }
         if responses.is_empty() && due.is_empty() {
-            return None;
+            return state.close.clone().map(Next::Close);
         }
+        drop(state);
         let mut texts = responses;
         texts.reserve(due.len());
         for frame in due {
@@ -231,9 +227,8 @@ impl Outbox {
         const SEQ: &str = r#"","params":{"seq":"#;
         const ID: &str = r#","subscription_id":""#;
         const DATA: &str = r#","data":"#;
-        let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
-        let mut digits = [0u8; 20];
-        let seq = decimal(seq, &mut digits);
+        let mut digits = itoa::Buffer::new();
+        let seq = digits.format(self.seq.fetch_add(1, Ordering::AcqRel) + 1);
         let id_len = subscription_id.map_or(0, |id| ID.len() + id.len() + 1);
         let length = HEAD.len() + method.len() + SEQ.len() + seq.len() + id_len + DATA.len() + data.len() + 2;
         let mut text = String::with_capacity(length);
@@ -252,21 +247,6 @@ impl Outbox {
         debug_assert_eq!(text.len(), length);
         text
     }
-}
-
-/// `value` in decimal, written into the end of `buffer`.
-fn decimal(mut value: u64, buffer: &mut [u8; 20]) -> &str {
-    let mut start = buffer.len();
-    loop {
-        start -= 1;
-        buffer[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buffer[start..]).unwrap_or("0")
 }
 
 /// Serializes a notification's data once.
@@ -470,9 +450,10 @@ mod tests {
             serde_json::from_str::<Value>(&without).unwrap(),
             json!({ "jsonrpc": "2.0", "method": "heartbeat", "params": { "seq": 11, "data": { "time": 5 } } })
         );
-        let mut digits = [0u8; 20];
-        assert_eq!(decimal(0, &mut digits), "0");
-        assert_eq!(decimal(u64::MAX, &mut digits), u64::MAX.to_string());
+        outbox.seq.store(u64::MAX - 1, Ordering::Release);
+        let largest = outbox.render("heartbeat", None, &to_payload(&json!({})));
+        assert_eq!(largest.len(), largest.capacity());
+        assert_eq!(serde_json::from_str::<Value>(&largest).unwrap()["params"]["seq"], u64::MAX);
     }
 
     #[test]
