@@ -49,6 +49,25 @@ run_stage() {
     fi
 }
 
+# Installs Debian packages the suite runs (programs the tests start); says loudly what it could not install.
+ensure_packages() {
+    local missing=() program package
+    for pair in "$@"; do
+        program=${pair%%:*}
+        package=${pair#*:}
+        command -v "$program" >/dev/null || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo_cmd=""
+    [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && sudo_cmd="sudo -n"
+    echo "installing ${missing[*]} with apt-get"
+    if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}"; } >"$out/apt.log" 2>&1; then
+        printf '\n!!!! could not install %s (see %s/apt.log): the tests that run them will fail !!!!\n\n' \
+            "${missing[*]}" "$out"
+    fi
+}
+
 stage_rust() {
     command -v cargo >/dev/null || { echo "cargo is required"; return 1; }
     cargo test --workspace --no-fail-fast
@@ -68,6 +87,8 @@ stage_schemas() {
     (cd tools/schema-check && npm ci --no-audit --no-fund --loglevel=error && node validate.mjs)
 }
 
+# wrk: the benchmark harness's external load generator (its tests start it).
+ensure_packages wrk:wrk
 run_stage rust stage_rust
 if cargo clippy --version >/dev/null 2>&1 && cargo fmt --version >/dev/null 2>&1; then
     run_stage lint stage_lint
