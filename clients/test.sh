@@ -23,6 +23,11 @@ python_suite() {
     fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r python/requirements-dev.txt || return 1
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -e python || return 1
+    # The MetaTrader5 shim as users install it (a real, non-editable install), and the third-party libraries built
+    # on MetaTrader5 that run through it (--no-deps: they name MetaQuotes' Windows-only distribution).
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall ./python/metatrader5 \
+        || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r python/requirements-compat.txt || return 1
     (cd python && ../"$venv"/bin/python -m pytest -rs -p no:cacheprovider tests)
 }
 

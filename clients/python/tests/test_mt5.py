@@ -67,7 +67,9 @@ def test_account_info_has_the_mt5_fields(gateway: FakeGateway) -> None:
 
 def test_symbol_info_tick_and_symbol_info(gateway: FakeGateway) -> None:
     tick = mt5.symbol_info_tick("EURUSD")
-    assert (tick.bid, tick.ask, tick.time, tick.time_msc) == (1.08512, 1.08518, 1718099535, 1718099535123)
+    # Times are on the trade server's clock (the example server is UTC+3), as in the MetaTrader5 package.
+    assert (tick.bid, tick.ask, tick.time, tick.time_msc) == (1.08512, 1.08518, 1718099535 + 10800,
+                                                              1718099535123 + 10800_000)
     info = mt5.symbol_info("EURUSD")
     assert info.name == "EURUSD" and info.digits == 5 and info.point == 1e-05 and info.volume_step == 0.01
     assert info.filling_mode == mt5.SYMBOL_FILLING_FOK | mt5.SYMBOL_FILLING_IOC
@@ -79,26 +81,30 @@ def test_copy_rates_from_pos_asks_for_enough_bars_and_drops_the_newest(gateway: 
     rates = mt5.copy_rates_from_pos("EURUSD", mt5.TIMEFRAME_H1, 1, 1)
     assert sent(gateway) == [("get_candles", {"symbol": "EURUSD", "timeframe": "h1", "count": 2})]
     assert rates.dtype.names == ("time", "open", "high", "low", "close", "tick_volume", "spread", "real_volume")
-    assert len(rates) == 1 and rates[0]["time"] == 1718092800 and rates["close"][0] == 1.08502
+    assert len(rates) == 1 and rates[0]["time"] == 1718092800 + 10800 and rates["close"][0] == 1.08502
+
+
+# The example trade server runs at UTC+3: the package's times are on its clock, the gateway's are UTC.
+SERVER_MS = 10800_000
 
 
 def test_copy_rates_from_and_range_send_utc_milliseconds(gateway: FakeGateway) -> None:
     when = datetime(2024, 6, 11, 10, 0, tzinfo=timezone.utc)
-    rates = mt5.copy_rates_from("EURUSD", mt5.TIMEFRAME_H1, when, 2)
+    mt5.copy_rates_from("EURUSD", mt5.TIMEFRAME_H1, when, 2)
     method, params = sent(gateway)[0]
-    assert method == "get_candles" and params["to"] == 1718100000000
-    assert params["from"] == 1718100000000 - 2 * 3600 * 1000 and len(rates) == 2
+    assert method == "get_candles" and params["to"] == 1718100000000 - SERVER_MS
+    assert params["from"] == 1718100000000 - SERVER_MS - 2 * 3600 * 1000
     gateway.requests.clear()
     mt5.copy_rates_range("EURUSD", mt5.TIMEFRAME_M5, datetime(2024, 6, 11), 1718100000)
-    assert sent(gateway) == [("get_candles", {"symbol": "EURUSD", "timeframe": "m5", "from": 1718064000000,
-                                              "to": 1718100000000})]
+    assert sent(gateway) == [("get_candles", {"symbol": "EURUSD", "timeframe": "m5",
+                                              "from": 1718064000000 - SERVER_MS, "to": 1718100000000 - SERVER_MS})]
 
 
 def test_copy_ticks_maps_flags_to_the_tick_kind(gateway: FakeGateway) -> None:
     ticks = mt5.copy_ticks_from("EURUSD", 1718099534, 2, mt5.COPY_TICKS_TRADE)
-    assert sent(gateway) == [("get_ticks", {"symbol": "EURUSD", "from": 1718099534000, "count": 2,
+    assert sent(gateway) == [("get_ticks", {"symbol": "EURUSD", "from": 1718099534000 - SERVER_MS, "count": 2,
                                             "kind": "trade"})]
-    assert isinstance(ticks, np.ndarray) and ticks["time_msc"][1] == 1718099535123
+    assert isinstance(ticks, np.ndarray) and ticks["time_msc"][1] == 1718099535123 + SERVER_MS
 
 
 def test_bad_arguments_give_none_and_invalid_params(gateway: FakeGateway) -> None:
@@ -114,7 +120,7 @@ def test_positions_get_filters_by_group_and_converts_tickets(gateway: FakeGatewa
     assert sent(gateway) == [("get_positions", {})]
     [p] = positions
     assert p.ticket == 1409873311 and p.type == mt5.POSITION_TYPE_BUY and p.reason == mt5.POSITION_REASON_EXPERT
-    assert (p.time, p.time_msc, p.sl, p.magic) == (1718088702, 1718088702250, 1.0801, 20240611)
+    assert (p.time, p.time_msc, p.sl, p.magic) == (1718088702 + 10800, 1718088702250 + SERVER_MS, 1.0801, 20240611)
     assert mt5.positions_get(group="!EUR*") == ()
     gateway.requests.clear()
     mt5.positions_get(ticket=1409873311)
@@ -129,8 +135,8 @@ def test_orders_and_history(gateway: FakeGateway) -> None:
     gateway.requests.clear()
     [done] = mt5.history_orders_get(datetime(2024, 6, 1, tzinfo=timezone.utc), 1718099535)
     assert done.state == mt5.ORDER_STATE_FILLED and done.position_id == 1409873311
-    assert sent(gateway) == [("get_history_orders", {"from": 1717200000000, "to": 1718099535000, "limit": 10000,
-                                                     "offset": 0})]
+    assert sent(gateway) == [("get_history_orders", {"from": 1717200000000 - SERVER_MS,
+                                                     "to": 1718099535000 - SERVER_MS, "limit": 10000, "offset": 0})]
     gateway.requests.clear()
     [deal] = mt5.history_deals_get(position=1409873311)
     assert sent(gateway) == [("get_history_deals", {"position_id": "1409873311", "limit": 10000, "offset": 0})]
@@ -167,7 +173,7 @@ def test_order_send_maps_every_action(gateway: FakeGateway) -> None:
     assert calls == [
         ("close_position", {"ticket": "1409873311", "volume": 0.1}),
         ("place_order", {"symbol": "XAUUSD", "type": "buy_limit", "volume": 0.1, "price": 2295.0,
-                         "time_in_force": "specified", "expiration": 1718200000000, "filling": "auto"}),
+                         "time_in_force": "specified", "expiration": 1718200000000 - SERVER_MS, "filling": "auto"}),
         ("modify_position", {"ticket": "1409873311", "sl": 1.0825, "tp": 1.0921}),
         ("modify_order", {"ticket": "1409875120", "price": 2298.5, "sl": 2283.5, "tp": 0.0}),
         ("cancel_order", {"ticket": "1409875120"}),

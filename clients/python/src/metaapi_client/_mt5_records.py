@@ -13,13 +13,33 @@ TerminalInfo = namedtuple("TerminalInfo", [
     "tradeapi_disabled", "email_enabled", "ftp_enabled", "notifications_enabled", "mqid", "build", "maxbars",
     "codepage", "ping_last", "community_balance", "retransmission", "company", "name", "language", "path",
     "data_path", "commondata_path"])
+# The package's 96 fields in its order (positional unpacking and _asdict() order depend on it).
 SymbolInfo = namedtuple("SymbolInfo", [
-    "custom", "select", "visible", "digits", "spread", "spread_float", "trade_calc_mode", "trade_mode",
-    "trade_exemode", "trade_stops_level", "trade_freeze_level", "expiration_mode", "filling_mode", "order_mode",
-    "swap_rollover3days", "time", "bid", "ask", "last", "point", "trade_tick_value", "trade_tick_size",
-    "trade_contract_size", "volume_min", "volume_max", "volume_step", "volume_limit", "swap_long", "swap_short",
-    "margin_initial", "margin_maintenance", "margin_hedged", "currency_base", "currency_profit",
-    "currency_margin", "description", "path", "name"])
+    "custom", "chart_mode", "select", "visible", "session_deals", "session_buy_orders", "session_sell_orders",
+    "volume", "volumehigh", "volumelow", "time", "digits", "spread", "spread_float", "ticks_bookdepth",
+    "trade_calc_mode", "trade_mode", "start_time", "expiration_time", "trade_stops_level", "trade_freeze_level",
+    "trade_exemode", "swap_mode", "swap_rollover3days", "margin_hedged_use_leg", "expiration_mode", "filling_mode",
+    "order_mode", "order_gtc_mode", "option_mode", "option_right", "bid", "bidhigh", "bidlow", "ask", "askhigh",
+    "asklow", "last", "lasthigh", "lastlow", "volume_real", "volumehigh_real", "volumelow_real", "option_strike",
+    "point", "trade_tick_value", "trade_tick_value_profit", "trade_tick_value_loss", "trade_tick_size",
+    "trade_contract_size", "trade_accrued_interest", "trade_face_value", "trade_liquidity_rate", "volume_min",
+    "volume_max", "volume_step", "volume_limit", "swap_long", "swap_short", "margin_initial", "margin_maintenance",
+    "session_volume", "session_turnover", "session_interest", "session_buy_orders_volume",
+    "session_sell_orders_volume", "session_open", "session_close", "session_aw", "session_price_settlement",
+    "session_price_limit_min", "session_price_limit_max", "margin_hedged", "price_change", "price_volatility",
+    "price_theoretical", "price_greeks_delta", "price_greeks_theta", "price_greeks_gamma", "price_greeks_vega",
+    "price_greeks_rho", "price_greeks_omega", "price_sensitivity", "basis", "category", "currency_base",
+    "currency_profit", "currency_margin", "bank", "description", "exchange", "formula", "isin", "name", "page",
+    "path"])
+# Which SymbolInfo fields are text and which are flags; every other field is a number (0 or 0.0 when unknown).
+_SYMBOL_TEXT_FIELDS = frozenset({"basis", "category", "currency_base", "currency_profit", "currency_margin", "bank",
+                                 "description", "exchange", "formula", "isin", "name", "page", "path"})
+_SYMBOL_FLAG_FIELDS = frozenset({"custom", "select", "visible", "spread_float", "margin_hedged_use_leg"})
+_SYMBOL_INT_FIELDS = frozenset({
+    "chart_mode", "session_deals", "session_buy_orders", "session_sell_orders", "volume", "volumehigh", "volumelow",
+    "time", "digits", "spread", "ticks_bookdepth", "trade_calc_mode", "trade_mode", "start_time", "expiration_time",
+    "trade_stops_level", "trade_freeze_level", "trade_exemode", "swap_mode", "swap_rollover3days", "expiration_mode",
+    "filling_mode", "order_mode", "order_gtc_mode", "option_mode", "option_right"})
 Tick = namedtuple("Tick", ["time", "bid", "ask", "last", "volume", "time_msc", "flags", "volume_real"])
 TradePosition = namedtuple("TradePosition", [
     "ticket", "time", "time_msc", "time_update", "time_update_msc", "type", "magic", "identifier", "reason",

@@ -6,7 +6,10 @@ the public names; the other `_mt5_*` modules read the client through this module
 from __future__ import annotations
 
 import fnmatch
+import inspect
 import os
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +25,13 @@ DEFAULT_URL = "http://127.0.0.1:6000"
 
 _client: Client | None = None
 _last_error: tuple[int, str] = (RES_S_OK, "Success")
+# The trade server's offset from UTC in seconds and when it was read (time.monotonic()); re-read after a minute so
+# a daylight-saving change on the server shows up without a new initialize().
+_server_offset: tuple[int, float] | None = None
+SERVER_OFFSET_MAX_AGE_S = 60.0
+# What the terminal supports (get_terminal_info's capabilities), read by initialize().
+_capabilities: frozenset[str] = frozenset()
+_platform: str = "mt5"
 
 
 def _ok() -> None:
@@ -74,15 +84,45 @@ def _ticket(value: str | None) -> int:
         return 0
 
 
+def _offset_s() -> int:
+    """Seconds to add to UTC for the trade server's clock, which the MetaTrader5 package uses for its times."""
+    global _server_offset
+    now = time.monotonic()
+    if _server_offset is not None and now - _server_offset[1] < SERVER_OFFSET_MAX_AGE_S:
+        return _server_offset[0]
+    if _client is None:
+        return 0 if _server_offset is None else _server_offset[0]
+    try:
+        offset = int(_client.call("get_server_time", {}).broker_utc_offset_s)
+    except (MetaApiError, ValueError, TypeError):
+        # A failed read must not change last_error(); the call that needs the time reports its own failure.
+        return 0 if _server_offset is None else _server_offset[0]
+    _server_offset = (offset, now)
+    return offset
+
+
+def _server_s(utc_ms: int | None) -> int:
+    """A gateway time (UTC milliseconds) as the package gives it: seconds on the trade server's clock."""
+    return 0 if not utc_ms else (utc_ms + _offset_s() * 1000) // 1000
+
+
+def _server_msc(utc_ms: int | None) -> int:
+    """A gateway time (UTC milliseconds) as the package's *_msc fields give it: trade server milliseconds."""
+    return 0 if not utc_ms else utc_ms + _offset_s() * 1000
+
+
 def _ms(value: Any) -> int:
-    """A time argument (datetime, or seconds since the epoch) in UTC milliseconds."""
+    """A time argument in the package's terms (a datetime, or seconds since the epoch, both on the trade server's
+    clock; a naive datetime is taken as such) as the gateway's UTC milliseconds."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return int(value.timestamp() * 1000)
-    if isinstance(value, (int, float)):
-        return int(value * 1000)
-    raise TypeError(f"expected a datetime or seconds since the epoch, not {type(value).__name__}")
+        server_ms = int(value.timestamp() * 1000)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        server_ms = int(value * 1000)
+    else:
+        raise TypeError(f"expected a datetime or seconds since the epoch, not {type(value).__name__}")
+    return server_ms - _offset_s() * 1000
 
 
 def _matches(symbol: str, group: str | None) -> bool:
@@ -106,7 +146,7 @@ def initialize(path: str | None = None, *, login: int | None = None, password: s
     must be the terminal's account. `timeout` is in milliseconds, as in the MetaTrader5 package.
     """
     global _client
-    shutdown()
+    _shutdown()
     token = token or os.environ.get("METAAPI_TOKEN")
     if not token:
         _fail(RES_E_INVALID_PARAMS, "no auth token: pass token=... or set METAAPI_TOKEN")
@@ -116,13 +156,29 @@ def initialize(path: str | None = None, *, login: int | None = None, password: s
     account = _call("get_account_info")
     if account is None:
         shutdown_error = _last_error
-        shutdown()
+        _shutdown()
         _fail(*shutdown_error)
         return False
-    if login is not None and int(login) != account.login:
-        shutdown()
+    if login is not None and int(login) != int(account.login):
+        _shutdown()
         _fail(RES_E_AUTH_FAILED, f"the token's terminal is logged in as {account.login}, not {login}")
         return False
+    info = _call("get_terminal_info")
+    if info is None:
+        shutdown_error = _last_error
+        _shutdown()
+        _fail(*shutdown_error)
+        return False
+    server_time = _call("get_server_time")
+    if server_time is None:
+        shutdown_error = _last_error
+        _shutdown()
+        _fail(*shutdown_error)
+        return False
+    global _capabilities, _platform, _server_offset
+    _capabilities = frozenset(str(c) for c in info.capabilities)
+    _platform = str(info.identity.platform)
+    _server_offset = (int(server_time.broker_utc_offset_s), time.monotonic())
     return True
 
 
@@ -131,7 +187,7 @@ def login(login: int, password: str | None = None, server: str | None = None, ti
     account = _call("get_account_info")
     if account is None:
         return False
-    if account.login != int(login):
+    if int(account.login) != int(login):
         _fail(RES_E_AUTH_FAILED, f"the token's terminal is logged in as {account.login}, not {login}")
         return False
     return True
@@ -139,7 +195,13 @@ def login(login: int, password: str | None = None, server: str | None = None, ti
 
 def shutdown() -> None:
     """Closes the connection to the gateway."""
-    global _client
+    _shutdown()
+
+
+def _shutdown() -> None:
+    global _client, _server_offset, _capabilities
+    _server_offset = None
+    _capabilities = frozenset()
     if _client is not None:
         _client.close()
         _client = None
@@ -180,14 +242,43 @@ def account_info() -> AccountInfo | None:
         a.name, a.server, a.currency, a.company)
 
 
-def _guarded(fn: Any) -> Any:
-    """Turns argument errors into None + last_error, as the MetaTrader5 package reports them."""
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+class _Function:
+    """A module-level call that behaves like the package's C functions.
+
+    The package's functions are builtins, which do not bind: a framework that stores `mt5.shutdown` as a class
+    attribute and calls `self.shutdown()` passes no `self`. Plain Python functions would bind, so every exported
+    call is an instance of this class (no `__get__`), carrying the wrapped function's name, docs and signature.
+    With `guarded`, argument errors become None and `last_error()` (RES_E_INVALID_PARAMS), as the package reports
+    them, instead of exceptions.
+    """
+
+    def __init__(self, fn: Callable[..., Any], guarded: bool = False) -> None:
+        self.__wrapped__ = fn
+        self.__name__ = fn.__name__
+        self.__qualname__ = fn.__name__
+        self.__doc__ = fn.__doc__
+        self.__module__ = "metaapi_client.mt5"
+        self.__signature__ = inspect.signature(fn)
+        self._guarded = guarded
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._guarded:
+            return self.__wrapped__(*args, **kwargs)
         try:
-            return fn(*args, **kwargs)
+            return self.__wrapped__(*args, **kwargs)
         except (ValueError, TypeError) as error:
             _fail(RES_E_INVALID_PARAMS, str(error))
             return None
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
+
+    def __repr__(self) -> str:
+        return f"<built-in function {self.__name__}>"
+
+
+def _guarded(fn: Callable[..., Any]) -> _Function:
+    """Marks a call whose argument errors become None + last_error, as the MetaTrader5 package reports them."""
+    return _Function(fn, guarded=True)
+
+
+def _exported(fn: Callable[..., Any]) -> _Function:
+    """Wraps a call for export without changing its errors (it reports its own through last_error)."""
+    return fn if isinstance(fn, _Function) else _Function(fn)

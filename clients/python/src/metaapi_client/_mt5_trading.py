@@ -8,19 +8,23 @@ from typing import Any
 from . import _mt5_session as _session
 from . import models as m
 from ._mt5_constants import (
-    RES_E_INTERNAL_FAIL_CONNECT, RES_E_INVALID_PARAMS, TRADE_ACTION_CLOSE_BY, TRADE_ACTION_DEAL, TRADE_ACTION_MODIFY,
-    TRADE_ACTION_PENDING, TRADE_ACTION_REMOVE, TRADE_ACTION_SLTP,
+    ORDER_TYPE_BUY, ORDER_TYPE_SELL, RES_E_INTERNAL_FAIL_CONNECT, RES_E_INVALID_PARAMS, TRADE_ACTION_CLOSE_BY,
+    TRADE_ACTION_DEAL, TRADE_ACTION_MODIFY, TRADE_ACTION_PENDING, TRADE_ACTION_REMOVE, TRADE_ACTION_SLTP,
+    TRADE_RETCODE_DONE, TRADE_RETCODE_PRICE_OFF, TRADE_RETCODE_REQUOTE,
 )
 from ._mt5_records import (
     OrderCheckResult, OrderSendResult, TradeDeal, TradeOrder, TradePosition, TradeRequest, _DEAL_ENTRIES,
     _DEAL_TYPES, _FILLINGS, _ORDER_STATES, _ORDER_TYPES, _REASONS, _TIMES_IN_FORCE,
 )
-from ._mt5_session import _call, _error_code, _fail, _guarded, _matches, _ms, _ok, _ticket
+from ._mt5_session import (
+    _call, _error_code, _fail, _guarded, _matches, _ms, _ok, _server_msc, _server_s, _ticket,
+)
 from .errors import MetaApiError, TradeRejected
 
 def _position(p: m.Position) -> TradePosition:
     return TradePosition(
-        _ticket(p.ticket), p.time // 1000, p.time, p.update_time // 1000, p.update_time,
+        _ticket(p.ticket), _server_s(p.time), _server_msc(p.time), _server_s(p.update_time),
+        _server_msc(p.update_time),
         0 if str(p.side) == "buy" else 1, p.magic, _ticket(p.position_id), _REASONS.get(str(p.reason), 0),
         p.volume, p.price_open, p.sl or 0.0, p.tp or 0.0, p.price_current, p.swap, p.profit, p.symbol, p.comment,
         p.client_id or "")
@@ -28,8 +32,8 @@ def _position(p: m.Position) -> TradePosition:
 
 def _order(o: m.Order) -> TradeOrder:
     return TradeOrder(
-        _ticket(o.ticket), o.time_setup // 1000, o.time_setup, (o.time_done or 0) // 1000, o.time_done or 0,
-        (o.expiration or 0) // 1000, _ORDER_TYPES.index(str(o.type)),
+        _ticket(o.ticket), _server_s(o.time_setup), _server_msc(o.time_setup), _server_s(o.time_done),
+        _server_msc(o.time_done), _server_s(o.expiration), _ORDER_TYPES.index(str(o.type)),
         list(_TIMES_IN_FORCE.values()).index(str(o.time_in_force)),
         {"fok": 0, "ioc": 1, "return": 2, "boc": 3}.get(str(o.filling), 0), _ORDER_STATES.index(str(o.state)),
         o.magic, _ticket(o.position_id), 0, _REASONS.get(str(o.reason), 0), o.volume_initial, o.volume_current,
@@ -39,7 +43,7 @@ def _order(o: m.Order) -> TradeOrder:
 
 def _deal(d: m.Deal) -> TradeDeal:
     return TradeDeal(
-        _ticket(d.ticket), _ticket(d.order), d.time // 1000, d.time, _DEAL_TYPES.index(str(d.type)),
+        _ticket(d.ticket), _ticket(d.order), _server_s(d.time), _server_msc(d.time), _DEAL_TYPES.index(str(d.type)),
         _DEAL_ENTRIES.index(str(d.entry)), d.magic, _ticket(d.position_id), _REASONS.get(str(d.reason), 0),
         d.volume, d.price, d.commission, d.swap, d.profit, d.fee, d.symbol, d.comment, d.client_id or "")
 
@@ -49,7 +53,7 @@ def positions_total() -> int:
     return 0 if found is None else len(found.positions)
 
 
-def positions_get(symbol: str | None = None, group: str | None = None, ticket: int | None = None
+def positions_get(*, symbol: str | None = None, group: str | None = None, ticket: int | None = None
                   ) -> tuple[TradePosition, ...] | None:
     if ticket is not None:
         found = _call("get_position", {"ticket": str(ticket)})
@@ -65,7 +69,7 @@ def orders_total() -> int:
     return 0 if found is None else len(found.orders)
 
 
-def orders_get(symbol: str | None = None, group: str | None = None, ticket: int | None = None
+def orders_get(*, symbol: str | None = None, group: str | None = None, ticket: int | None = None
                ) -> tuple[TradeOrder, ...] | None:
     if ticket is not None:
         found = _call("get_order", {"ticket": str(ticket)})
@@ -111,6 +115,20 @@ def history_orders_total(date_from: Any, date_to: Any) -> int | None:
 @_guarded
 def history_deals_get(date_from: Any = None, date_to: Any = None, group: str | None = None, *,
                       ticket: int | None = None, position: int | None = None) -> tuple[TradeDeal, ...] | None:
+    """Deals by time range (and group), by `ticket` (the deals of that order, DEAL_ORDER, as in the package), or
+    by `position`."""
+    if ticket is not None:
+        # The gateway's ticket filter names a deal; the package's names the order, so go through its position.
+        orders = _history("get_history_orders", "orders", None, None, None, ticket, None)
+        if orders is None:
+            return None
+        deals: list[Any] = []
+        for position_id in dict.fromkeys(o.position_id for o in orders if o.position_id):
+            found = _history("get_history_deals", "deals", None, None, None, None, int(position_id))
+            if found is None:
+                return None
+            deals.extend(d for d in found if _ticket(d.order) == int(ticket))
+        return tuple(_deal(d) for d in deals)
     found = _history("get_history_deals", "deals", date_from, date_to, group, ticket, position)
     return None if found is None else tuple(_deal(d) for d in found)
 
@@ -130,13 +148,13 @@ def _side(action: int) -> str:
 
 
 @_guarded
-def order_calc_margin(action: int, symbol: str, volume: float, price: float) -> float | None:
+def order_calc_margin(action: int, symbol: str, volume: float, price: float, /) -> float | None:
     found = _call("calc_margin", {"symbol": symbol, "side": _side(action), "volume": volume, "price": price})
     return None if found is None else found.margin
 
 
 @_guarded
-def order_calc_profit(action: int, symbol: str, volume: float, price_open: float, price_close: float
+def order_calc_profit(action: int, symbol: str, volume: float, price_open: float, price_close: float, /
                       ) -> float | None:
     found = _call("calc_profit", {"symbol": symbol, "side": _side(action), "volume": volume,
                                   "price_open": price_open, "price_close": price_close})
@@ -176,6 +194,8 @@ def _trade_call(request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             raise ValueError("TRADE_ACTION_PENDING needs a pending ORDER_TYPE_*")
         return "place_order", params
     if action == TRADE_ACTION_SLTP:
+        if not position:
+            position = _netting_position(request.get("symbol"))
         return "modify_position", {"ticket": str(position), "sl": request.get("sl", 0.0),
                                    "tp": request.get("tp", 0.0)}
     if action == TRADE_ACTION_MODIFY:
@@ -190,6 +210,18 @@ def _trade_call(request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if action == TRADE_ACTION_CLOSE_BY:
         return "close_position_by", {"ticket": str(position), "opposite_ticket": str(request.get("position_by"))}
     raise ValueError(f"unknown trade action {action!r}")
+
+
+def _netting_position(symbol: Any) -> int:
+    """The position a symbol-only TRADE_ACTION_SLTP means: on a netting account, the symbol's one position."""
+    if not symbol:
+        raise ValueError("TRADE_ACTION_SLTP needs a position ticket or, on a netting account, a symbol")
+    found = _session._client.call("get_positions", {"symbol": symbol}) if _session._client is not None else None
+    positions = [] if found is None else found.positions
+    if len(positions) != 1:
+        raise ValueError(f"TRADE_ACTION_SLTP by symbol needs exactly one {symbol} position, found {len(positions)}; "
+                         "give the position ticket")
+    return _ticket(positions[0].ticket)
 
 
 def _trade_request(request: dict[str, Any]) -> TradeRequest:
@@ -208,6 +240,9 @@ def order_send(request: dict[str, Any]) -> OrderSendResult | None:
     except (ValueError, TypeError) as error:
         _fail(RES_E_INVALID_PARAMS, str(error))
         return None
+    except MetaApiError as error:
+        _fail(_error_code(error), str(error))
+        return None
     # Read through the session module at call time: initialize and shutdown replace the client there.
     client = _session._client
     if client is None:
@@ -223,7 +258,9 @@ def order_send(request: dict[str, Any]) -> OrderSendResult | None:
         _fail(_error_code(error), str(error))
         return None
     _ok()
-    return OrderSendResult(r.retcode, _ticket(r.deal), _ticket(r.order), r.volume, r.price, r.bid or 0.0,
+    # MT4 reports success as 0; scripts written for MT5 compare with TRADE_RETCODE_DONE.
+    retcode = TRADE_RETCODE_DONE if r.retcode == 0 else r.retcode
+    return OrderSendResult(retcode, _ticket(r.deal), _ticket(r.order), r.volume, r.price, r.bid or 0.0,
                            r.ask or 0.0, r.comment, 0, 0, echo)
 
 
@@ -241,3 +278,70 @@ def order_check(request: dict[str, Any]) -> OrderCheckResult | None:
         return None
     return OrderCheckResult(c.retcode, c.balance, c.equity, c.profit, c.margin, c.free_margin, c.margin_level or 0.0,
                             c.comment, _trade_request(request))
+
+
+# The package's own Python helpers (in its __init__.py): a market deal, Buy, Sell and Close. Libraries such as
+# pymt5adapter re-export them, so they are part of the interface.
+
+def _RawOrder(order_type: int, symbol: str, volume: float, price: float, comment: str | None = None,
+              ticket: int | None = None) -> OrderSendResult | None:
+    order: dict[str, Any] = {"action": TRADE_ACTION_DEAL, "symbol": symbol, "volume": volume, "type": order_type,
+                             "price": price, "deviation": 10}
+    if comment is not None:
+        order["comment"] = comment
+    if ticket is not None:
+        order["position"] = ticket
+    return order_send(order)
+
+
+def Buy(symbol: str, volume: float, price: float | None = None, *, comment: str | None = None,
+        ticket: int | None = None) -> OrderSendResult | None:
+    """A market buy; without `price`, retried at the current ask while the server requotes."""
+    return _market(ORDER_TYPE_BUY, symbol, volume, price, comment, ticket)
+
+
+def Sell(symbol: str, volume: float, price: float | None = None, *, comment: str | None = None,
+         ticket: int | None = None) -> OrderSendResult | None:
+    """A market sell; without `price`, retried at the current bid while the server requotes."""
+    return _market(ORDER_TYPE_SELL, symbol, volume, price, comment, ticket)
+
+
+def _market(order_type: int, symbol: str, volume: float, price: float | None, comment: str | None,
+            ticket: int | None) -> OrderSendResult | None:
+    if price is not None:
+        return _RawOrder(order_type, symbol, volume, price, comment, ticket)
+    result = None
+    for _ in range(10):
+        quote = _call("get_quote", {"symbol": symbol})
+        if quote is None:
+            return None
+        result = _RawOrder(order_type, symbol, volume, quote.ask if order_type == ORDER_TYPE_BUY else quote.bid,
+                           comment, ticket)
+        if result is None or result.retcode not in (TRADE_RETCODE_REQUOTE, TRADE_RETCODE_PRICE_OFF):
+            break
+    return result
+
+
+def Close(symbol: str, *, comment: str | None = None, ticket: int | None = None) -> bool | str | None:
+    """Closes the symbol's positions (or one by ticket): True when all closed, "Partially", False, or None."""
+    positions = positions_get(ticket=ticket) if ticket is not None else positions_get(symbol=symbol)
+    if positions is None:
+        return None
+    tried = done = 0
+    for position in positions:
+        tried += 1
+        for _ in range(10):
+            quote = _call("get_quote", {"symbol": symbol})
+            if quote is None:
+                return None
+            closing = ORDER_TYPE_SELL if position.type == ORDER_TYPE_BUY else ORDER_TYPE_BUY
+            price = quote.bid if closing == ORDER_TYPE_SELL else quote.ask
+            result = _RawOrder(closing, symbol, position.volume, price, comment, position.ticket)
+            if result is None:
+                return None
+            if result.retcode not in (TRADE_RETCODE_REQUOTE, TRADE_RETCODE_PRICE_OFF):
+                done += result.retcode == TRADE_RETCODE_DONE
+                break
+    if done:
+        return True if done == tried else "Partially"
+    return False
