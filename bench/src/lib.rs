@@ -12,6 +12,7 @@ pub mod bridge;
 pub mod broadcast;
 pub mod children;
 mod error;
+pub mod external;
 pub mod fanout;
 pub mod load;
 pub mod memory;
@@ -92,16 +93,19 @@ pub enum Part {
     Memory,
     /// A few `/rpc` and fan-out rows again with more gateway workers than the default.
     Workers,
+    /// The `get_quote` rows again, measured by `wrk` in its own process against the echo and the demo in theirs.
+    External,
 }
 
 impl Part {
-    /// Parses `rpc`, `fanout`, `memory` or `workers`.
+    /// Parses `rpc`, `fanout`, `memory`, `workers` or `external`.
     pub fn parse(name: &str) -> Option<Part> {
         match name {
             "rpc" => Some(Part::Rpc),
             "fanout" => Some(Part::Fanout),
             "memory" => Some(Part::Memory),
             "workers" => Some(Part::Workers),
+            "external" => Some(Part::External),
             _ => None,
         }
     }
@@ -236,9 +240,33 @@ pub fn run(plan: &Plan, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchE
         let memory = client.block_on(memory::run(&plan.executable, plan.memory, plan.settle))?;
         report.push_memory(&memory);
     }
+    if plan.runs(Part::External) {
+        external_rows(plan, &mut report, progress)?;
+    }
     stop.cancel();
     report.judge();
     Ok(report)
+}
+
+/// The `get_quote` rows measured by `wrk` (see [`external`]), or rows saying loudly why they could not be.
+fn external_rows(plan: &Plan, report: &mut Report, progress: &mut dyn FnMut(&str)) -> Result<(), BenchError> {
+    if !external::available() {
+        progress("SKIPPED the external load generator rows: wrk is not installed (apt-get install wrk)");
+        for connections in [1, MANY] {
+            report.push_external_skipped(connections, "SKIPPED: wrk is not installed (apt-get install wrk)");
+        }
+        return Ok(());
+    }
+    progress("starting the echo and the demo as child processes for wrk");
+    let echo = external::ServerChild::start(&plan.executable, "serve-echo")?;
+    let demo = external::ServerChild::start(&plan.executable, "serve-demo")?;
+    let (rounds, seconds) = if plan.smoke { (1, 1) } else { (ROUNDS, plan.duration.as_secs().max(1)) };
+    for connections in [1, MANY] {
+        progress(&format!("wrk get_quote, {connections} connection(s): echo, then demo, {rounds} round(s)"));
+        let compared = external::compare(&echo, &demo, connections, rounds, seconds)?;
+        report.push_external(connections, &compared);
+    }
+    Ok(())
 }
 
 type Runtime = tokio::runtime::Runtime;

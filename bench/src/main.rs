@@ -1,5 +1,6 @@
 //! `metaapi-bench`: runs the loopback benchmarks, prints the table and (full mode, or `--write`) writes
-//! `BENCHMARKS.md`. The hidden `serve-gateway` and `bridge-probe` commands are its own child processes.
+//! `BENCHMARKS.md`. The hidden `serve-gateway`, `serve-echo`, `serve-demo` and `bridge-probe` commands are its own
+//! child processes.
 
 use std::path::PathBuf;
 
@@ -23,8 +24,8 @@ struct Cli {
     /// Write the report even in smoke mode.
     #[arg(long)]
     write: bool,
-    /// Run only one part (rpc, fanout, memory or workers) and write nothing: for working on that part.
-    #[arg(long, value_parser = ["rpc", "fanout", "memory", "workers"])]
+    /// Run only one part (rpc, fanout, memory, workers or external) and write nothing: for working on that part.
+    #[arg(long, value_parser = ["rpc", "fanout", "memory", "workers", "external"])]
     only: Option<String>,
     /// Where to write the report.
     #[arg(long, default_value = "BENCHMARKS.md")]
@@ -41,6 +42,12 @@ enum Command {
         #[arg(long)]
         data_dir: PathBuf,
     },
+    /// Child process: the echo baseline alone, for wrk, until stdin closes.
+    #[command(hide = true)]
+    ServeEcho,
+    /// Child process: the demo stack alone, for wrk, until stdin closes.
+    #[command(hide = true)]
+    ServeDemo,
     /// Child process: bare bridge sessions, reporting this process's footprint.
     #[command(hide = true)]
     BridgeProbe,
@@ -67,6 +74,8 @@ fn main() -> anyhow::Result<()> {
             return children::serve_gateway(console_url, data_dir).context("gateway child");
         }
         Some(Command::BridgeProbe) => return children::bridge_probe().context("bridge probe"),
+        Some(Command::ServeEcho) => return metaapi_bench::external::serve_echo().context("echo child"),
+        Some(Command::ServeDemo) => return metaapi_bench::external::serve_demo().context("demo child"),
         Some(Command::Profile { connections, seconds, server, workers }) => {
             let duration = std::time::Duration::from_secs(seconds);
             let server_name = server.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();

@@ -94,6 +94,9 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
         keys.push(format!("rpc.order_close.c{count}"));
     }
     keys.extend(plan.terminals.iter().map(|count| format!("scale.terminals.t{count}")));
+    for count in [1, MANY] {
+        keys.push(format!("external.get_quote.c{count}"));
+    }
     keys.push("fanout.ticks".into());
     keys.push("fanout.floor".into());
     keys.push("fanout.ticks.light".into());
@@ -162,6 +165,36 @@ impl Report {
         }
     }
 
+    /// Adds a `get_quote` row measured by `wrk` in its own process (see `external`).
+    pub fn push_external(&mut self, connections: usize, compared: &crate::external::Compared) {
+        let (demo, echo) = (compared.demo, compared.echo);
+        self.push(Row {
+            key: format!("external.get_quote.c{connections}"),
+            label: format!("get_quote, {connections} conn, wrk (own process)"),
+            latency: Some(demo.latency),
+            throughput: Some(demo.throughput()),
+            baseline: Some((echo.latency.0, echo.latency.1, echo.throughput())),
+            note: format!("{} calls; echo and demo each alone in a child process", demo.requests),
+        });
+    }
+
+    /// Adds an external row that could not be measured, saying why.
+    pub fn push_external_skipped(&mut self, connections: usize, why: &str) {
+        self.push(Row::note_row(
+            &format!("external.get_quote.c{connections}"),
+            format!("get_quote, {connections} conn, wrk (own process)"),
+            why.to_owned(),
+        ));
+    }
+
+    /// "; wrk 2.61x": the same ratio measured by the external load generator, when it ran.
+    fn external_note(&self, connections: usize, latency: bool) -> String {
+        let ratio = self
+            .row(&format!("external.get_quote.c{connections}"))
+            .and_then(|row| if latency { row.p50_ratio() } else { row.throughput_ratio() });
+        ratio.map(|ratio| format!("; wrk (external process) {ratio:.2}x")).unwrap_or_default()
+    }
+
     /// Adds the memory rows.
     pub fn push_memory(&mut self, memory: &MemoryResult) {
         let plan = self.plan.memory;
@@ -211,7 +244,11 @@ impl Report {
             let base = row.baseline.map_or(0, |base| base.0);
             verdicts.push(Verdict {
                 target: "1 conn: median within 2x of the echo baseline".into(),
-                measured: format!("get_quote p50 {p50} µs vs echo {base} µs = {ratio:.2}x{}", self.floor_note(1, true)),
+                measured: format!(
+                    "get_quote p50 {p50} µs vs echo {base} µs = {ratio:.2}x{}{}",
+                    self.floor_note(1, true),
+                    self.external_note(1, true)
+                ),
                 met: ratio <= 2.0,
             });
             verdicts.push(Verdict {
@@ -234,10 +271,11 @@ impl Report {
             verdicts.push(Verdict {
                 target: format!("{MANY} conns: at least half the echo's throughput"),
                 measured: format!(
-                    "get_quote {:.0}/s vs echo {:.0}/s = {ratio:.2}x{}",
+                    "get_quote {:.0}/s vs echo {:.0}/s = {ratio:.2}x{}{}",
                     row.throughput.unwrap_or(0.0),
                     row.baseline.map_or(0.0, |base| base.2),
-                    self.floor_note(MANY, false)
+                    self.floor_note(MANY, false),
+                    self.external_note(MANY, false)
                 ),
                 met: ratio >= 0.5,
             });

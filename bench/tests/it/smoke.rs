@@ -57,3 +57,32 @@ fn the_relay_floor_answers_calls_with_the_echo() {
     assert!(measured.operations > 0);
     stop.cancel();
 }
+
+#[test]
+fn wrk_results_are_read_from_the_scripts_line_and_bad_lines_refused() {
+    use metaapi_bench::external::parse;
+    let output = "Running 1s test @ http://127.0.0.1:1/rpc\n  1 threads and 1 connections\nRESULT 120 480 900.5 8123 1000412 0\n";
+    let result = parse(output).expect("the RESULT line parses");
+    assert_eq!(result.latency, (120, 480, 900));
+    assert_eq!((result.requests, result.duration_us, result.bad), (8123, 1_000_412, 0));
+    assert!((result.throughput() - 8119.65).abs() < 1.0);
+    assert!(parse("Running 1s test\n").unwrap_err().to_string().contains("no RESULT line"));
+    assert!(parse("RESULT 1 2 3\n").unwrap_err().to_string().contains("not 6"));
+    assert!(parse("RESULT a b c d e f\n").unwrap_err().to_string().contains("not numbers"));
+    let script = metaapi_bench::external::script("mat_secret");
+    assert!(script.contains("Bearer mat_secret") && script.contains(r#""method":"get_quote""#));
+}
+
+/// wrk is the real external process here; ./test.sh installs it. Answers that are not JSON-RPC results (here the
+/// demo's 401 for a token it never issued) make the run fail instead of counting as fast calls.
+#[test]
+fn wrk_against_the_demo_child_refuses_runs_with_error_answers() {
+    use metaapi_bench::external::{ServerChild, available, run};
+    assert!(available(), "wrk is not installed (apt-get install wrk); ./test.sh installs it");
+    let demo = ServerChild::start(std::path::Path::new(env!("CARGO_BIN_EXE_metaapi-bench")), "serve-demo")
+        .expect("the demo child starts");
+    let good = run(demo.address, &demo.token, 1, 1).expect("calls with the demo's token are results");
+    assert!(good.requests > 0 && good.bad == 0);
+    let error = run(demo.address, "mat_not_a_token", 1, 1).expect_err("401 answers are refused");
+    assert!(error.to_string().contains("were not JSON-RPC results"), "{error}");
+}
