@@ -202,7 +202,8 @@ int MtbUtf8(const string s, uchar &out[])
    return n > 0 ? n - 1 : 0;
 }
 
-string MtbText(const uchar &bytes[], const int n)
+// `bytes` is not const: CharArrayToString takes a non-const array in both references.
+string MtbText(uchar &bytes[], const int n)
 {
    if(n <= 0) return "";
    return CharArrayToString(bytes, 0, n, CP_UTF8);
@@ -354,13 +355,6 @@ int MtbEventSend(const long s, const long id)
 
 // Ticket strings: MT5 tickets are 64-bit, so they travel as decimal strings.
 string MtbTicket(const long ticket) { return IntegerToString(ticket); }
-
-// UTC milliseconds of a server time (the terminal's server clock minus its offset to GMT).
-long MtbUtcMs(const datetime server_time)
-{
-   long offset = (long)(TimeTradeServer() - TimeGMT());
-   return ((long)server_time - offset) * 1000;
-}
 
 string MtbBrokerTime(const datetime server_time)
 {

@@ -6,6 +6,14 @@
 #include <metaapi_bridge.mqh>
 #include <MetaApiBridgeMt5Enums.mqh>
 
+// UTC milliseconds of a server time (the terminal's server clock minus its offset to GMT). MQL5 only: MQL4 has no
+// TimeTradeServer, so this is not in the shared include.
+long MtbUtcMs(const datetime server_time)
+{
+   long offset = (long)(TimeTradeServer() - TimeGMT());
+   return ((long)server_time - offset) * 1000;
+}
+
 // The selected position (PositionSelectByTicket / PositionGetTicket) at prefix ("" or "positions[3].").
 void Mt5PositionRow(const long s, const long id, const string p)
 {
