@@ -1,7 +1,6 @@
 // MetaAPI bridge EA for MetaTrader 5: links this terminal to the local gateway through metaapi_bridge.dll,
 // answers the gateway's requests from OnTimer (blocking only in short bounded mtb_wait slices) and publishes
 // quotes and trade events. Attach to one chart; allow DLL imports; paste the auth token from the console.
-#property strict
 #property description "Links this terminal to the MetaAPI local gateway"
 
 #include <MetaApiBridgeMt5.mqh>

@@ -108,9 +108,9 @@ int Mt4Candles(const long s, const long id)
    {
       datetime from = (datetime)(MtbParamLong(s, id, "from", 0) / 1000 + Mt4Offset());
       datetime to = MtbHas(s, id, "to") ? (datetime)(MtbParamLong(s, id, "to", 0) / 1000 + Mt4Offset()) : TimeCurrent();
-      got = CopyRates(symbol, period, from, to, rates);
+      got = CopyRates(symbol, (ENUM_TIMEFRAMES)period, from, to, rates);
    }
-   else got = CopyRates(symbol, period, 0, count, rates);
+   else got = CopyRates(symbol, (ENUM_TIMEFRAMES)period, 0, count, rates);
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no candles for " + symbol);
    int n = count > 0 && got > count ? count : got;
    MtbSetString(s, id, "symbol", symbol);

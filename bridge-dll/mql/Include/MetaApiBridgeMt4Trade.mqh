@@ -95,7 +95,7 @@ int Mt4ModifyPosition(const long s, const long id)
 {
    if(!Mt4SelectOpen(s, id, "ticket", false)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no open position with that ticket");
    int ticket = OrderTicket();
-   if(!OrderModify(ticket, OrderOpenPrice(), MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), 0))
+   if(!OrderModify(ticket, OrderOpenPrice(), MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), 0, clrNONE))
       return Mt4Rejected(s, id);
    return Mt4TradeDone(s, id, ticket, OrderLots(), OrderOpenPrice());
 }
@@ -106,7 +106,7 @@ int Mt4ClosePosition(const long s, const long id)
    int ticket = OrderTicket();
    double volume = MtbParamDouble(s, id, "volume", OrderLots());
    double price = OrderType() == OP_BUY ? MarketInfo(OrderSymbol(), MODE_BID) : MarketInfo(OrderSymbol(), MODE_ASK);
-   if(!OrderClose(ticket, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10))) return Mt4Rejected(s, id);
+   if(!OrderClose(ticket, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10), clrNONE)) return Mt4Rejected(s, id);
    // A partial close leaves the rest under a new ticket whose comment names the old one ("from #ticket").
    for(int i = OrdersTotal() - 1; i >= 0 && volume < OrderLots(); i--)
       if(OrderSelect(i, SELECT_BY_POS, MODE_TRADES) && StringFind(OrderComment(), "#" + IntegerToString(ticket)) >= 0)
@@ -120,7 +120,7 @@ int Mt4ClosePositionBy(const long s, const long id)
       return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no open position with that ticket");
    int ticket = OrderTicket();
    double volume = OrderLots(), price = OrderOpenPrice();
-   if(!OrderCloseBy(ticket, (int)StringToInteger(MtbParamString(s, id, "opposite_ticket", "0")))) return Mt4Rejected(s, id);
+   if(!OrderCloseBy(ticket, (int)StringToInteger(MtbParamString(s, id, "opposite_ticket", "0")), clrNONE)) return Mt4Rejected(s, id);
    return Mt4TradeDone(s, id, ticket, volume, price);
 }
 
@@ -145,7 +145,7 @@ int Mt4ClosePositions(const long s, const long id)
       double price = OrderType() == OP_BUY ? MarketInfo(OrderSymbol(), MODE_BID) : MarketInfo(OrderSymbol(), MODE_ASK);
       string p = "outcomes[" + IntegerToString(row++) + "].";
       MtbSetString(s, id, p + "ticket", IntegerToString(ticket));
-      if(OrderClose(ticket, volume, price, 10))
+      if(OrderClose(ticket, volume, price, 10, clrNONE))
       {
          MtbSetLong(s, id, p + "result.retcode", 0);
          MtbSetString(s, id, p + "result.retcode_name", "ERR_NO_ERROR");
@@ -176,7 +176,7 @@ int Mt4ModifyOrder(const long s, const long id)
    int ticket = OrderTicket();
    datetime expiration = MtbHas(s, id, "expiration") ? (datetime)(MtbParamLong(s, id, "expiration", 0) / 1000 + Mt4Offset()) : OrderExpiration();
    double price = MtbParamDouble(s, id, "price", OrderOpenPrice());
-   if(!OrderModify(ticket, price, MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), expiration))
+   if(!OrderModify(ticket, price, MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), expiration, clrNONE))
       return Mt4Rejected(s, id);
    return Mt4TradeDone(s, id, ticket, OrderLots(), price);
 }
@@ -186,7 +186,7 @@ int Mt4CancelOrder(const long s, const long id)
    if(!Mt4SelectOpen(s, id, "ticket", true)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no pending order with that ticket");
    int ticket = OrderTicket();
    double volume = OrderLots(), price = OrderOpenPrice();
-   if(!OrderDelete(ticket)) return Mt4Rejected(s, id);
+   if(!OrderDelete(ticket, clrNONE)) return Mt4Rejected(s, id);
    return Mt4TradeDone(s, id, ticket, volume, price);
 }
 
