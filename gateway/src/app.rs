@@ -52,7 +52,7 @@ impl App {
         let trades = TradeStore::open(&config.data_dir, config.trade_retention)?;
         Ok(Arc::new(App {
             verifier: Arc::new(verifier),
-            limiter: FailLimiter::new(config.auth_fail_limit, config.auth_fail_window),
+            limiter: FailLimiter::new(config.auth_fail_limit, config.auth_fail_window, config.auth_fail_delay),
             registry: Registry::new(config.heartbeat_timeout),
             trades,
             metrics: Metrics::default(),

@@ -30,7 +30,8 @@ pub struct GatewayConfig {
     pub heartbeat_timeout: Duration,
     /// How long tokens verified earlier keep working while the console cannot be reached.
     pub grace_period: Duration,
-    /// Timeout of one verification request to the console.
+    /// Timeout of one verification request to the console. Only a call whose token has no verdict confirmed within
+    /// the grace period ever waits for the console, and for at most this long.
     pub console_timeout: Duration,
     /// Bounded outbound queue of events per WebSocket client; beyond it events are dropped and a gap is reported.
     pub ws_queue: usize,
@@ -44,6 +45,8 @@ pub struct GatewayConfig {
     pub auth_fail_limit: u32,
     /// Window of the failed-authorization limit.
     pub auth_fail_window: Duration,
+    /// How long each failed authorization beyond the limit is held back before it is answered.
+    pub auth_fail_delay: Duration,
     /// Extra `Host` names accepted besides loopback names (`localhost`, `127.0.0.1`, `[::1]`).
     pub allowed_hosts: Vec<String>,
     /// `Origin` values accepted (exact match). Empty: any request carrying an `Origin` is refused.
@@ -78,13 +81,14 @@ impl GatewayConfig {
             heartbeat_interval: Duration::from_secs(5),
             heartbeat_timeout: Duration::from_secs(15),
             grace_period: Duration::from_secs(300),
-            console_timeout: Duration::from_secs(3),
+            console_timeout: Duration::from_secs(1),
             ws_queue: 1024,
             ws_heartbeat_interval: Duration::from_secs(15),
             ws_max_in_flight: 64,
             terminal_queue: 1024,
             auth_fail_limit: 20,
             auth_fail_window: Duration::from_secs(60),
+            auth_fail_delay: Duration::from_secs(1),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -101,6 +105,9 @@ impl GatewayConfig {
         }
         if self.max_batch == 0 || self.ws_queue == 0 || self.ws_max_in_flight == 0 || self.terminal_queue == 0 {
             return fail("max_batch, ws_queue, ws_max_in_flight and terminal_queue must be at least 1");
+        }
+        if self.console_timeout.is_zero() {
+            return fail("console_timeout must be more than zero");
         }
         if self.header_read_timeout.is_zero() {
             return fail("header_read_timeout must be more than zero");
@@ -169,6 +176,9 @@ mod tests {
         let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
         assert!(config.validate().is_ok());
         config.trade_retention = Duration::from_secs(60);
+        assert!(config.validate().is_err());
+        let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
+        config.console_timeout = Duration::ZERO;
         assert!(config.validate().is_err());
         let config = GatewayConfig::new("ftp://x", "/tmp/x");
         assert!(config.validate().is_err());

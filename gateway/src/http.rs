@@ -14,7 +14,7 @@ use warp::reply::Reply;
 use warp::{Filter, Rejection};
 
 use crate::app::App;
-use crate::auth::{Grant, bearer, deny_reason};
+use crate::auth::{Grant, bearer, deny_reason, retry_after_secs};
 use crate::metrics::Transport;
 use crate::router::Caller;
 
@@ -98,21 +98,28 @@ pub fn guard(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + Cl
 }
 
 /// Checks the rate limit and the bearer token with the console.
+///
+/// The limit never refuses a token that may be valid: a peer over it gets 429 only for a missing token or one the
+/// console already refused for good, and its other failures are answered late (see `auth::limit`).
 pub async fn authorize(app: &App, peer: Option<IpAddr>, header: Option<&str>) -> Result<Authorized, Refusal> {
     let token = bearer(header);
-    // Guessing is limited per peer, but a token the console allowed recently always passes (see is_known_good).
-    if let Err(retry_after_ms) = app.limiter.check(peer)
-        && !app.verifier.is_known_good(token)
+    if let Some(retry_after) = app.limiter.over_limit(peer)
+        && (token.is_empty() || app.verifier.is_dead(token))
     {
         app.metrics.error(ErrorKind::RateLimited);
+        let retry_after_ms = u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX);
         return Err(Refusal { status: 429, error: ErrorObject::rate_limited(retry_after_ms) });
     }
     match app.verifier.check(token).await {
         Ok(grant) => Ok(Authorized { grant, token: token.to_owned() }),
         Err(error) => {
             let kind = error.kind();
-            if kind == ErrorKind::TokenMissing || deny_reason(kind).is_some() {
-                app.limiter.fail(peer);
+            if (kind == ErrorKind::TokenMissing || deny_reason(kind).is_some())
+                && let Some(delay) = app.limiter.fail(peer)
+            {
+                // Slows a guesser down without refusing anyone: the answer is the console's, only later.
+                app.verifier.count_fail_delay();
+                tokio::time::sleep(delay).await;
             }
             app.metrics.error(kind);
             Err(Refusal::of(error))
@@ -206,13 +213,14 @@ pub fn health(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), 
     });
     let metrics_app = app.clone();
     let metrics = warp::path("metrics").and(warp::path::end()).and(warp::get()).map(move || {
-        let text = metrics_app.metrics.render(metrics_app.registry.online());
+        let mut text = metrics_app.metrics.render(metrics_app.registry.online());
+        metrics_app.verifier.render_metrics(&mut text);
         warp::reply::with_header(text, "content-type", "text/plain; version=0.0.4").into_response()
     });
     guard(app).and(healthz.or(metrics).unify())
 }
 
-/// Maps every rejection to an HTTP status and a JSON-RPC error body with `id: null`.
+/// Maps every rejection to an HTTP status and a JSON-RPC error body with `id: null`; a 429 carries `Retry-After`.
 pub async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {
     let (status, error) = if let Some(refusal) = rejection.find::<Refusal>() {
         (refusal.status, refusal.error.clone())
@@ -227,7 +235,13 @@ pub async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infa
     } else {
         (400, ErrorObject::new(ErrorKind::InvalidRequest, "bad request"))
     };
-    Ok(json_reply(status, &Response::error(Id::Null, error)))
+    let retry_after = (status == 429)
+        .then(|| retry_after_secs(error.data.as_ref().and_then(|data| data.retry_after_ms).unwrap_or(1000)));
+    let mut reply = json_reply(status, &Response::error(Id::Null, error));
+    if let Some(seconds) = retry_after {
+        reply.headers_mut().insert(warp::http::header::RETRY_AFTER, warp::http::HeaderValue::from(seconds));
+    }
+    Ok(reply)
 }
 
 #[cfg(test)]

@@ -96,9 +96,17 @@ struct Args {
     /// Outbound queue per WebSocket client.
     #[arg(long, default_value_t = 1024)]
     ws_queue: usize,
-    /// Failed authorizations per peer per minute.
+    /// Milliseconds one token verification may wait for the console. Tokens confirmed within the grace period never
+    /// wait: they are served from the cache while the gateway asks again in the background.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    console_timeout_ms: u64,
+    /// Failed authorizations per peer per minute before further failures are answered late (a valid token is never
+    /// refused; only tokens the console refused for good are, with 429).
     #[arg(long, default_value_t = 20)]
     auth_fail_limit: u32,
+    /// Milliseconds each failed authorization beyond the limit is held back.
+    #[arg(long, default_value_t = 1000)]
+    auth_fail_delay_ms: u64,
     /// Close a connection that has not sent a whole request head within this many milliseconds.
     #[arg(long, default_value_t = 10_000)]
     header_read_timeout_ms: u64,
@@ -144,7 +152,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     config.reply_timeout = Duration::from_millis(args.reply_timeout_ms);
     config.grace_period = Duration::from_secs(args.grace_period_s);
     config.ws_queue = args.ws_queue;
+    config.console_timeout = Duration::from_millis(args.console_timeout_ms);
     config.auth_fail_limit = args.auth_fail_limit;
+    config.auth_fail_delay = Duration::from_millis(args.auth_fail_delay_ms);
     config.header_read_timeout = Duration::from_millis(args.header_read_timeout_ms);
     config.allowed_hosts = args.allowed_hosts;
     config.allowed_origins = args.allowed_origins;

@@ -63,8 +63,9 @@ pub async fn lost_access(
 ) -> Option<DenyReason> {
     match event {
         Ok(AuthEvent::Denied { token_id, reason }) if token_id == authorized.grant.token_id => Some(reason),
+        // One console request per token, however many connections share it.
         Ok(AuthEvent::Recheck) | Err(broadcast::error::RecvError::Lagged(_)) => {
-            app.verifier.check(&authorized.token).await.err().and_then(|error| deny_reason(error.kind()))
+            app.verifier.recheck(&authorized.token).await
         }
         Ok(AuthEvent::Denied { .. }) | Err(broadcast::error::RecvError::Closed) => None,
     }

@@ -10,20 +10,26 @@ use tokio_util::sync::CancellationToken;
 
 use super::Verifier;
 
+/// A console that accepts connections and never answers must not hold the channel's reconnects forever.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Listens for revocations until `shutdown`, reconnecting with a capped backoff.
 ///
 /// While the channel is down the verdict cache TTL bounds how long a revoked token can keep working; after a
-/// reconnect the console's first `resync` drops every cached verdict.
+/// reconnect the console's first `resync` marks every cached verdict stale, so each is revalidated.
 pub async fn listen_for_revocations(verifier: Arc<Verifier>, console_url: String, shutdown: CancellationToken) {
     let url = events_url(&console_url);
     let mut backoff = Duration::from_millis(100);
     loop {
         let connected = tokio::select! {
             _ = shutdown.cancelled() => return,
-            connected = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(push_config()), false) => connected,
+            connected = tokio::time::timeout(
+                CONNECT_TIMEOUT,
+                tokio_tungstenite::connect_async_with_config(url.as_str(), Some(push_config()), false),
+            ) => connected,
         };
         match connected {
-            Ok((mut stream, _)) => {
+            Ok(Ok((mut stream, _))) => {
                 tracing::info!("revocation channel to the console is open");
                 backoff = Duration::from_millis(100);
                 loop {
@@ -44,7 +50,8 @@ pub async fn listen_for_revocations(verifier: Arc<Verifier>, console_url: String
                 // Whatever is pushed while the channel is down is lost: ask the console again for every token.
                 verifier.expire_all();
             }
-            Err(error) => tracing::debug!(%error, "revocation channel connect failed"),
+            Ok(Err(error)) => tracing::debug!(%error, "revocation channel connect failed"),
+            Err(_) => tracing::debug!("revocation channel connect timed out"),
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,

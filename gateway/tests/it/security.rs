@@ -76,26 +76,6 @@ async fn oversized_bodies_batches_and_messages_are_refused() {
 }
 
 #[tokio::test]
-async fn guessing_tokens_is_rate_limited_per_peer() {
-    let world = world_with(|config| config.auth_fail_limit = 5).await;
-    let token = world.console.create_token("Real", None).await.token;
-    for attempt in 0..5 {
-        let guess = format!("mat_guess{attempt}");
-        let (status, body) = world.gateway.call(&guess, "ping", json!({})).await;
-        assert_eq!((status, kind(&body)), (401, "token_unknown"));
-    }
-    let (status, body) = world.gateway.call("mat_guess6", "ping", json!({})).await;
-    assert_eq!((status, kind(&body)), (429, "rate_limited"));
-    assert!(body["error"]["data"]["retry_after_ms"].as_u64().unwrap() > 0);
-    let Err((status, _)) = world.gateway.connect("/ws", Some("mat_guess7")).await else { panic!() };
-    assert_eq!(status, 429);
-    // While the limit lasts, a token this gateway has not seen allowed yet is refused too: it cannot be told apart
-    // from a guess without asking the console. (Tokens already allowed pass; e2e token_doc_flow tests that.)
-    let (status, _) = world.gateway.call(&token, "ping", json!({})).await;
-    assert_eq!(status, 429);
-}
-
-#[tokio::test]
 async fn health_and_metrics_are_served() {
     let world = world().await;
     let (token, _terminal) = world.terminal("Observed", 1).await;

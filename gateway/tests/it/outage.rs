@@ -1,0 +1,200 @@
+//! A slow or hung console: what waits for it and what does not, how often it is asked, and what is logged.
+//!
+//! Nothing here measures time: the gateway's counters say whether a call waited for a console answer, and the
+//! only clock check is a generous guard against a call that hangs.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::harness::{Read, TestConsole, TestGateway, config, eventually, kind, read, world, ws_call};
+use crate::proxy::HangingProxy;
+use crate::terminal::TestTerminal;
+
+/// The value of an unlabelled counter or gauge in a `/metrics` text.
+pub fn metric(text: &str, name: &str) -> u64 {
+    let prefix = format!("metaapi_gateway_{name} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+}
+
+/// The gateway's `/metrics` text.
+pub async fn metrics_of(url: &str) -> String {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap()
+}
+
+const TIMEOUT: Duration = Duration::from_millis(300);
+
+#[tokio::test]
+async fn a_hung_console_delays_only_the_first_call_of_a_token() {
+    // Verdicts go stale almost at once, so every call below is past the TTL and would have asked the console.
+    let console = TestConsole::start_with(true, Duration::from_millis(20)).await;
+    let proxy = HangingProxy::start(&console.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&console, dir.path());
+    config.console_url = proxy.url.clone();
+    config.console_timeout = TIMEOUT;
+    config.grace_period = Duration::from_secs(120);
+    let gateway = TestGateway::start(config).await;
+    let base = gateway.url("");
+    let token = console.create_token("Hung", None).await.token;
+    let first_seen_in_the_outage = console.create_token("Later", None).await.token;
+    let _terminal =
+        TestTerminal::link(&gateway.ws_url("/terminal"), &token, 5, crate::harness::all_capabilities()).await.unwrap();
+    let mut socket = gateway.connect("/ws", Some(&token)).await.unwrap();
+    let (status, _) = gateway.call(&token, "ping", json!({})).await;
+    assert_eq!(status, 200);
+
+    proxy.hang();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let before = metrics_of(&base).await;
+    for _ in 0..20 {
+        let (status, body) = gateway.call(&token, "ping", json!({})).await;
+        assert_eq!((status, body["result"]["pong"].as_bool()), (200, Some(true)), "{body}");
+    }
+    for id in 1..=5 {
+        let pong = ws_call(&mut socket, id, "ping", json!({})).await;
+        assert_eq!(pong["result"]["pong"], true, "{pong}");
+    }
+    let reconnected = gateway.connect("/ws", Some(&token)).await;
+    assert!(reconnected.is_ok(), "a known token opens a WebSocket during the outage");
+    let after = metrics_of(&base).await;
+    assert_eq!(
+        metric(&after, "console_waits_total"),
+        metric(&before, "console_waits_total"),
+        "a call of a token confirmed within the grace period waited for the console"
+    );
+    assert!(metric(&after, "auth_stale_served_total") >= metric(&before, "auth_stale_served_total") + 26);
+    assert!(
+        metric(&after, "console_requests_total") > metric(&before, "console_requests_total"),
+        "the stale verdict was not revalidated in the background"
+    );
+
+    // A token the gateway never saw cannot be served: its first call waits for the console, at most the timeout.
+    let waits = metric(&metrics_of(&base).await, "console_waits_total");
+    let started = Instant::now();
+    let (status, body) = gateway.call(&first_seen_in_the_outage, "ping", json!({})).await;
+    assert_eq!((status, kind(&body)), (503, "auth_unavailable"));
+    assert!(started.elapsed() < TIMEOUT * 10, "hang guard: the first call took {:?}", started.elapsed());
+    assert_eq!(metric(&metrics_of(&base).await, "console_waits_total"), waits + 1);
+    // Its later calls during the same outage do not wait again.
+    for _ in 0..5 {
+        let (status, body) = gateway.call(&first_seen_in_the_outage, "ping", json!({})).await;
+        assert_eq!((status, kind(&body)), (503, "auth_unavailable"));
+    }
+    let during = metrics_of(&base).await;
+    assert_eq!(metric(&during, "console_waits_total"), waits + 1);
+    assert_eq!(metric(&during, "console_up"), 0);
+    assert_eq!(metric(&during, "console_outages_total"), 1);
+
+    proxy.resume();
+    eventually(Duration::from_secs(10), || async {
+        gateway.call(&first_seen_in_the_outage, "ping", json!({})).await.0 == 200
+    })
+    .await;
+    let recovered = metrics_of(&base).await;
+    assert_eq!(metric(&recovered, "console_up"), 1);
+    assert_eq!(metric(&recovered, "console_outages_total"), 1, "one outage, however many calls");
+}
+
+#[tokio::test]
+async fn a_device_revocation_asks_the_console_once_for_many_websockets_of_a_token() {
+    let world = world().await;
+    let base = world.gateway.url("");
+    let token = world.console.create_token("Many", None).await.token;
+    let _terminal =
+        TestTerminal::link(&world.gateway.ws_url("/terminal"), &token, 8, crate::harness::all_capabilities())
+            .await
+            .unwrap();
+    let mut sockets = Vec::new();
+    for _ in 0..200 {
+        sockets.push(world.gateway.connect("/ws", Some(&token)).await.unwrap());
+    }
+    let before = metric(&metrics_of(&base).await, "console_requests_total");
+
+    world.console.device(&world.gateway.device_id(), "revoke").await;
+    for socket in &mut sockets {
+        loop {
+            match read(socket, Duration::from_secs(10)).await {
+                Read::Json(notice) => assert_eq!(notice["params"]["data"]["reason"], "device_revoked"),
+                Read::Closed(code) => {
+                    assert_eq!(code, 4403);
+                    break;
+                }
+                Read::Ended => panic!("a WebSocket ended without a close frame"),
+            }
+        }
+    }
+    let after = metric(&metrics_of(&base).await, "console_requests_total");
+    assert_eq!(after - before, 1, "201 connections of one token rechecked with {} console requests", after - before);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_binary(console_url: &str, data_dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_metaapi-gateway"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--console-url", console_url])
+        .args(["--console-timeout-ms", "200", "--grace-period-s", "120"])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("RUST_LOG")
+        .env_remove("GATEWAY_WORKERS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start metaapi-gateway")
+}
+
+#[tokio::test]
+async fn a_console_outage_is_logged_once_when_it_starts_and_once_when_it_ends() {
+    let console = TestConsole::start_with(true, Duration::from_millis(20)).await;
+    let proxy = HangingProxy::start(&console.url).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start_binary(&proxy.url, data_dir.path(), port);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    eventually(Duration::from_secs(10), || async { http.get(format!("{base}/healthz")).send().await.is_ok() }).await;
+    let token = console.create_token("Logged", None).await.token;
+    let call = |token: String| {
+        let http = http.clone();
+        let url = format!("{base}/rpc");
+        async move {
+            let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+            http.post(url).bearer_auth(token).body(body).send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(call(token.clone()).await, 200);
+
+    for outage in 1..=2 {
+        proxy.hang();
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        for _ in 0..10 {
+            assert_eq!(call(token.clone()).await, 200);
+        }
+        assert_eq!(call(format!("mat_unseen{outage}")).await, 503);
+        assert_eq!(call(format!("mat_unseen{outage}")).await, 503);
+        eventually(Duration::from_secs(10), || async { metric(&metrics_of(&base).await, "console_up") == 0 }).await;
+        proxy.resume();
+        // Calls keep going; one of them revalidates in the background and finds the console back.
+        eventually(Duration::from_secs(10), || async {
+            call(token.clone()).await;
+            metric(&metrics_of(&base).await, "console_up") == 1
+        })
+        .await;
+    }
+
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let down = log.lines().filter(|line| line.contains("console unreachable")).count();
+    let up = log.lines().filter(|line| line.contains("console reachable again")).count();
+    assert_eq!((down, up), (2, 2), "two outages:\n{log}");
+    assert!(!log.contains(&token), "the token was logged");
+}
