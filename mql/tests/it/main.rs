@@ -1,0 +1,5 @@
+//! Integration tests of the MQL translator and runtime: real translations, the real C++ compiler, real generated code.
+
+mod failures;
+mod harness;
+mod programs;
