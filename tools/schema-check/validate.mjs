@@ -77,12 +77,34 @@ async function checkOpenRpc(document) {
   } catch (error) {
     fail("schemas/openrpc.json cannot be dereferenced", error.message ?? String(error));
   }
+  // Notifications live in x-notifications: OpenRPC has no place for them, and generators fail on a method
+  // without a result.
   for (const method of document.methods) {
-    const isNotification = method["x-notification"] === true;
-    if (isNotification === ("result" in method)) {
-      fail(`openrpc method ${method.name}`, isNotification ? "a notification has a result" : "a method has no result");
+    if ("result" in method) {
+      pass();
+    } else {
+      fail(`openrpc method ${method.name}`, "a method has no result");
+    }
+    const params = method.params ?? [];
+    const firstOptional = params.findIndex((descriptor) => !descriptor.required);
+    if (firstOptional >= 0 && params.slice(firstOptional).some((descriptor) => descriptor.required)) {
+      fail(`openrpc method ${method.name}`, "a required param follows an optional one");
     } else {
       pass();
+    }
+  }
+  for (const notification of document["x-notifications"] ?? []) {
+    if ("result" in notification) {
+      fail(`openrpc notification ${notification.name}`, "a notification has a result");
+    } else {
+      pass();
+    }
+  }
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+    if (typeof schema.title === "string" && schema.title.length > 0) {
+      pass();
+    } else {
+      fail(`openrpc components.schemas.${name}`, "has no title (generators would name its type by hash)");
     }
   }
 }
@@ -203,8 +225,9 @@ function checkExamplesAgainstOpenRpc(document, examples) {
       return null;
     }
   };
-  for (const method of document.methods) {
-    const isNotification = method["x-notification"] === true;
+  const notificationNames = new Set((document["x-notifications"] ?? []).map((entry) => entry.name));
+  for (const method of [...document.methods, ...(document["x-notifications"] ?? [])]) {
+    const isNotification = notificationNames.has(method.name);
     const example = isNotification ? examples.notifications?.[method.name] : examples.methods?.[method.name];
     const what = `openrpc ${method.name}`;
     if (!example) {
