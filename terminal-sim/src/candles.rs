@@ -6,7 +6,7 @@ use metaapi_protocol::types::{TimeMs, Timeframe};
 
 use crate::rng::Rng;
 use crate::symbols::{Instrument, round_to};
-use crate::time::{broker_day_start, broker_month_start, broker_weekday, from_broker, previous_month_start, to_broker};
+use crate::time::{broker_day_start, broker_month_start, broker_weekday, from_broker, to_broker};
 
 /// Live closed candles kept per timeframe; older ones fall back to the synthesized history.
 const LIVE_CAP: usize = 5000;
@@ -30,11 +30,10 @@ pub fn bar_open(timeframe: Timeframe, time: TimeMs) -> TimeMs {
     from_broker(aligned)
 }
 
+/// The bar before the one opening at `open`: the bar of the instant before it, so that across a DST change a D1
+/// bar lasts 23 or 25 hours of UTC and the skipped broker hour has no H1 bar, as on a real server.
 fn previous_bar_open(timeframe: Timeframe, open: TimeMs) -> TimeMs {
-    match timeframe {
-        Timeframe::Mn1 => from_broker(previous_month_start(to_broker(open))),
-        _ => open - timeframe.seconds() * 1000,
-    }
+    bar_open(timeframe, open - 1)
 }
 
 /// One symbol's candles of one timeframe.
@@ -201,5 +200,22 @@ impl CandleSeries {
     /// Every candle now known, oldest first.
     pub fn all(&self) -> impl Iterator<Item = &Candle> {
         self.history.iter().rev().chain(self.live.iter()).chain(self.forming.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::utc_ms;
+
+    #[test]
+    fn daily_bars_open_at_broker_midnight_on_both_sides_of_a_dst_change() {
+        // Broker midnight is 21:00 UTC in summer and 22:00 UTC in winter; US DST began 2024-03-10 07:00 UTC.
+        let summer_bar = bar_open(Timeframe::D1, utc_ms(2024, 3, 11, 12, 0, 0));
+        assert_eq!(summer_bar, utc_ms(2024, 3, 10, 21, 0, 0));
+        let switch_day = previous_bar_open(Timeframe::D1, summer_bar);
+        assert_eq!(switch_day, utc_ms(2024, 3, 9, 22, 0, 0), "the switch day lasts 23 hours");
+        assert_eq!(previous_bar_open(Timeframe::D1, switch_day), utc_ms(2024, 3, 8, 22, 0, 0));
+        assert_eq!(previous_bar_open(Timeframe::H1, utc_ms(2024, 3, 10, 7, 0, 0)), utc_ms(2024, 3, 10, 6, 0, 0));
     }
 }

@@ -3,13 +3,16 @@
 
 use std::collections::VecDeque;
 
-use metaapi_protocol::methods::{Candle, Quote, Tick};
+use metaapi_protocol::methods::{BookEntry, BookSide, Candle, Quote, Tick};
 use metaapi_protocol::notifications::{CandleEvent, TickEvent};
 use metaapi_protocol::types::{TimeMs, Timeframe};
 
 use crate::candles::CandleSeries;
 use crate::event::Event;
 use crate::rng::{Rng, name_stream};
+
+/// Price levels on each side of the depth of market.
+pub const BOOK_DEPTH: u32 = 5;
 use crate::symbols::Instrument;
 use crate::time::{broker_time_string, to_broker};
 
@@ -185,10 +188,79 @@ impl SymbolMarket {
 }
 
 impl SymbolMarket {
+    /// The depth of market at the current quote, as `MarketBookGet` returns it: every level sorted by price from
+    /// the highest down, so the sell levels come first (best ask last of them), then the buy levels from the best
+    /// bid down. Levels sit a half spread apart (at least a point); their volumes are drawn from the quote's time,
+    /// so the book moves with every tick while a seed still fixes it.
+    pub fn book(&self) -> Vec<BookEntry> {
+        let point = self.instrument.spec.point;
+        let step = point * f64::from(self.spread_points().max(2)) / 2.0;
+        let volume_step = self.instrument.spec.volume_step.max(0.01);
+        let volume_base = self.instrument.spec.volume_min.max(0.1) * 10.0;
+        let mut draw = Rng::new(self.time as u64, name_stream(self.name()));
+        let mut volume = |level: u32| {
+            let raw = volume_base * f64::from(level + 1) * (0.5 + draw.unit());
+            ((raw / volume_step).round().max(1.0) * volume_step * 1e8).round() / 1e8
+        };
+        let sells: Vec<BookEntry> = (0..BOOK_DEPTH)
+            .map(|level| BookEntry {
+                side: BookSide::Sell,
+                price: self.instrument.normalize(self.ask + step * f64::from(level)),
+                volume: volume(level),
+            })
+            .collect();
+        let mut entries: Vec<BookEntry> = sells.into_iter().rev().collect();
+        entries.extend((0..BOOK_DEPTH).map(|level| BookEntry {
+            side: BookSide::Buy,
+            price: self.instrument.normalize(self.bid - step * f64::from(level)),
+            volume: volume(level),
+        }));
+        entries
+    }
+
     /// Moves the schedule past a time jump without producing ticks.
     pub fn skip_to(&mut self, now: TimeMs) {
         if self.next_tick < now {
             self.next_tick = now + 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mode::Mode;
+    use crate::symbols::catalogue;
+    use crate::time::utc_ms;
+
+    fn eurusd() -> SymbolMarket {
+        let instrument = catalogue(Mode::Mt5Hedging).into_iter().find(|i| i.spec.symbol == "EURUSD").unwrap();
+        SymbolMarket::new(instrument, 7, utc_ms(2024, 1, 8, 8, 0, 0))
+    }
+
+    #[test]
+    fn book_is_sorted_from_the_highest_price_with_the_quote_at_the_inside() {
+        let market = eurusd();
+        let book = market.book();
+        assert_eq!(book.len(), 2 * BOOK_DEPTH as usize);
+        assert!(book.windows(2).all(|pair| pair[0].price > pair[1].price), "{book:?}");
+        let (sells, buys) = book.split_at(BOOK_DEPTH as usize);
+        assert!(sells.iter().all(|entry| entry.side == BookSide::Sell));
+        assert!(buys.iter().all(|entry| entry.side == BookSide::Buy));
+        assert_eq!(sells.last().unwrap().price, market.ask);
+        assert_eq!(buys[0].price, market.bid);
+        assert!(book.iter().all(|entry| entry.volume > 0.0));
+    }
+
+    #[test]
+    fn book_moves_with_the_feed() {
+        let mut market = eurusd();
+        let before = market.book();
+        let mut events = Vec::new();
+        while !market.step(&mut events) {}
+        let after = market.book();
+        assert_ne!(before, after);
+        assert_eq!(after[BOOK_DEPTH as usize].price, market.bid);
+        assert_eq!(market.book(), after, "the same quote gives the same book");
     }
 }

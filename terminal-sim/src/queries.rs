@@ -1,9 +1,9 @@
 //! The calls that read: terminal, account, symbols, market data, positions, orders, history and calculations.
 
 use metaapi_protocol::methods::{
-    AccountInfo, Book, BookEntry, BookSide, CalcMarginParams, CalcProfitParams, CandleList, DealPage, GetCandlesParams,
-    GetQuotesParams, GetSymbolsParams, GetTicksParams, Health, HistoryOrderPage, HistoryQuery, MarginEstimate, Order,
-    OrderCheck, OrderList, PlaceOrderParams, Position, PositionFilter, PositionList, ProfitEstimate, Quote, QuoteList,
+    AccountInfo, Book, CalcMarginParams, CalcProfitParams, CandleList, DealPage, GetCandlesParams, GetQuotesParams,
+    GetSymbolsParams, GetTicksParams, Health, HistoryOrderPage, HistoryQuery, MarginEstimate, Order, OrderCheck,
+    OrderList, PlaceOrderParams, Position, PositionFilter, PositionList, ProfitEstimate, Quote, QuoteList,
     SelectSymbolParams, ServerTime, SymbolList, SymbolParams, SymbolSelection, SymbolSpec, SymbolSummary, TerminalInfo,
     TickKind, TickList, TicketParams,
 };
@@ -14,7 +14,7 @@ use crate::engine::calc::money;
 use crate::engine::checks::Refusal;
 use crate::retcode::code_name;
 use crate::terminal::{MAX_BARS, Terminal};
-use crate::time::{BROKER_UTC_OFFSET_S, broker_time_string};
+use crate::time::{broker_time_string, broker_utc_offset_s};
 
 /// Whether `name` matches an MT group pattern list such as `*USD*,!*JPY*`.
 pub fn matches_group(name: &str, group: &str) -> bool {
@@ -126,7 +126,7 @@ impl Terminal {
         Ok(ServerTime {
             time: self.now,
             broker_time: broker_time_string(self.now),
-            broker_utc_offset_s: BROKER_UTC_OFFSET_S,
+            broker_utc_offset_s: broker_utc_offset_s(self.now),
             last_quote_time: self.last_quote_time(),
         })
     }
@@ -208,21 +208,7 @@ impl Terminal {
             return Err(self.unsupported("Depth of market"));
         }
         let market = self.market(&params.symbol)?;
-        let step = market.instrument.spec.point * f64::from(market.spread_points().max(2)) / 2.0;
-        let volume_base = market.instrument.spec.volume_min.max(0.1) * 10.0;
-        let mut entries: Vec<BookEntry> = (0..5)
-            .rev()
-            .map(|level| BookEntry {
-                side: BookSide::Sell,
-                price: market.instrument.normalize(market.ask + step * f64::from(level)),
-                volume: volume_base * f64::from(level + 1),
-            })
-            .collect();
-        entries.extend((0..5).map(|level| BookEntry {
-            side: BookSide::Buy,
-            price: market.instrument.normalize(market.bid - step * f64::from(level)),
-            volume: volume_base * f64::from(level + 1),
-        }));
+        let entries = market.book();
         Ok(Book { symbol: params.symbol, time: market.time, entries })
     }
 
