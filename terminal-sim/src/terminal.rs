@@ -1,12 +1,13 @@
 //! The simulated terminal: market, account and order engine behind one `handle(method, params)` entry point,
 //! moved forward in time by `advance`.
 
-use metaapi_protocol::methods::{AccountInfo, DealEntry, DealType, SymbolTradeMode};
+use metaapi_protocol::methods::{AccountInfo, DealEntry, SymbolTradeMode};
 use metaapi_protocol::types::{Capability, Reason, TerminalIdentity, TimeMs};
 use metaapi_protocol::{ErrorKind, ErrorObject, Method};
 use serde_json::Value;
 
 use crate::engine::records::{ClosedTrade, DealRec, OrderRec, PositionRec};
+use crate::engine::transactions::{MtDealType, Transaction};
 use crate::event::Event;
 use crate::market::SymbolMarket;
 use crate::mode::Mode;
@@ -62,6 +63,7 @@ pub struct Terminal {
     pub(crate) next_ticket: u64,
     pub(crate) next_deal: u64,
     pub(crate) events: Vec<Event>,
+    pub(crate) transactions: Vec<Transaction>,
     last_account: Option<AccountInfo>,
 }
 
@@ -100,6 +102,7 @@ impl Terminal {
             next_ticket,
             next_deal,
             events: Vec::new(),
+            transactions: Vec::new(),
             last_account: None,
         };
         let deposit = DealRec {
@@ -107,7 +110,7 @@ impl Terminal {
             order: None,
             position_id: None,
             symbol: String::new(),
-            deal_type: DealType::Balance,
+            mt_type: MtDealType::Balance,
             entry: DealEntry::In,
             volume: 0.0,
             price: 0.0,
@@ -164,6 +167,17 @@ impl Terminal {
     /// Events produced since the last call (by requests, scripted quotes or `advance`).
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
+    }
+
+    /// MT5 trade transactions since the last call, in the terminal's order (MT4 programs get none).
+    pub fn take_transactions(&mut self) -> Vec<Transaction> {
+        std::mem::take(&mut self.transactions)
+    }
+
+    pub(crate) fn transaction(&mut self, transaction: Transaction) {
+        if self.mode.platform() == metaapi_protocol::types::Platform::Mt5 {
+            self.transactions.push(transaction);
+        }
     }
 
     /// Runs the feed up to `to` (UTC): ticks, pending order triggers, SL/TP, expirations, stop-out. Returns every

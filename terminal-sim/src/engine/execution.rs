@@ -1,12 +1,13 @@
 //! Executing deals against the position book: hedging opens a position per deal, netting adds, reduces or
 //! reverses the symbol's one position, and MT4 re-tickets what a partial close leaves.
 
-use metaapi_protocol::methods::{DealEntry, DealType, OrderState};
+use metaapi_protocol::methods::{DealEntry, OrderState};
 use metaapi_protocol::notifications::PositionRemoved;
 use metaapi_protocol::types::{Filling, OrderType, Platform, Reason, Side, TimeInForce};
 
 use crate::engine::calc::lots;
 use crate::engine::records::{ClosedTrade, DealRec, OrderRec, PositionRec};
+use crate::engine::transactions::{MtDealType, Transaction, TransactionType};
 use crate::event::Event;
 use crate::terminal::Terminal;
 
@@ -50,10 +51,6 @@ pub struct Closed {
     pub remaining_ticket: Option<u64>,
 }
 
-fn deal_type(side: Side) -> DealType {
-    if side == Side::Buy { DealType::Buy } else { DealType::Sell }
-}
-
 fn opposite(side: Side) -> Side {
     if side == Side::Buy { Side::Sell } else { Side::Buy }
 }
@@ -91,6 +88,7 @@ impl Terminal {
             deal.ticket
         };
         self.events.push(Event::new("deal_added", &wire));
+        self.transaction(Transaction::of_deal(&deal));
         self.deals.push(deal);
         ticket
     }
@@ -109,7 +107,7 @@ impl Terminal {
             order: Some(fill.order),
             position_id: Some(position),
             symbol: fill.symbol.clone(),
-            deal_type: deal_type(side),
+            mt_type: MtDealType::of_side(side),
             entry,
             volume,
             price: fill.price,
@@ -192,12 +190,14 @@ impl Terminal {
         (deal, position.ticket)
     }
 
-    /// A filled market order in MT5 history (MT4 keeps no market orders apart from the trade itself).
+    /// A filled market order in MT5 history (MT4 keeps no market orders apart from the trade itself), called
+    /// after its deal: its ORDER_ADD goes before that DEAL_ADD, its ORDER_DELETE and HISTORY_ADD after, as the
+    /// terminal reports a market order.
     pub(crate) fn record_market_order(&mut self, fill: &Fill, position: u64) {
         if self.mode.platform() == Platform::Mt4 {
             return;
         }
-        self.history_orders.push(OrderRec {
+        let order = OrderRec {
             ticket: fill.order,
             symbol: fill.symbol.clone(),
             order_type: if fill.side == Side::Buy { OrderType::Buy } else { OrderType::Sell },
@@ -219,7 +219,19 @@ impl Terminal {
             client_id: fill.client_id.clone(),
             position_id: Some(position),
             reason: fill.reason,
-        });
+        };
+        let mut started = order.clone();
+        started.state = OrderState::Started;
+        started.volume_current = fill.volume;
+        let first_deal = self
+            .transactions
+            .iter()
+            .position(|transaction| transaction.kind == TransactionType::DealAdd && transaction.order == fill.order);
+        let added = Transaction::of_order(TransactionType::OrderAdd, &started);
+        self.transactions.insert(first_deal.unwrap_or(self.transactions.len()), added);
+        self.transaction(Transaction::of_order(TransactionType::OrderDelete, &order));
+        self.transaction(Transaction::of_order(TransactionType::HistoryAdd, &order));
+        self.history_orders.push(order);
     }
 
     /// Closes `volume` of the position at `index` at `price` (an `out` deal, or `out_by` for close-by).
@@ -315,6 +327,7 @@ impl Terminal {
         let position = self.positions[index].clone();
         let price = self.close_price(&position.symbol, position.side);
         let order = if self.mode.platform() == Platform::Mt4 { position.ticket } else { self.take_ticket() };
+        let closed = self.close_part(index, volume, price, order, DealEntry::Out, reason, client_id.clone());
         if self.mode.platform() == Platform::Mt5 {
             let fill = Fill {
                 symbol: position.symbol.clone(),
@@ -331,7 +344,6 @@ impl Terminal {
             };
             self.record_market_order(&fill, position.ticket);
         }
-        let closed = self.close_part(index, volume, price, order, DealEntry::Out, reason, client_id);
         (order, closed)
     }
 }

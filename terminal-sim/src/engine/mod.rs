@@ -6,4 +6,5 @@ pub mod checks;
 pub mod execution;
 pub mod records;
 pub mod trading;
+pub mod transactions;
 pub mod triggers;

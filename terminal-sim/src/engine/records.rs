@@ -1,8 +1,9 @@
 //! The order engine's own records of positions, orders, deals and (for MT4) closed trades, and their wire form.
 
-use metaapi_protocol::methods::{Deal, DealEntry, DealType, Order, OrderState, Position};
+use metaapi_protocol::methods::{Deal, DealEntry, Order, OrderState, Position};
 use metaapi_protocol::types::{Filling, OrderType, Platform, Reason, Side, TimeInForce, TimeMs};
 
+use crate::engine::transactions::MtDealType;
 use crate::time::broker_time_string;
 
 /// An open position.
@@ -152,8 +153,8 @@ pub struct DealRec {
     pub position_id: Option<u64>,
     /// Symbol (empty for balance).
     pub symbol: String,
-    /// Kind.
-    pub deal_type: DealType,
+    /// Kind, as MetaTrader 5 types it (all 18).
+    pub mt_type: MtDealType,
     /// In, out, inout, out_by.
     pub entry: DealEntry,
     /// Lots.
@@ -182,7 +183,7 @@ impl DealRec {
             order: self.order.map(|id| id.to_string()),
             position_id: self.position_id.map(|id| id.to_string()),
             symbol: self.symbol.clone(),
-            deal_type: self.deal_type,
+            deal_type: self.mt_type.to_wire(),
             entry: self.entry,
             volume: self.volume,
             price: self.price,
@@ -269,12 +270,12 @@ impl ClosedTrade {
 
     /// The synthesized `in` and `out` deals; both carry the order ticket, as MT4 has no deal tickets.
     pub fn to_deals(&self) -> [Deal; 2] {
-        let deal = |entry, deal_type, price, profit, time, reason| DealRec {
+        let deal = |entry, mt_type, price, profit, time, reason| DealRec {
             ticket: self.ticket,
             order: Some(self.ticket),
             position_id: Some(self.ticket),
             symbol: self.symbol.clone(),
-            deal_type,
+            mt_type,
             entry,
             volume: self.volume,
             price,
@@ -285,8 +286,11 @@ impl ClosedTrade {
             reason,
             time,
         };
-        let (open_type, close_type) =
-            if self.side == Side::Buy { (DealType::Buy, DealType::Sell) } else { (DealType::Sell, DealType::Buy) };
+        let (open_type, close_type) = if self.side == Side::Buy {
+            (MtDealType::Buy, MtDealType::Sell)
+        } else {
+            (MtDealType::Sell, MtDealType::Buy)
+        };
         [
             deal(DealEntry::In, open_type, self.price_open, 0.0, self.time_open, self.open_reason)
                 .to_wire(Platform::Mt4),

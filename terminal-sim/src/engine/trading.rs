@@ -12,6 +12,7 @@ use crate::engine::calc::lots;
 use crate::engine::checks::{Refusal, check_pending_price, check_stops, check_volume, pending_reference};
 use crate::engine::execution::Fill;
 use crate::engine::records::OrderRec;
+use crate::engine::transactions::{Transaction, TransactionType};
 use crate::retcode::{Reject, code_name};
 use crate::terminal::Terminal;
 
@@ -141,6 +142,7 @@ impl Terminal {
             reason: Reason::Expert,
         };
         self.order_event("order_updated", &order);
+        self.transaction(Transaction::of_order(TransactionType::OrderAdd, &order));
         self.orders.push(order);
         let mut result = self.trade_result(Success::Placed, params.client_id, params.volume, checked.price);
         result.order = Some(ticket.to_string());
@@ -261,7 +263,9 @@ impl Terminal {
         target.sl = sl;
         target.tp = tp;
         target.update_time = self.now;
+        let changed = Transaction::of_position(target);
         self.position_event(index);
+        self.transaction(changed);
         let mut result = self.trade_result(Success::Done, params.client_id, position.volume, position.price_open);
         result.position_id = Some(position.ticket.to_string());
         Ok(result)
@@ -311,6 +315,7 @@ impl Terminal {
         changed.expires_at =
             self.check_expiration(&instrument, changed.time_in_force, changed.expiration).map_err(fail)?;
         self.order_event("order_updated", &changed);
+        self.transaction(Transaction::of_order(TransactionType::OrderUpdate, &changed));
         self.orders[index] = changed.clone();
         let mut result = self.trade_result(Success::Done, params.client_id, changed.volume_current, changed.price_open);
         result.order = Some(changed.ticket.to_string());
@@ -339,6 +344,8 @@ impl Terminal {
             order.volume_current = 0.0;
         }
         self.order_event("order_completed", &order);
+        self.transaction(Transaction::of_order(TransactionType::OrderDelete, &order));
+        self.transaction(Transaction::of_order(TransactionType::HistoryAdd, &order));
         // MT4 keeps a filled pending order as the trade itself; it reaches history when that trade closes.
         if !(self.mode.platform() == Platform::Mt4 && state == OrderState::Filled) {
             self.history_orders.push(order.clone());

@@ -4,6 +4,7 @@ use metaapi_protocol::methods::OrderState;
 use metaapi_protocol::types::{OrderType, Reason, Side};
 
 use crate::engine::execution::Fill;
+use crate::engine::transactions::{Transaction, TransactionType};
 use crate::terminal::Terminal;
 
 /// What a pending order does at the current quote.
@@ -59,6 +60,7 @@ impl Terminal {
                     changed.price_stop_limit = None;
                     let changed = changed.clone();
                     self.order_event("order_updated", &changed);
+                    self.transaction(Transaction::of_order(TransactionType::OrderUpdate, &changed));
                 }
                 Trigger::Fill => {
                     let side = order.order_type.side();

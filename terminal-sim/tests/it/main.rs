@@ -11,3 +11,4 @@ mod mt4;
 mod orders;
 mod rejections;
 mod support;
+mod transactions;
