@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, FakeGateway, error
+from conftest import EXAMPLES, FakeGateway, error, result
 
 from metaapi_client import mt5
 
@@ -236,3 +236,56 @@ def test_market_book(gateway: FakeGateway) -> None:
     book = mt5.market_book_get("EURUSD")
     assert book[0].type == mt5.BOOK_TYPE_SELL and book[2].type == mt5.BOOK_TYPE_BUY and book[3].volume_dbl == 7.5
     assert mt5.market_book_release("EURUSD") and not mt5.market_book_release("EURUSD")
+
+
+def test_a_successful_mt4_order_send_reads_as_done(gateway: FakeGateway) -> None:
+    # MT4 reports success as retcode 0; scripts written for MT5 compare with TRADE_RETCODE_DONE.
+    mt4 = dict(EXAMPLES["methods"]["place_order"]["result"], retcode=0, retcode_name="ERR_NO_ERROR", platform="mt4")
+    gateway.reply_next(result(mt4))
+    sent_result = mt5.order_send({"action": mt5.TRADE_ACTION_DEAL, "symbol": "EURUSD", "volume": 0.1,
+                                  "type": mt5.ORDER_TYPE_BUY})
+    assert sent_result.retcode == mt5.TRADE_RETCODE_DONE and sent_result.order == 1409873311
+
+
+def test_netting_sltp_by_symbol_finds_the_symbol_s_position(gateway: FakeGateway) -> None:
+    result_ = mt5.order_send({"action": mt5.TRADE_ACTION_SLTP, "symbol": "EURUSD", "sl": 1.0825, "tp": 1.0921})
+    assert result_.retcode == mt5.TRADE_RETCODE_DONE
+    calls = [(method, {k: v for k, v in params.items() if k != "client_id"}) for method, params in sent(gateway)]
+    assert calls == [("get_positions", {"symbol": "EURUSD"}),
+                     ("modify_position", {"ticket": "1409873311", "sl": 1.0825, "tp": 1.0921})]
+
+
+def test_sltp_by_symbol_without_exactly_one_position_is_refused(gateway: FakeGateway) -> None:
+    gateway.reply_next(result({"positions": []}))
+    assert mt5.order_send({"action": mt5.TRADE_ACTION_SLTP, "symbol": "EURUSD", "sl": 1.08}) is None
+    assert mt5.last_error()[0] == mt5.RES_E_INVALID_PARAMS and "found 0" in mt5.last_error()[1]
+    assert mt5.order_send({"action": mt5.TRADE_ACTION_SLTP, "sl": 1.08}) is None
+    assert mt5.last_error()[0] == mt5.RES_E_INVALID_PARAMS
+    assert [method for method, _ in sent(gateway)] == ["get_positions"]
+
+
+def test_history_deals_by_ticket_means_the_order_s_deals(gateway: FakeGateway) -> None:
+    deals = mt5.history_deals_get(ticket=1409873311)
+    assert [(method, params.get("ticket"), params.get("position_id")) for method, params in sent(gateway)] == [
+        ("get_history_orders", "1409873311", None), ("get_history_deals", None, "1409873311")]
+    assert deals and all(deal.order == 1409873311 for deal in deals)
+    gateway.requests.clear()
+    assert mt5.history_deals_get(ticket=1) == ()
+
+
+def test_a_ticket_that_is_not_open_gives_an_empty_tuple(gateway: FakeGateway) -> None:
+    gateway.default = error("not_found", -32010, "No position with ticket 5")
+    assert mt5.positions_get(ticket=5) == () and mt5.orders_get(ticket=5) == ()
+    assert mt5.last_error() == (mt5.RES_S_OK, "Success")
+    gateway.default = error("terminal_offline", -32002, "Terminal offline")
+    assert mt5.positions_get(ticket=5) is None and mt5.last_error()[0] != mt5.RES_S_OK
+
+
+def test_symbols_get_fills_each_symbol_s_spec_and_prices(gateway: FakeGateway) -> None:
+    symbols = mt5.symbols_get()
+    assert symbols and all(s.point > 0 and s.volume_min > 0 and s.trade_contract_size > 0 for s in symbols)
+    assert symbols[0].bid > 0 and symbols[0].ask > 0
+    info = mt5.symbol_info("EURUSD")
+    # SYMBOL_ORDER_MODE flags: market 1, limit 2, stop 4, stop limit 8, SL 16, TP 32, close by 64.
+    assert info.order_mode == 1 | 2 | 4 | 8 | 16 | 32 | 64
+    assert info.trade_tick_value_loss == info.trade_tick_value_profit == info.trade_tick_value

@@ -8,7 +8,7 @@ from typing import Any
 from . import _mt5_session as _session
 from . import models as m
 from ._mt5_constants import (
-    ORDER_TYPE_BUY, ORDER_TYPE_SELL, RES_E_INTERNAL_FAIL_CONNECT, RES_E_INVALID_PARAMS, TRADE_ACTION_CLOSE_BY,
+    ORDER_TYPE_BUY, ORDER_TYPE_SELL, RES_E_INTERNAL_FAIL_CONNECT, RES_E_NOT_FOUND, RES_E_INVALID_PARAMS, TRADE_ACTION_CLOSE_BY,
     TRADE_ACTION_DEAL, TRADE_ACTION_MODIFY, TRADE_ACTION_PENDING, TRADE_ACTION_REMOVE, TRADE_ACTION_SLTP,
     TRADE_RETCODE_DONE, TRADE_RETCODE_PRICE_OFF, TRADE_RETCODE_REQUOTE,
 )
@@ -48,6 +48,15 @@ def _deal(d: m.Deal) -> TradeDeal:
         d.volume, d.price, d.commission, d.swap, d.profit, d.fee, d.symbol, d.comment, d.client_id or "")
 
 
+def _none_when_gone() -> tuple[()] | None:
+    """After a failed lookup by ticket: the package answers an empty tuple (and success) for a ticket that is not
+    open, and None only when the call itself failed."""
+    if _session.last_error()[0] == RES_E_NOT_FOUND:
+        _ok()
+        return ()
+    return None
+
+
 def positions_total() -> int:
     found = _call("get_positions", {})
     return 0 if found is None else len(found.positions)
@@ -57,7 +66,7 @@ def positions_get(*, symbol: str | None = None, group: str | None = None, ticket
                   ) -> tuple[TradePosition, ...] | None:
     if ticket is not None:
         found = _call("get_position", {"ticket": str(ticket)})
-        return None if found is None else (_position(found),)
+        return _none_when_gone() if found is None else (_position(found),)
     found = _call("get_positions", {"symbol": symbol})
     if found is None:
         return None
@@ -73,7 +82,7 @@ def orders_get(*, symbol: str | None = None, group: str | None = None, ticket: i
                ) -> tuple[TradeOrder, ...] | None:
     if ticket is not None:
         found = _call("get_order", {"ticket": str(ticket)})
-        return None if found is None else (_order(found),)
+        return _none_when_gone() if found is None else (_order(found),)
     found = _call("get_orders", {"symbol": symbol})
     if found is None:
         return None
