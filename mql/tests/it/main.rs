@@ -2,5 +2,7 @@
 
 mod failures;
 mod harness;
+mod layout;
 mod programs;
+mod refusals;
 mod runtime;
