@@ -68,6 +68,14 @@ ensure_packages() {
     fi
 }
 
+# A C++ compiler (g++ 12 or clang): the build translates the shipped MQL programs to C++ and compiles them (mql/).
+ensure_cxx() {
+    if command -v c++ >/dev/null || command -v g++ >/dev/null; then return 0; fi
+    ensure_packages g++:g++
+    command -v g++ >/dev/null && return 0
+    printf '\n!!!! no C++ compiler (c++ or g++) and apt-get could not install g++: the MQL runtime cannot be built, so every stage that builds the workspace fails !!!!\n\n'
+}
+
 stage_rust() {
     command -v cargo >/dev/null || { echo "cargo is required"; return 1; }
     cargo test --workspace --no-fail-fast
@@ -89,6 +97,7 @@ stage_schemas() {
 
 # wrk: the benchmark harness's external load generator (its tests start it).
 ensure_packages wrk:wrk
+ensure_cxx
 run_stage rust stage_rust
 if cargo clippy --version >/dev/null 2>&1 && cargo fmt --version >/dev/null 2>&1; then
     run_stage lint stage_lint
