@@ -124,6 +124,26 @@ if [ -f clients/test.sh ]; then
     run_stage clients bash clients/test.sh
 fi
 
+# The TypeScript client installed as users install it: from its folder and from its npm pack tarball, each in a
+# clean directory outside the repository.
+if [ -f clients/typescript/scripts/install-check.sh ]; then
+    if command -v npm >/dev/null && command -v node >/dev/null; then
+        run_stage ts-install bash clients/typescript/scripts/install-check.sh
+    else
+        skip ts-install "node and npm are not installed"
+    fi
+fi
+
+# schemas/openrpc.json through the OpenRPC project's own tools: @open-rpc/generator's TypeScript client compiled
+# by tsc --noEmit, and @open-rpc/client-js calling the demo.
+if [ -f tools/openrpc-client/check.sh ]; then
+    if command -v npm >/dev/null && command -v node >/dev/null; then
+        run_stage openrpc-client bash tools/openrpc-client/check.sh
+    else
+        skip openrpc-client "node and npm are not installed"
+    fi
+fi
+
 if [ -f tests/browser/run.sh ]; then
     run_stage browser bash tests/browser/run.sh
 fi
