@@ -23,8 +23,9 @@ use crate::{Console, ConsoleConfig, ConsoleError, UserId};
 #[derive(Debug, Parser)]
 #[command(name = "metaapi-console", version)]
 pub struct Cli {
-    /// Directory of the console database.
-    #[arg(long, global = true, env = "METAAPI_CONSOLE_DATA_DIR", default_value = "metaapi-console-data")]
+    /// Directory of the console database (on Windows under %LOCALAPPDATA%\MetaAPI by default).
+    #[arg(long, global = true, env = "METAAPI_CONSOLE_DATA_DIR",
+          default_value_os_t = crate::platform::default_data_dir("Console", "metaapi-console-data"))]
     pub data_dir: PathBuf,
     /// Log as JSON lines instead of text.
     #[arg(long, global = true)]
@@ -372,7 +373,7 @@ fn to_value<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
 
-/// Runs a parsed command line. `serve` runs until Ctrl-C or SIGTERM.
+/// Runs a parsed command line. `serve` runs until it is asked to stop ([`crate::platform::shutdown_signal`]).
 pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
     use reqwest::Method;
     match cli.command {
@@ -385,7 +386,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             let listener = tokio::net::TcpListener::bind(args.listen).await?;
             // Scripts that pass port 0 learn the real port from this line.
             println!("listening on http://{}", listener.local_addr()?);
-            console.serve(listener, shutdown_signal()).await
+            console.serve(listener, crate::platform::shutdown_signal()).await
         }
         Command::Init { email, password, auto_approve } => {
             let console = Console::open(ConsoleConfig::new(&cli.data_dir))?;
@@ -494,29 +495,6 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             print_json(&status)
         }
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
-    tracing::info!("shutdown requested");
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ mod error;
 mod events;
 mod http;
 mod manage;
+pub mod platform;
 pub mod secret;
 pub mod store;
 mod verify;
