@@ -183,7 +183,18 @@ pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<Fa
         socket.send(Message::text(subscribe.clone())).await?;
         // The subscription is active once its response arrives.
         let answered = tokio::time::timeout(Duration::from_secs(5), async {
-            while let Some(message) = socket.next().await {
+            // The gateway checks the symbol against the terminal's symbol list on the first subscribe: the
+            // terminal answers that request meanwhile, as an EA would.
+            let mut serve = tokio::time::interval(Duration::from_millis(5));
+            loop {
+                let message = tokio::select! {
+                    message = socket.next() => message,
+                    _ = serve.tick() => {
+                        publisher.serve();
+                        continue;
+                    }
+                };
+                let Some(message) = message else { break };
                 if let Message::Text(text) = message? {
                     if text.contains("\"id\":1") && text.contains("\"result\"") {
                         return Ok(());

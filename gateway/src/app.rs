@@ -11,6 +11,7 @@ use crate::config::{GatewayConfig, load_device_id};
 use crate::error::GatewayError;
 use crate::metrics::Metrics;
 use crate::router::Router;
+use crate::subscriptions::{SubscriptionCaps, SymbolCache};
 use crate::terminals::{Deadlines, Registry};
 use crate::trades::TradeStore;
 
@@ -30,6 +31,10 @@ pub struct App {
     pub metrics: Metrics,
     /// Method table.
     pub router: Router,
+    /// Subscription caps per connection and per token.
+    pub subscription_caps: SubscriptionCaps,
+    /// Each linked terminal's symbol names, for `subscribe`.
+    pub symbols: SymbolCache,
     /// Cancelled when the gateway shuts down.
     pub shutdown: CancellationToken,
     /// WebSocket and link tasks, awaited on shutdown.
@@ -57,6 +62,11 @@ impl App {
             trades,
             metrics: Metrics::default(),
             router: Router::new(),
+            subscription_caps: SubscriptionCaps::new(
+                config.max_subscriptions_per_connection,
+                config.max_subscriptions_per_token,
+            ),
+            symbols: SymbolCache::default(),
             shutdown,
             tasks: TaskTracker::new(),
             next_session: AtomicU64::new(1),

@@ -47,6 +47,10 @@ pub struct GatewayConfig {
     pub auth_fail_window: Duration,
     /// How long each failed authorization beyond the limit is held back before it is answered.
     pub auth_fail_delay: Duration,
+    /// Most subscriptions one WebSocket connection may hold.
+    pub max_subscriptions_per_connection: usize,
+    /// Most subscriptions all WebSocket connections of one token may hold together.
+    pub max_subscriptions_per_token: usize,
     /// Extra `Host` names accepted besides loopback names (`localhost`, `127.0.0.1`, `[::1]`).
     pub allowed_hosts: Vec<String>,
     /// `Origin` values accepted (exact match). Empty: any request carrying an `Origin` is refused.
@@ -89,6 +93,8 @@ impl GatewayConfig {
             auth_fail_limit: 20,
             auth_fail_window: Duration::from_secs(60),
             auth_fail_delay: Duration::from_secs(1),
+            max_subscriptions_per_connection: 1024,
+            max_subscriptions_per_token: 4096,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -108,6 +114,9 @@ impl GatewayConfig {
         }
         if self.console_timeout.is_zero() {
             return fail("console_timeout must be more than zero");
+        }
+        if self.max_subscriptions_per_connection == 0 || self.max_subscriptions_per_token == 0 {
+            return fail("max_subscriptions_per_connection and max_subscriptions_per_token must be at least 1");
         }
         if self.header_read_timeout.is_zero() {
             return fail("header_read_timeout must be more than zero");
@@ -179,6 +188,9 @@ mod tests {
         assert!(config.validate().is_err());
         let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
         config.console_timeout = Duration::ZERO;
+        assert!(config.validate().is_err());
+        let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
+        config.max_subscriptions_per_token = 0;
         assert!(config.validate().is_err());
         let config = GatewayConfig::new("ftp://x", "/tmp/x");
         assert!(config.validate().is_err());

@@ -7,6 +7,7 @@
 //! Modules: [`config`] (settings and the device id), [`auth`] (verification, grace period, revocations, failed-auth
 //! limit), [`terminals`] (linked terminals, deadlines, the `/terminal` link), [`router`] (typed dispatch),
 //! [`trades`] (idempotent trading and persisted outcomes), [`streams`] (subscriptions and the slow-consumer policy),
+//! [`subscriptions`] (subscription caps and the symbol check),
 //! [`http`] and [`ws`] (the warp routes), [`metrics`], [`runtime`] (the tokio runtime the binary runs on).
 
 // `ErrorObject` is the wire error every path returns; boxing it would add an allocation per error for no gain.
@@ -23,6 +24,7 @@ pub mod router;
 pub mod runtime;
 pub mod server;
 pub mod streams;
+pub mod subscriptions;
 pub mod terminals;
 pub mod trades;
 pub mod ws;

@@ -96,6 +96,12 @@ struct Args {
     /// Outbound queue per WebSocket client.
     #[arg(long, default_value_t = 1024)]
     ws_queue: usize,
+    /// Most subscriptions one WebSocket connection may hold.
+    #[arg(long, default_value_t = 1024)]
+    max_subscriptions_per_connection: usize,
+    /// Most subscriptions all WebSocket connections of one token may hold together.
+    #[arg(long, default_value_t = 4096)]
+    max_subscriptions_per_token: usize,
     /// Milliseconds one token verification may wait for the console. Tokens confirmed within the grace period never
     /// wait: they are served from the cache while the gateway asks again in the background.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -152,6 +158,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     config.reply_timeout = Duration::from_millis(args.reply_timeout_ms);
     config.grace_period = Duration::from_secs(args.grace_period_s);
     config.ws_queue = args.ws_queue;
+    config.max_subscriptions_per_connection = args.max_subscriptions_per_connection;
+    config.max_subscriptions_per_token = args.max_subscriptions_per_token;
     config.console_timeout = Duration::from_millis(args.console_timeout_ms);
     config.auth_fail_limit = args.auth_fail_limit;
     config.auth_fail_delay = Duration::from_millis(args.auth_fail_delay_ms);

@@ -180,14 +180,16 @@ async fn stream<M: Method>(app: &Arc<App>, caller: &Arc<Caller>, params: &M::Par
     match M::NAME {
         "subscribe" => {
             let params: SubscribeParams = cast(params)?;
-            if let Some(link) = hub.link()
-                && params.streams.iter().any(|stream| matches!(stream, StreamSpec::Book { .. }))
-                && !link.capabilities.contains(&Capability::MarketDepth)
-            {
-                return Err(ErrorObject::unsupported(link.identity.platform, "book streams need market depth"));
+            if let Some(link) = hub.link() {
+                if params.streams.iter().any(|stream| matches!(stream, StreamSpec::Book { .. }))
+                    && !link.capabilities.contains(&Capability::MarketDepth)
+                {
+                    return Err(ErrorObject::unsupported(link.identity.platform, "book streams need market depth"));
+                }
+                check_symbols(app, &link, &params.streams).await?;
             }
             let seq = session.outbox.seq();
-            let subscriptions = session.subscribe(&params.streams);
+            let subscriptions = session.subscribe(&params.streams)?;
             hub.refresh_interest();
             typed::<M>(&SubscribeResult { subscriptions, seq })
         }
@@ -209,6 +211,32 @@ async fn stream<M: Method>(app: &Arc<App>, caller: &Arc<Caller>, params: &M::Par
         }
         other => Err(ErrorObject::new(ErrorKind::Internal, format!("{other} has no stream handler"))),
     }
+}
+
+/// Refuses streams for symbols the terminal does not have, with `not_found` naming the first one.
+///
+/// The terminal's symbol list is fetched once per link and cached. While no terminal is linked nothing can be
+/// checked, and streams are accepted as they are: they deliver once a terminal with those symbols links.
+async fn check_symbols(app: &App, link: &Arc<Link>, streams: &[StreamSpec]) -> Result<(), ErrorObject> {
+    if streams.iter().all(|stream| stream.symbol().is_none()) {
+        return Ok(());
+    }
+    let names = app
+        .symbols
+        .names(&link.token_id, link.generation, |offset| {
+            let params = offset.map_or_else(|| serde_json::json!({}), |offset| serde_json::json!({ "offset": offset }));
+            ask::<Value>(link, "get_symbols", params)
+        })
+        .await?;
+    let unknown = streams.iter().enumerate().find_map(|(index, stream)| {
+        stream.symbol().filter(|symbol| !names.contains(*symbol)).map(|symbol| (index, symbol))
+    });
+    let Some((index, symbol)) = unknown else { return Ok(()) };
+    let mut error = ErrorObject::new(ErrorKind::NotFound, format!("this terminal has no symbol named {symbol:?}"));
+    if let Some(data) = error.data.as_mut() {
+        data.field = Some(format!("streams[{index}].symbol"));
+    }
+    Err(error)
 }
 
 async fn ask<T: DeserializeOwned>(link: &Link, method: &str, params: Value) -> Result<T, ErrorObject> {

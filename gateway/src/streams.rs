@@ -11,11 +11,14 @@
 //!   which it can resynchronize with `get_snapshot`.
 //!
 //! `seq` is assigned when a notification is written, so the numbers a client sees have no holes.
+//!
+//! Subscriptions are capped per connection and per token ([`Budget`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use metaapi_protocol::ErrorObject;
 use metaapi_protocol::methods::{AccountInfo, Book, Deal, Order, Position, Quote};
 use metaapi_protocol::methods::{StreamSpec, Subscription};
 use metaapi_protocol::notifications::{
@@ -25,6 +28,8 @@ use metaapi_protocol::types::Timeframe;
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{Notify, OwnedSemaphorePermit};
+
+use crate::subscriptions::Budget;
 
 /// A notification's `data`, serialized once when the event arrives and shared by every subscriber: fan-out then
 /// costs one splice per client instead of one serialization (the bench's 100-subscriber fan-out fell behind on it).
@@ -262,22 +267,36 @@ pub struct StreamSession {
     pub outbox: Arc<Outbox>,
     subscriptions: Mutex<HashMap<StreamSpec, SubscriptionId>>,
     next_subscription: AtomicU64,
+    budget: Budget,
 }
 
 impl StreamSession {
-    /// A session without subscriptions.
-    pub fn new(id: u64, outbox: Arc<Outbox>) -> StreamSession {
-        StreamSession { id, outbox, subscriptions: Mutex::new(HashMap::new()), next_subscription: AtomicU64::new(1) }
+    /// A session without subscriptions, drawing on `budget`.
+    pub fn new(id: u64, outbox: Arc<Outbox>, budget: Budget) -> StreamSession {
+        StreamSession {
+            id,
+            outbox,
+            subscriptions: Mutex::new(HashMap::new()),
+            next_subscription: AtomicU64::new(1),
+            budget,
+        }
     }
 
     fn subscriptions(&self) -> std::sync::MutexGuard<'_, HashMap<StreamSpec, SubscriptionId>> {
         self.subscriptions.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Adds streams; a stream subscribed twice keeps its id.
-    pub fn subscribe(&self, streams: &[StreamSpec]) -> Vec<Subscription> {
+    /// Adds streams; a stream subscribed twice keeps its id. Refused whole, with `payload_too_large`, when the new
+    /// streams would take the connection or its token over a cap.
+    pub fn subscribe(&self, streams: &[StreamSpec]) -> Result<Vec<Subscription>, ErrorObject> {
         let mut subscriptions = self.subscriptions();
-        streams
+        let adding = streams
+            .iter()
+            .filter(|stream| !subscriptions.contains_key(*stream))
+            .collect::<HashSet<&StreamSpec>>()
+            .len();
+        self.budget.reserve(subscriptions.len(), adding)?;
+        Ok(streams
             .iter()
             .map(|stream| {
                 let id = subscriptions
@@ -286,7 +305,7 @@ impl StreamSession {
                     .to_string();
                 Subscription { id, stream: stream.clone() }
             })
-            .collect()
+            .collect())
     }
 
     /// Removes streams by id; returns the ids that were active.
@@ -300,6 +319,7 @@ impl StreamSession {
             }
             !remove
         });
+        self.budget.release(removed.len());
         removed
     }
 
@@ -325,6 +345,14 @@ impl StreamSession {
         if let Some(id) = id {
             self.outbox.notify(event.name, Some(id), event.data.clone());
         }
+    }
+}
+
+impl Drop for StreamSession {
+    fn drop(&mut self) {
+        // The connection is gone: its subscriptions no longer count against its token.
+        let held = self.subscriptions().len();
+        self.budget.release(held);
     }
 }
 

@@ -130,8 +130,9 @@ fn revoke(outbox: &Outbox, reason: DenyReason) {
 async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     let (sink, mut stream) = socket.split();
     let outbox = Arc::new(Outbox::new(app.config.ws_queue));
-    let session = Arc::new(StreamSession::new(app.next_session(), outbox.clone()));
     let token_id = authorized.grant.token_id.clone();
+    let budget = app.subscription_caps.budget(&token_id);
+    let session = Arc::new(StreamSession::new(app.next_session(), outbox.clone(), budget));
     app.registry.join(&token_id, session.clone());
     app.metrics.ws_client(true);
     let caller =

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::harness::{World, kind, world_with};
+use serde_json::json;
+
+use crate::harness::{World, eventually, kind, world_with, ws_call};
 use crate::outage::{metric, metrics_of};
 use crate::terminal::TestTerminal;
 
@@ -86,4 +88,81 @@ async fn every_429_carries_retry_after() {
         assert_eq!(response.status(), 429, "{path}");
         assert!(response.headers().contains_key("retry-after"), "{path} answered 429 without Retry-After");
     }
+}
+
+fn quotes(symbols: &[&str]) -> serde_json::Value {
+    let streams: Vec<_> = symbols.iter().map(|symbol| json!({ "type": "quotes", "symbol": symbol })).collect();
+    json!({ "streams": streams })
+}
+
+#[tokio::test]
+async fn subscriptions_are_capped_per_connection_and_per_token() {
+    let world = world_with(|config| {
+        config.max_subscriptions_per_connection = 3;
+        config.max_subscriptions_per_token = 5;
+    })
+    .await;
+    let (token, _terminal) = world.terminal("Capped", 6).await;
+    let mut first = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    let mut second = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+
+    let refused = ws_call(&mut first, 1, "subscribe", quotes(&["EURUSD", "GBPUSD", "USDJPY", "XAUUSD"])).await;
+    assert_eq!(kind(&refused), "payload_too_large", "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("at most 3"), "{refused}");
+    let listed = ws_call(&mut first, 2, "list_subscriptions", json!({})).await;
+    assert_eq!(listed["result"]["subscriptions"], json!([]), "a refused call subscribes to nothing");
+    // Streams already held, and the same stream twice, cost nothing more.
+    let taken = ws_call(&mut first, 3, "subscribe", quotes(&["EURUSD", "GBPUSD", "GBPUSD"])).await;
+    assert_eq!(taken["result"]["subscriptions"].as_array().unwrap().len(), 3, "{taken}");
+    let again = ws_call(&mut first, 4, "subscribe", quotes(&["EURUSD", "USDJPY"])).await;
+    assert_eq!(again["result"]["subscriptions"].as_array().unwrap().len(), 2, "{again}");
+
+    // The token's connections hold 3 of 5.
+    let refused = ws_call(&mut second, 1, "subscribe", quotes(&["EURUSD", "GBPUSD", "USDJPY"])).await;
+    assert_eq!(kind(&refused), "payload_too_large", "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("at most 5"), "{refused}");
+    let taken = ws_call(&mut second, 2, "subscribe", quotes(&["EURUSD", "GBPUSD"])).await;
+    assert!(taken["result"].is_object(), "{taken}");
+
+    // Unsubscribing, and closing a connection, give the token's share back.
+    let held = ws_call(&mut first, 5, "list_subscriptions", json!({})).await;
+    let ids: Vec<_> = held["result"]["subscriptions"].as_array().unwrap().iter().map(|sub| sub["id"].clone()).collect();
+    ws_call(&mut first, 6, "unsubscribe", json!({ "subscription_ids": [ids[0]] })).await;
+    let taken = ws_call(&mut second, 3, "subscribe", json!({ "streams": [{ "type": "account" }] })).await;
+    assert!(taken["result"].is_object(), "{taken}");
+    drop(first);
+    eventually(Duration::from_secs(5), || async {
+        let mut third = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+        let answer = ws_call(&mut third, 1, "subscribe", quotes(&["EURUSD", "GBPUSD"])).await;
+        answer["result"].is_object()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn subscribe_refuses_unknown_symbols_and_stream_kinds() {
+    let world = world_with(|_| {}).await;
+    let (token, terminal) = world.terminal("Symbols", 7).await;
+    let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+
+    let refused = ws_call(&mut socket, 1, "subscribe", quotes(&["EURUSD", "NOSUCH"])).await;
+    assert_eq!(kind(&refused), "not_found", "{refused}");
+    assert_eq!(refused["error"]["data"]["field"], "streams[1].symbol");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("NOSUCH"), "{refused}");
+    let candles = json!({ "streams": [{ "type": "candles", "symbol": "nosuch", "timeframe": "m5" }] });
+    assert_eq!(kind(&ws_call(&mut socket, 2, "subscribe", candles).await), "not_found");
+
+    let unknown_kind = json!({ "streams": [{ "type": "news", "symbol": "EURUSD" }] });
+    let refused = ws_call(&mut socket, 3, "subscribe", unknown_kind).await;
+    assert_eq!(kind(&refused), "invalid_params", "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("news"), "{refused}");
+
+    let listed = ws_call(&mut socket, 4, "list_subscriptions", json!({})).await;
+    assert_eq!(listed["result"]["subscriptions"], json!([]), "refused calls subscribe to nothing");
+    for id in 5..8 {
+        let taken = ws_call(&mut socket, id, "subscribe", quotes(&crate::terminal::SYMBOLS)).await;
+        assert!(taken["result"].is_object(), "{taken}");
+    }
+    // The list was asked for once, and is reused by later calls of the same link.
+    assert_eq!(terminal.count("get_symbols"), 1);
 }

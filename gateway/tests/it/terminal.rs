@@ -102,11 +102,17 @@ fn account(login: u64) -> AccountInfo {
     }
 }
 
+/// The symbols a test terminal lists; `subscribe` refuses others.
+pub const SYMBOLS: [&str; 4] = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD"];
+
 fn answer(state: &State, method: &str, params: &Value) -> Result<Value, ErrorObject> {
     match method {
         "get_account_info" => Ok(serde_json::to_value(account(state.login)).unwrap()),
         "get_positions" => Ok(json!({ "positions": [] })),
         "get_orders" => Ok(json!({ "orders": [] })),
+        "get_symbols" => Ok(json!({ "symbols": SYMBOLS.iter().map(|name| json!({
+            "name": name, "description": name, "path": "Forex", "digits": 5, "selected": true
+        })).collect::<Vec<_>>() })),
         "place_order" | "close_position" | "modify_position" | "modify_order" | "cancel_order" => {
             let ticket = state.tickets.fetch_add(1, Ordering::Relaxed) + 1000;
             let result = TradeResult {
