@@ -134,13 +134,14 @@ impl GatewayConfig {
     }
 }
 
-/// The host name from `/etc/hostname` or `HOSTNAME`, else `unknown`.
+/// The host name from `/etc/hostname`, `HOSTNAME` or (on Windows) `COMPUTERNAME`, else `unknown`.
 pub fn host_name() -> String {
     std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok().filter(|name| !name.is_empty()))
+        .or_else(|| std::env::var("COMPUTERNAME").ok().filter(|name| !name.is_empty()))
         .unwrap_or_else(|| "unknown".to_owned())
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use metaapi_gateway::runtime::DEFAULT_WORKERS;
+use metaapi_console::platform::shutdown_signal;
 use metaapi_gateway::{GatewayConfig, serve};
 
 /// mimalloc instead of glibc malloc: allocation was about a tenth of the gateway's CPU under load (BENCHMARKS.md).
@@ -72,8 +73,9 @@ struct Args {
     /// Base URL of the console API.
     #[arg(long, env = "GATEWAY_CONSOLE_URL", default_value = "http://127.0.0.1:7000")]
     console_url: String,
-    /// Directory for the device id and trade outcomes.
-    #[arg(long, env = "GATEWAY_DATA_DIR", default_value = "./gateway-data")]
+    /// Directory for the device id and trade outcomes (on Windows under %LOCALAPPDATA%\MetaAPI by default).
+    #[arg(long, env = "GATEWAY_DATA_DIR",
+          default_value_os_t = metaapi_console::platform::default_data_dir("Gateway", "./gateway-data"))]
     data_dir: PathBuf,
     /// Largest /rpc body in bytes.
     #[arg(long, default_value_t = 1 << 20)]
@@ -170,26 +172,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     serve(listener, config, shutdown_signal()).await.context("gateway failed")
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    {
-        let interrupt = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => return drop(interrupt.await),
-            };
-            tokio::select! {
-                _ = interrupt => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        drop(interrupt.await);
-    }
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
