@@ -88,6 +88,8 @@ class Terminal : public ::mql::Runtime {
     int _Digits = 0;
     double _Point = 0;
     int _Period = 0;
+    string Symbol() { return _Symbol; }
+    int Period() { return _Period; }
 
     // Account.
     double AccountInfoDouble(int property_id) { return rt_account_double(property_id); }

@@ -384,6 +384,8 @@ class Terminal : public ::mql::Runtime {
     int _Digits = 0;
     double _Point = 0;
     ENUM_TIMEFRAMES _Period = PERIOD_CURRENT;
+    string Symbol() { return _Symbol; }
+    ENUM_TIMEFRAMES Period() { return _Period; }
 
     // Account.
     double AccountInfoDouble(ENUM_ACCOUNT_INFO_DOUBLE property_id) { return rt_account_double(property_id); }

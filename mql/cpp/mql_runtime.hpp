@@ -372,13 +372,16 @@ class Runtime {
     bool stopped_ = false;
 };
 
+void report_create_failure(const MqlHost *host, const CriticalError &error);
+
 // Creates a program for the host, or returns null when the host table does not match this runtime.
 template <class Program>
 void *create(const MqlHost *host) {
     if (host == nullptr || host->size != sizeof(MqlHost) || host->version != MQL_HOST_VERSION) return nullptr;
     try {
         return new Program(host);
-    } catch (const CriticalError &) {
+    } catch (const CriticalError &error) {
+        report_create_failure(host, error);
         return nullptr;
     }
 }

@@ -332,6 +332,12 @@ void report_critical(Runtime &program, const CriticalError &error) {
     }
 }
 
+void report_create_failure(const MqlHost *host, const CriticalError &error) {
+    if (host->print == nullptr) return;
+    String line = String::from_utf8("critical error: " + error.message + "; the program is not created");
+    host->print(host->ctx, line.data(), line.len());
+}
+
 // ---- Runtime ----
 
 Runtime::Runtime(const MqlHost *host) : mql_host_(host) {}

@@ -63,7 +63,7 @@ pub enum Item {
 pub fn read_program(program: &Path, include_dir: &Path) -> Result<(Vec<Item>, Vec<PathBuf>), Error> {
     let mut reader =
         Reader { include_dir: include_dir.to_path_buf(), seen: HashSet::new(), items: Vec::new(), files: Vec::new() };
-    reader.file(program, &program.display().to_string())?;
+    reader.file(program, &shown(program))?;
     Ok((reader.items, reader.files))
 }
 
@@ -131,7 +131,7 @@ impl Reader {
         let Some(found) = candidates.into_iter().find(|candidate| candidate.is_file()) else {
             return Err(refuse(format!("#include {spec}: no such file in the including folder or the Include folder")));
         };
-        let shown = found.display().to_string();
+        let shown = shown(&found);
         self.file(&found, &shown)
     }
 
@@ -210,6 +210,21 @@ impl Reader {
         }
         Ok(in_comment)
     }
+}
+
+// A path as errors and `#line` show it: `a/b/../c` as `a/c` (lexically; links are not resolved).
+fn shown(path: &Path) -> String {
+    let mut parts: Vec<std::path::Component> = Vec::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if matches!(parts.last(), Some(std::path::Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect::<PathBuf>().display().to_string()
 }
 
 fn is_hex(digits: &[char]) -> bool {

@@ -41,6 +41,8 @@ fn run_check() -> String {
 fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_globals() {
     let expected = [
         "create with a wrong table: null",
+        "print: critical error: the terminal does not provide _Symbol (host entry chart_symbol); the program is not created",
+        "create without chart_symbol: null",
         "handlers=77",
         "set nope=0",
         "set bad=0",
@@ -72,6 +74,7 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "print: zero=0.0[]",
         "print: replace=2,a/b\"c/",
         "print: char=65,10",
+        "print: cpp_keywords=6,|",
         "print: compare=eq,lt",
         "print: printformat ok -1 0.500 %",
         "print: print 1.5 100 false 0.1 -7",
