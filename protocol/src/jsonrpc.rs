@@ -6,7 +6,8 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use serde_json::{Map, Number, Value};
 
 use crate::error::{ErrorKind, ErrorObject};
 
@@ -43,6 +44,12 @@ impl JsonSchema for Version {
 pub enum Id {
     /// A numeric id. Kept as written, so `1` and `1.0` stay distinct.
     Number(serde_json::Number),
+    /// A numeric id that no 64-bit integer holds (`12345678901234567890123`, `1.50`), as the text the client sent:
+    /// read as a double it would come back changed, and a client matches answers to calls by id. Only [`Incoming::parse`] and
+    /// [`request_id`] make it; deserializing an [`Id`] yields [`Id::Number`].
+    #[serde(skip_deserializing)]
+    #[schemars(skip)]
+    Text(NumberText),
     /// A string id.
     String(String),
     /// `null`: allowed by the specification but discouraged; also the id of answers to unreadable requests.
@@ -70,6 +77,108 @@ impl Id {
             Value::String(text) => Some(Id::String(text.clone())),
             _ => None,
         }
+    }
+
+    /// Reads an id from its JSON text, keeping a number that is not a 64-bit integer as written.
+    fn from_raw(raw: &RawValue) -> Option<Id> {
+        let text = raw.get();
+        match text.as_bytes().first()? {
+            b'-' | b'0'..=b'9' => match serde_json::from_str::<Number>(text).ok()? {
+                number if number.is_f64() => Some(Id::Text(NumberText(raw.to_owned()))),
+                number => Some(Id::Number(number)),
+            },
+            _ => serde_json::from_str::<Value>(text).ok().as_ref().and_then(Id::from_value),
+        }
+    }
+
+    /// Reads an id from a parsed value, preferring `raw`, the same member's text, for numbers a double may have
+    /// changed.
+    fn from_value_or_raw(value: &Value, raw: Option<&RawValue>) -> Option<Id> {
+        match (value, raw) {
+            (Value::Number(number), Some(raw)) if number.is_f64() => Id::from_raw(raw),
+            _ => Id::from_value(value),
+        }
+    }
+}
+
+/// The JSON text of a numeric id, compared and hashed by that text.
+#[derive(Debug, Clone)]
+pub struct NumberText(Box<RawValue>);
+
+impl NumberText {
+    /// The number as the client wrote it.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for NumberText {
+    fn eq(&self, other: &NumberText) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for NumberText {}
+
+impl std::hash::Hash for NumberText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl Serialize for NumberText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// The `id` member of a request, as text.
+#[derive(Deserialize)]
+struct IdMember<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+}
+
+/// The id of a single request in `body`, read without parsing the rest into values; [`Id::Null`] for a batch or
+/// anything unreadable. For answers given before a body is dispatched, such as an authorization refusal: a batch
+/// gets one answer with a null id, as the specification does for a batch it cannot read.
+pub fn request_id(body: &[u8]) -> Id {
+    serde_json::from_slice::<IdMember>(body)
+        .ok()
+        .and_then(|member| member.id)
+        .and_then(Id::from_raw)
+        .unwrap_or(Id::Null)
+}
+
+/// The raw `id` text of each element (of the body itself for a single request), only when some id in `value` is
+/// a number a double may have changed; empty otherwise, so ordinary frames are not read twice.
+fn raw_ids<'a>(body: &'a [u8], value: &Value) -> Vec<Option<&'a RawValue>> {
+    let inexact = |element: &Value| element.get("id").and_then(Value::as_number).is_some_and(Number::is_f64);
+    match value {
+        Value::Array(elements) if elements.iter().any(inexact) => serde_json::from_slice::<Vec<&RawValue>>(body)
+            .map(|elements| {
+                elements
+                    .into_iter()
+                    .map(|element| serde_json::from_str::<IdMember>(element.get()).ok().and_then(|member| member.id))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Value::Object(_) if inexact(value) => {
+            vec![serde_json::from_slice::<IdMember>(body).ok().and_then(|member| member.id)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Most characters of a client-chosen name (a method, a member) that an error message repeats.
+pub const ECHOED_NAME_MAX_CHARS: usize = 64;
+
+/// A client-chosen name, quoted for an error message and cut to [`ECHOED_NAME_MAX_CHARS`] characters: a 900 KB
+/// method name must not come back whole.
+pub fn quoted_name(name: &str) -> String {
+    match name.char_indices().nth(ECHOED_NAME_MAX_CHARS) {
+        None => format!("{name:?}"),
+        Some((cut, _)) => format!("{:?}... ({} bytes in all)", &name[..cut], name.len()),
     }
 }
 
@@ -107,11 +216,12 @@ impl Request {
     }
 
     /// Checks the members one by one, so that the answer to a malformed request keeps its id when it has one.
-    fn from_value(value: Value) -> Result<Request, Response> {
+    /// `raw_id` is the text of the `id` member when the caller has it.
+    fn from_value(value: Value, raw_id: Option<&RawValue>) -> Result<Request, Response> {
         let Value::Object(members) = value else {
             return Err(Response::error(Id::Null, invalid_request("a request must be a JSON object")));
         };
-        let id = members.get("id").map(Id::from_value);
+        let id = members.get("id").map(|id| Id::from_value_or_raw(id, raw_id));
         let answer_id = id.clone().flatten().unwrap_or(Id::Null);
         let fail = |message: &str| Err(Response::error(answer_id.clone(), invalid_request(message)));
         if members.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
@@ -131,7 +241,7 @@ impl Request {
         if let Some(unknown) =
             members.keys().find(|key| !matches!(key.as_str(), "jsonrpc" | "method" | "params" | "id"))
         {
-            return fail(&format!("unknown member \"{unknown}\" in a request"));
+            return fail(&format!("unknown member {} in a request", quoted_name(unknown)));
         }
         let method = method.clone();
         let mut members = members;
@@ -224,8 +334,20 @@ impl Incoming {
             Ok(Value::Array(elements)) if elements.is_empty() => {
                 Incoming::Rejected(Response::error(Id::Null, invalid_request("an empty batch is not a request")))
             }
-            Ok(Value::Array(elements)) => Incoming::Batch(elements.into_iter().map(Request::from_value).collect()),
-            Ok(value) => Incoming::Single(Request::from_value(value)),
+            Ok(value) => {
+                let raw = raw_ids(body, &value);
+                let raw_id = |index: usize| raw.get(index).copied().flatten();
+                match value {
+                    Value::Array(elements) => Incoming::Batch(
+                        elements
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, element)| Request::from_value(element, raw_id(index)))
+                            .collect(),
+                    ),
+                    value => Incoming::Single(Request::from_value(value, raw_id(0))),
+                }
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 //! - [`methods`] and [`notifications`]: the method catalogue and its domain types.
 //! - [`link`]: the messages between the gateway and the bridge DLL inside the terminal.
 //! - [`console`]: the console API (tokens, devices, account status, verification, revocation events).
+//! - [`host`]: the `Host` header as the gateway and the console read it.
 //! - [`schema`]: the JSON Schema bundle and the OpenRPC document, generated from the registry.
 
 // `ErrorObject` is the wire error every fallible call returns; boxing it would add an allocation per error for
@@ -17,6 +18,7 @@
 
 pub mod console;
 pub mod error;
+pub mod host;
 pub mod jsonrpc;
 pub mod link;
 mod method;

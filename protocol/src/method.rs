@@ -197,11 +197,20 @@ impl From<ParamsError> for ErrorObject {
 /// Decodes and validates the params of `M`. Absent params count as `{}`.
 ///
 /// Errors name the field: unknown fields, missing fields and wrong types all report their path.
+/// JSON-RPC 2.0 allows params by position (an array); an empty array says "no params" in that form, so it is
+/// accepted for the methods that take none ([`NoParams`]). Methods with params take them by name only: position
+/// says nothing about which field a value is for once fields are optional.
 pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, ParamsError> {
     let value = match params {
         None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(Value::Array(items)) if items.is_empty() && takes_no_params::<M>() => Value::Object(Default::default()),
         Some(Value::Array(_)) => {
-            return Err(ParamsError { field: None, message: "params must be an object of named params".into() });
+            let message = if takes_no_params::<M>() {
+                format!("{} takes no params: omit them or send {{}} or []", M::NAME)
+            } else {
+                format!("{} takes named params: send them as an object, not an array (by position)", M::NAME)
+            };
+            return Err(ParamsError { field: None, message });
         }
         Some(value) => value,
     };
@@ -220,6 +229,11 @@ pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, Para
     })?;
     decoded.validate()?;
     Ok(decoded)
+}
+
+/// Whether `M` is a method without params.
+fn takes_no_params<M: Method>() -> bool {
+    std::any::TypeId::of::<M::Params>() == std::any::TypeId::of::<NoParams>()
 }
 
 /// Which kind of serde error names a field in its message.

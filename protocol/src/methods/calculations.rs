@@ -23,13 +23,21 @@ method! {
     CheckOrder = "check_order", Calculations, Terminal, PlaceOrderParams => OrderCheck
 }
 
+/// Largest `volume` a calculation takes, in lots (brokers cap an order far below this).
+pub const CALC_MAX_VOLUME: f64 = 1e6;
+/// Largest price a calculation takes.
+pub const CALC_MAX_PRICE: f64 = 1e12;
+
+/// Checks the numbers of a calculation. With both bounds, volume times contract size times price stays far inside
+/// a double, so a terminal's answer is a finite number: past them it overflowed to infinity, which JSON cannot
+/// carry, and the caller got `invalid_terminal_reply` for what was a bad request.
 fn check_volume_price(volume: f64, prices: &[(&str, Option<f64>)]) -> Result<(), ParamsError> {
-    if !(volume.is_finite() && volume > 0.0) {
-        return Err(ParamsError::field("volume", "must be a positive number"));
+    if !(volume.is_finite() && volume > 0.0 && volume <= CALC_MAX_VOLUME) {
+        return Err(ParamsError::field("volume", "must be a positive number of lots, at most 1000000"));
     }
     for (field, price) in prices {
-        if price.is_some_and(|price| !(price.is_finite() && price > 0.0)) {
-            return Err(ParamsError::field(field, "must be a positive number"));
+        if price.is_some_and(|price| !(price.is_finite() && price > 0.0 && price <= CALC_MAX_PRICE)) {
+            return Err(ParamsError::field(field, "must be a positive number, at most 1e12"));
         }
     }
     Ok(())
