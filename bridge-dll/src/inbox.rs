@@ -318,6 +318,24 @@ fn client_id_of(method: &MethodEntry, params: &Value) -> Option<String> {
     params.get("client_id").and_then(Value::as_str).map(str::to_owned)
 }
 
+/// What goes out instead of `message` when its text (`length` bytes) is longer than the link's `limit`: for a reply,
+/// a `payload_too_large` error answering the same request, so the client learns to ask for less and the link stays
+/// up (the gateway closes a link on a message over its limit); `None` for anything else, which is dropped (an event
+/// that large is a bug in the EA; its `seq` shows up as a gap).
+pub fn oversized(message: &BridgeMessage, length: usize, limit: usize) -> Option<BridgeMessage> {
+    let BridgeMessage::Reply { id, client_id, method, .. } = message else {
+        return None;
+    };
+    let error = ErrorObject::new(
+        ErrorKind::PayloadTooLarge,
+        format!(
+            "the reply to {method} is {length} bytes, more than the terminal link carries ({limit} bytes); ask for \
+             less: a smaller count or limit, or a narrower range, and continue from has_more"
+        ),
+    );
+    Some(error_reply(*id, method, client_id.as_deref(), error))
+}
+
 fn error_reply(id: u64, method: &str, client_id: Option<&str>, error: ErrorObject) -> BridgeMessage {
     BridgeMessage::Reply {
         id,
@@ -325,5 +343,37 @@ fn error_reply(id: u64, method: &str, client_id: Option<&str>, error: ErrorObjec
         method: method.to_owned(),
         result: None,
         error: Some(error.with_client_id(client_id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_oversized_reply_becomes_a_payload_too_large_answer_to_the_same_request() {
+        let reply = BridgeMessage::Reply {
+            id: 7,
+            client_id: Some("c-1".into()),
+            method: "get_candles".into(),
+            result: Some(json!({"candles": []})),
+            error: None,
+        };
+        let Some(BridgeMessage::Reply { id, client_id, method, result, error }) = oversized(&reply, 2_000_000, 1 << 20)
+        else {
+            panic!("a reply is replaced, not dropped");
+        };
+        assert_eq!((id, client_id.as_deref(), method.as_str(), result), (7, Some("c-1"), "get_candles", None));
+        let error = error.expect("an error answer");
+        assert_eq!(error.kind(), ErrorKind::PayloadTooLarge);
+        assert!(error.message.contains("2000000 bytes") && error.message.contains("has_more"), "{}", error.message);
+        let text = serde_json::to_string(&BridgeMessage::Reply { id, client_id, method, result: None, error: Some(error) });
+        assert!(text.unwrap().len() < 1024, "the replacement is small enough for any link");
+    }
+
+    #[test]
+    fn an_oversized_event_is_dropped() {
+        let event = BridgeMessage::Event { seq: 3, name: "quote".into(), data: json!({}) };
+        assert!(oversized(&event, 2_000_000, 1 << 20).is_none());
     }
 }

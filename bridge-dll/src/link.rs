@@ -147,7 +147,8 @@ async fn handshake(session: &Arc<Session>) -> Result<Socket, Outcome> {
             Err(error) => return Err(Outcome::Dropped(format!("link error during the hello: {error}"))),
         };
         match serde_json::from_str::<GatewayMessage>(text.as_str()) {
-            Ok(GatewayMessage::Welcome { gateway_version, heartbeat_ms }) => {
+            Ok(GatewayMessage::Welcome { gateway_version, heartbeat_ms, max_message_bytes }) => {
+                session.set_max_message_bytes(max_message_bytes);
                 session.set_gateway_version(gateway_version);
                 session.set_link(LinkState::Linked, format!("linked; heartbeat every {heartbeat_ms} ms"));
                 session.set_heartbeat(heartbeat_ms);
@@ -200,9 +201,11 @@ async fn flush(session: &Arc<Session>, socket: &mut Socket) -> Result<(), String
             return Ok(());
         }
         let mut result = Ok(());
+        let limit = session.max_message_bytes();
         for message in &batch {
-            let text = match serde_json::to_string(message) {
-                Ok(text) => text,
+            let text = match encode(session, message, limit) {
+                Ok(Some(text)) => text,
+                Ok(None) => continue,
                 Err(error) => {
                     result = Err(format!("cannot encode a message: {error}"));
                     break;
@@ -225,6 +228,20 @@ async fn flush(session: &Arc<Session>, socket: &mut Socket) -> Result<(), String
                 return Err(error);
             }
         }
+    }
+}
+
+/// The text of `message`, checked against the gateway's `limit` here, where the text exists anyway: a message over
+/// it would make the gateway close the link, failing every call in flight. An oversized reply is replaced by a
+/// `payload_too_large` answer to its request; an oversized event is dropped (`None`).
+fn encode(session: &Session, message: &BridgeMessage, limit: usize) -> serde_json::Result<Option<String>> {
+    let text = serde_json::to_string(message)?;
+    if text.len() <= limit {
+        return Ok(Some(text));
+    }
+    match session.oversized(message, text.len(), limit) {
+        Some(replacement) => serde_json::to_string(&replacement).map(Some),
+        None => Ok(None),
     }
 }
 

@@ -8,14 +8,14 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metaapi_protocol::ErrorObject;
-use metaapi_protocol::link::BridgeMessage;
+use metaapi_protocol::link::{BridgeMessage, DEFAULT_LINK_MAX_MESSAGE_BYTES};
 use serde_json::{Value, json};
 
 pub use crate::inbox::{DRAFT_CAP, REQUEST_QUEUE_CAP};
 pub use crate::outbox::EVENT_QUEUE_CAP;
 
 use crate::config::StartConfig;
-use crate::inbox::{Inbox, Incoming};
+use crate::inbox::{self, Inbox, Incoming};
 use crate::outbox::{Outbox, symbol_of};
 use crate::registry::{self, MARKET_EVENTS};
 use crate::status::{BridgeError, BridgeResult, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING};
@@ -59,6 +59,10 @@ struct Counters {
     events_filtered: u64,
     events_invalid: u64,
     messages_sent: u64,
+    /// Replies longer than the link's limit, answered `payload_too_large` instead.
+    replies_too_large: u64,
+    /// Events longer than the link's limit, dropped.
+    events_too_large: u64,
     links: u64,
 }
 
@@ -90,6 +94,7 @@ pub struct Session {
     /// Tells the link task to stop.
     pub stop_tx: tokio::sync::watch::Sender<bool>,
     heartbeat_ms: AtomicU64,
+    max_message_bytes: AtomicU64,
 }
 
 impl Session {
@@ -116,6 +121,7 @@ impl Session {
             outbound: tokio::sync::Notify::new(),
             stop_tx: tokio::sync::watch::channel(false).0,
             heartbeat_ms: AtomicU64::new(10_000),
+            max_message_bytes: AtomicU64::new(DEFAULT_LINK_MAX_MESSAGE_BYTES),
         }
     }
 
@@ -127,6 +133,28 @@ impl Session {
     /// Records the heartbeat period from the welcome.
     pub fn set_heartbeat(&self, heartbeat_ms: u64) {
         self.heartbeat_ms.store(heartbeat_ms, Ordering::Relaxed);
+    }
+
+    /// The largest message the gateway reads on the link, from its welcome.
+    pub fn max_message_bytes(&self) -> usize {
+        usize::try_from(self.max_message_bytes.load(Ordering::Relaxed)).unwrap_or(usize::MAX)
+    }
+
+    /// Records the gateway's message limit from its welcome (the default when it names none).
+    pub fn set_max_message_bytes(&self, limit: Option<u64>) {
+        self.max_message_bytes.store(limit.unwrap_or(DEFAULT_LINK_MAX_MESSAGE_BYTES), Ordering::Relaxed);
+    }
+
+    /// What to send instead of `message`, whose text of `length` bytes is over the link's `limit` (see
+    /// [`inbox::oversized`]), counted for `mtb_status`.
+    pub fn oversized(&self, message: &BridgeMessage, length: usize, limit: usize) -> Option<BridgeMessage> {
+        let replacement = inbox::oversized(message, length, limit);
+        let mut state = self.lock();
+        match replacement {
+            Some(_) => state.counters.replies_too_large += 1,
+            None => state.counters.events_too_large += 1,
+        }
+        replacement
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -367,6 +395,8 @@ impl Session {
                 "events_dropped": state.outbox.dropped(),
                 "events_invalid": counters.events_invalid,
                 "messages_sent": counters.messages_sent,
+                "replies_too_large": counters.replies_too_large,
+                "events_too_large": counters.events_too_large,
                 "panics": panics,
             },
         })

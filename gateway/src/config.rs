@@ -16,8 +16,12 @@ pub struct GatewayConfig {
     pub max_body_bytes: u64,
     /// Most calls in one JSON-RPC batch.
     pub max_batch: usize,
-    /// Largest WebSocket message (client and terminal), in bytes.
+    /// Largest message a client may send on `/ws`, in bytes.
     pub max_ws_message_bytes: usize,
+    /// Largest message read from a terminal link, in bytes; told to the bridge in the welcome, which answers
+    /// `payload_too_large` to a request whose reply would be longer instead of sending it. Separate from the client
+    /// limit because replies are far larger than requests.
+    pub link_max_message_bytes: usize,
     /// How long a request may wait for the terminal to take it; sent to the terminal as the deadline.
     pub pickup_timeout: Duration,
     /// How long a taken request may stay unanswered before its outcome is reported unknown.
@@ -67,6 +71,9 @@ pub struct GatewayConfig {
 /// Default of [`GatewayConfig::header_read_timeout`].
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Smallest [`GatewayConfig::link_max_message_bytes`] the gateway accepts.
+pub const MIN_LINK_MESSAGE_BYTES: usize = 64 * 1024;
+
 /// Shortest retention of trade outcomes the gateway accepts.
 pub const MIN_TRADE_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
@@ -79,6 +86,7 @@ impl GatewayConfig {
             max_body_bytes: 1 << 20,
             max_batch: 100,
             max_ws_message_bytes: 1 << 20,
+            link_max_message_bytes: metaapi_protocol::link::DEFAULT_LINK_MAX_MESSAGE_BYTES as usize,
             pickup_timeout: Duration::from_secs(5),
             reply_timeout: Duration::from_secs(30),
             pickup_slack: Duration::from_millis(500),
@@ -123,6 +131,11 @@ impl GatewayConfig {
         }
         if self.max_body_bytes < 64 || self.max_ws_message_bytes < 64 {
             return fail("max_body_bytes and max_ws_message_bytes must be at least 64");
+        }
+        // Below this even a bridge's error reply to a large request (which echoes nothing but the method and a
+        // short message) could fail to fit, and no list method could answer a useful page.
+        if self.link_max_message_bytes < MIN_LINK_MESSAGE_BYTES {
+            return fail("link_max_message_bytes must be at least 65536");
         }
         if self.heartbeat_timeout <= self.heartbeat_interval {
             return fail("heartbeat_timeout must be longer than heartbeat_interval");
@@ -192,6 +205,9 @@ mod tests {
         assert!(config.validate().is_err());
         let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
         config.max_subscriptions_per_token = 0;
+        assert!(config.validate().is_err());
+        let mut config = GatewayConfig::new("http://127.0.0.1:7000", "/tmp/x");
+        config.link_max_message_bytes = MIN_LINK_MESSAGE_BYTES - 1;
         assert!(config.validate().is_err());
         let config = GatewayConfig::new("ftp://x", "/tmp/x");
         assert!(config.validate().is_err());

@@ -83,9 +83,13 @@ struct Args {
     /// Most calls in one batch.
     #[arg(long, default_value_t = 100)]
     max_batch: usize,
-    /// Largest WebSocket message in bytes.
+    /// Largest message a client may send on /ws, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     max_ws_message_bytes: usize,
+    /// Largest message read from a terminal link, in bytes (replies are far larger than requests: 10,000 history
+    /// orders come to about 7 MB). The bridge answers a request whose reply would not fit with payload_too_large.
+    #[arg(long, default_value_t = metaapi_protocol::link::DEFAULT_LINK_MAX_MESSAGE_BYTES as usize)]
+    link_max_message_bytes: usize,
     /// Milliseconds a request may wait for the terminal to take it.
     #[arg(long, default_value_t = 5000)]
     pickup_timeout_ms: u64,
@@ -156,6 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     config.max_body_bytes = args.max_body_bytes;
     config.max_batch = args.max_batch;
     config.max_ws_message_bytes = args.max_ws_message_bytes;
+    config.link_max_message_bytes = args.link_max_message_bytes;
     config.pickup_timeout = Duration::from_millis(args.pickup_timeout_ms);
     config.reply_timeout = Duration::from_millis(args.reply_timeout_ms);
     config.grace_period = Duration::from_secs(args.grace_period_s);

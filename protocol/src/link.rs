@@ -7,6 +7,8 @@
 //! - the DLL answers [`BridgeMessage::Taken`] when the EA claims it (from then on its outcome can be unknown), and
 //!   [`BridgeMessage::Reply`] when the EA answers; a request still queued at its deadline is answered `not_executed`
 //!   by the DLL and never handed to the EA;
+//! - a reply longer than the welcome's `max_message_bytes` is never sent: the DLL answers that request
+//!   `payload_too_large` instead, so no reply can close the link;
 //! - the DLL pushes [`BridgeMessage::Event`]s (ticks, trades, account) with its own increasing `seq`;
 //! - both sides send [`BridgeMessage::Heartbeat`] / [`GatewayMessage::Heartbeat`] so a dead link is noticed.
 //!
@@ -20,7 +22,18 @@ use crate::error::ErrorObject;
 use crate::types::{Capability, TerminalIdentity, TimeMs};
 
 /// Version of the link messages. The gateway refuses a hello with another version.
-pub const LINK_VERSION: u32 = 1;
+///
+/// Version 2 added `max_message_bytes` to [`GatewayMessage::Welcome`] and `discarded` to [`BridgeMessage::Hello`]; a
+/// version 1 bridge would refuse that welcome as unreadable and relink forever, so the gateway refuses it in the hello
+/// instead, saying why.
+pub const LINK_VERSION: u32 = 2;
+
+/// Default of the largest link message either side accepts, in bytes (16 MiB).
+///
+/// Sized for the largest documented reply with room to spare: 10,000 history orders with long comments and
+/// `client_id`s come to about 7 MB, 10,000 candles to about 1.4 MB. The gateway may be configured otherwise and says
+/// its limit in the welcome.
+pub const DEFAULT_LINK_MAX_MESSAGE_BYTES: u64 = 16 << 20;
 
 /// A message from the bridge DLL to the gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -90,6 +103,11 @@ pub enum GatewayMessage {
         gateway_version: String,
         /// Send a heartbeat at least this often.
         heartbeat_ms: u64,
+        /// The largest message the gateway reads on this link, in bytes. The bridge answers a request whose reply
+        /// would be larger with `payload_too_large` instead of sending it (a bigger message would close the link).
+        /// Absent: [`DEFAULT_LINK_MAX_MESSAGE_BYTES`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_message_bytes: Option<u64>,
     },
     /// The link is refused (bad token, version mismatch, another terminal already linked); it closes next.
     #[schemars(title = "GatewayRefused")]

@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 use warp::Filter;
 use warp::reply::Reply;
 
+/// The largest link message the stand-in says it reads, in its welcome: small, so a test reaches it cheaply.
+pub const LINK_LIMIT: u64 = 256 * 1024;
+
 /// What the stand-in saw.
 #[derive(Debug)]
 pub enum Seen {
@@ -215,7 +218,11 @@ async fn connection(
                         let answer = if refuse {
                             GatewayMessage::Refused { error: ErrorObject::new(ErrorKind::TokenRevoked, "token revoked") }
                         } else {
-                            GatewayMessage::Welcome { gateway_version: "stand-in".into(), heartbeat_ms: 5000 }
+                            GatewayMessage::Welcome {
+                                gateway_version: "stand-in".into(),
+                                heartbeat_ms: 5000,
+                                max_message_bytes: Some(LINK_LIMIT),
+                            }
                         };
                         let text = serde_json::to_string(&answer).unwrap();
                         let _ = sink.send(warp::ws::Message::text(text)).await;

@@ -18,7 +18,7 @@ fn linked() -> (StandIn, Session) {
     let session = Session::start(gateway.port, TOKEN);
     let hello = gateway.expect_hello();
     let BridgeMessage::Hello { terminal, capabilities, link_version, .. } = hello else { unreachable!() };
-    assert_eq!(link_version, 1);
+    assert_eq!(link_version, metaapi_protocol::link::LINK_VERSION);
     assert_eq!(terminal.login, 5001);
     assert_eq!(capabilities.len(), 2);
     gateway.wait_linked();

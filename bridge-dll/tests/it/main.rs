@@ -6,4 +6,5 @@ mod gateway;
 mod harness;
 mod link;
 mod mql;
+mod sizes;
 mod wine;

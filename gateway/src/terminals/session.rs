@@ -51,7 +51,7 @@ pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), E
         .and(websocket())
         .map(move |authorized: Authorized, upgrade: Upgrade| {
             let app = handler_app.clone();
-            let config = socket_config(app.config.max_ws_message_bytes, LINK_READ_BUFFER);
+            let config = socket_config(app.config.link_max_message_bytes, LINK_READ_BUFFER);
             upgrade.accept(config, move |socket| {
                 let tasks = app.tasks.clone();
                 tasks.track_future(run(app, authorized, socket))
@@ -134,7 +134,11 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
     }
     tracing::info!(token_id = %grant.token_id, generation = link.generation, "terminal linked");
     let heartbeat_ms = u64::try_from(app.config.heartbeat_interval.as_millis()).unwrap_or(u64::MAX);
-    let welcome = GatewayMessage::Welcome { gateway_version: env!("CARGO_PKG_VERSION").to_owned(), heartbeat_ms };
+    let welcome = GatewayMessage::Welcome {
+        gateway_version: env!("CARGO_PKG_VERSION").to_owned(),
+        heartbeat_ms,
+        max_message_bytes: Some(app.config.link_max_message_bytes as u64),
+    };
     let (mut sink, mut stream) = socket.split();
     let note: CloseNote = Arc::new(Mutex::new(None));
 

@@ -60,6 +60,13 @@ class GatewayWelcome(BaseModel):
     heartbeat_ms: Annotated[
         int, Field(description='Send a heartbeat at least this often.', ge=0)
     ]
+    max_message_bytes: Annotated[
+        int | None,
+        Field(
+            description='The largest message the gateway reads on this link, in bytes. The bridge answers a request whose reply\nwould be larger with `payload_too_large` instead of sending it (a bigger message would close the link).\nAbsent: [`DEFAULT_LINK_MAX_MESSAGE_BYTES`].',
+            ge=0,
+        ),
+    ] = None
     type: Literal['welcome']
 
 

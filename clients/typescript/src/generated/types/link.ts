@@ -122,6 +122,12 @@ export interface GatewayWelcome {
    * Send a heartbeat at least this often.
    */
   heartbeat_ms: number;
+  /**
+   * The largest message the gateway reads on this link, in bytes. The bridge answers a request whose reply
+   * would be larger with `payload_too_large` instead of sending it (a bigger message would close the link).
+   * Absent: [`DEFAULT_LINK_MAX_MESSAGE_BYTES`].
+   */
+  max_message_bytes?: number | null;
   type: "welcome";
 }
 /**
