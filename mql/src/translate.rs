@@ -385,6 +385,7 @@ impl Translator {
             let returns_void = tokens[..paren - 1].iter().any(|t| t.text == "void");
             self.handlers.push((*handler, returns_void));
         }
+        check_parameters(&tokens[paren + 1..open])?;
         let mut rewritten = rewrite(&tokens[..open], Scope::Global)?;
         rewritten.extend(rewrite(&tokens[open..], Scope::Body)?);
         self.out.tokens(&rewritten);
@@ -396,6 +397,43 @@ impl Translator {
             self.out.generated(&import.loc, &line);
         }
     }
+}
+
+// MQL passes arrays and structs by reference only, and MetaEditor refuses a parameter of either without `&`.
+fn check_parameters(tokens: &[Token]) -> Result<(), Error> {
+    let mut depth = 0;
+    let mut start = 0;
+    for (index, token) in tokens.iter().enumerate() {
+        match token.text.as_str() {
+            "(" => depth += 1,
+            ")" if depth > 0 => depth -= 1,
+            "," | ")" if depth == 0 => {
+                check_parameter(&tokens[start..index])?;
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_parameter(param: &[Token]) -> Result<(), Error> {
+    let declarator: Vec<&Token> = param.iter().take_while(|t| t.text != "=").collect();
+    let by_ref = declarator.iter().any(|t| t.text == "&");
+    let Some(type_token) = declarator.iter().find(|t| t.text != "const") else { return Ok(()) };
+    if by_ref {
+        return Ok(());
+    }
+    if declarator.iter().any(|t| t.text == "[") {
+        return Err(refuse(&type_token.loc, "an array parameter must be passed by reference (`T &name[]`)"));
+    }
+    if type_token.text.starts_with("Mql") {
+        return Err(refuse(
+            &type_token.loc,
+            format!("a {} parameter must be passed by reference (`&`)", type_token.text),
+        ));
+    }
+    Ok(())
 }
 
 // A top-level `{` opens a function body when the declaration so far has a parameter list and no initializer.

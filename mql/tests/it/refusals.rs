@@ -100,3 +100,11 @@ fn the_refusal_reads_as_file_line_what() {
     let error = Error::Refused { file: file.clone(), line, what: what.clone() };
     assert_eq!(error.to_string(), format!("{file}:3: {what}"));
 }
+
+#[test]
+fn arrays_and_structs_are_parameters_by_reference_only() {
+    let array = "int Sum(const int values[])\n{\n   return 0;\n}\nvoid OnStart() {}\n";
+    assert_refused(&[("A.mq5", array)], "A.mq5", 1, "array parameter must be passed by reference");
+    let by_value = "void OnStart() {}\n\nvoid Show(const int n,\n          MqlTick tick)\n{\n}\n";
+    assert_refused(&[("B.mq5", by_value)], "B.mq5", 4, "MqlTick parameter must be passed by reference");
+}
