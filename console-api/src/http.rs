@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use metaapi_protocol::console::{CreateTokenRequest, SignInRequest, UpdateAccountRequest, VerifyRequest};
+use metaapi_protocol::host::host_name;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
@@ -138,15 +139,6 @@ where
     parse_json::<T>(&body).map_err(reject)
 }
 
-/// The host name of a `Host` header value, without the port.
-fn host_name(host: &str) -> &str {
-    if host.starts_with('[') {
-        host.find(']').map_or(host, |end| &host[..=end])
-    } else {
-        host.split(':').next().unwrap_or(host)
-    }
-}
-
 /// Refuses requests whose `Host` is not an allowed name (DNS rebinding) and browser requests from another origin.
 fn guard(allowed: Arc<Vec<String>>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::optional::<String>("host")
@@ -161,7 +153,10 @@ fn guard(allowed: Arc<Vec<String>>) -> impl Filter<Extract = (), Error = Rejecti
                         field: None,
                     }));
                 };
-                let name = host_name(&host);
+                // Parsed strictly: a lenient cut would read `[::1]evil.com` as `[::1]`.
+                let Some(name) = host_name(&host) else {
+                    return Err(reject(ConsoleError::Forbidden("the Host header is not host[:port]".into())));
+                };
                 if !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
                     return Err(reject(ConsoleError::Forbidden(format!("host {name} is not served here"))));
                 }
@@ -494,13 +489,6 @@ mod tests {
         assert!(page.contains(r#"<meta name="metaapi-gateway-url" content="http://127.0.0.1:7000">"#), "{page}");
         assert!(!page.contains(GATEWAY_URL_PLACEHOLDER));
         assert_eq!(html_escape(r#"a"<b>&'c"#), "a&quot;&lt;b&gt;&amp;&#39;c");
-    }
-
-    #[test]
-    fn host_names_drop_the_port() {
-        assert_eq!(host_name("127.0.0.1:7000"), "127.0.0.1");
-        assert_eq!(host_name("localhost"), "localhost");
-        assert_eq!(host_name("[::1]:7000"), "[::1]");
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
+use metaapi_protocol::host::{host_name, is_loopback_name};
+use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response, request_id};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use serde::Serialize;
 use warp::http::StatusCode;
@@ -28,6 +29,16 @@ pub struct Refusal {
 }
 
 impl warp::reject::Reject for Refusal {}
+
+/// A refusal of a `/rpc` request whose body was read: the answer carries the request's id, because generic
+/// JSON-RPC clients report an answer with another id as a bad response rather than as the error it is.
+#[derive(Debug)]
+struct RequestRefusal {
+    id: Id,
+    refusal: Refusal,
+}
+
+impl warp::reject::Reject for RequestRefusal {}
 
 impl Refusal {
     /// A refusal with the status the error's kind implies.
@@ -53,20 +64,11 @@ impl std::fmt::Debug for Authorized {
 
 /// Whether `host` (a `Host` header) names this machine's loopback interface or an explicitly allowed name.
 pub fn host_allowed(host: &str, extra: &[String]) -> bool {
-    let host = host.trim();
-    let name = if host.starts_with('[') {
-        host.find(']').map_or(host, |end| &host[..=end])
-    } else {
-        match host.rsplit_once(':') {
-            Some((name, port)) if port.bytes().all(|byte| byte.is_ascii_digit()) => name,
-            _ => host,
-        }
+    let Some(name) = host_name(host) else {
+        return false;
     };
-    let name = name.to_ascii_lowercase();
-    let loopback = name == "localhost"
-        || name == "[::1]"
-        || name.parse::<std::net::Ipv4Addr>().is_ok_and(|address| address.is_loopback());
-    loopback || extra.iter().any(|allowed| allowed.eq_ignore_ascii_case(&name) || allowed.eq_ignore_ascii_case(host))
+    is_loopback_name(name)
+        || extra.iter().any(|allowed| allowed.eq_ignore_ascii_case(name) || allowed.eq_ignore_ascii_case(host))
 }
 
 /// Refuses a `Host` that is not a loopback name (DNS rebinding) and any `Origin` not explicitly allowed.
@@ -144,16 +146,29 @@ fn json_reply(status: u16, body: &impl Serialize) -> warp::reply::Response {
     warp::reply::with_status(warp::reply::json(body), status).into_response()
 }
 
-/// `POST /rpc`.
+/// `POST /rpc`. The body (bounded by the size limit) is read before the token is checked, so that a refusal can
+/// answer with the request's id.
 pub fn rpc(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let authorize_app = app.clone();
     let handler_app = app.clone();
     warp::path("rpc")
         .and(warp::path::end())
         .and(warp::post())
         .and(guard(app.clone()))
-        .and(authorized(app.clone()))
+        .and(crate::server::peer())
+        .and(warp::header::optional::<String>("authorization"))
         .and(warp::body::content_length_limit(app.config.max_body_bytes))
         .and(warp::body::bytes())
+        .and_then(move |peer: Option<SocketAddr>, header: Option<String>, body: Bytes| {
+            let app = authorize_app.clone();
+            async move {
+                match authorize(&app, peer.map(|peer| peer.ip()), header.as_deref()).await {
+                    Ok(authorized) => Ok((authorized, body)),
+                    Err(refusal) => Err(warp::reject::custom(RequestRefusal { id: request_id(&body), refusal })),
+                }
+            }
+        })
+        .untuple_one()
         .then(move |authorized: Authorized, body: Bytes| {
             let app = handler_app.clone();
             async move { handle_rpc(app, authorized.grant, body).await }
@@ -220,9 +235,12 @@ pub fn health(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), 
     guard(app).and(healthz.or(metrics).unify())
 }
 
-/// Maps every rejection to an HTTP status and a JSON-RPC error body with `id: null`; a 429 carries `Retry-After`.
+/// Maps every rejection to an HTTP status and a JSON-RPC error body, with the request's id where it was read and
+/// `id: null` otherwise; a 429 carries `Retry-After`.
 pub async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {
-    let (status, error) = if let Some(refusal) = rejection.find::<Refusal>() {
+    let id = rejection.find::<RequestRefusal>().map_or(Id::Null, |refused| refused.id.clone());
+    let refusal = rejection.find::<RequestRefusal>().map(|refused| &refused.refusal).or(rejection.find::<Refusal>());
+    let (status, error) = if let Some(refusal) = refusal {
         (refusal.status, refusal.error.clone())
     } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
         (413, ErrorObject::new(ErrorKind::PayloadTooLarge, "the body is over the size limit"))
@@ -237,7 +255,7 @@ pub async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infa
     };
     let retry_after = (status == 429)
         .then(|| retry_after_secs(error.data.as_ref().and_then(|data| data.retry_after_ms).unwrap_or(1000)));
-    let mut reply = json_reply(status, &Response::error(Id::Null, error));
+    let mut reply = json_reply(status, &Response::error(id, error));
     if let Some(seconds) = retry_after {
         reply.headers_mut().insert(warp::http::header::RETRY_AFTER, warp::http::HeaderValue::from(seconds));
     }
@@ -250,12 +268,23 @@ mod tests {
 
     #[test]
     fn only_loopback_hosts_pass() {
-        for host in ["127.0.0.1:6000", "localhost", "LOCALHOST:1", "[::1]:6000", "127.0.0.2"] {
+        for host in ["127.0.0.1:6000", "localhost", "LOCALHOST:1", "[::1]:6000", "127.0.0.2", "[0:0::1]"] {
             assert!(host_allowed(host, &[]), "{host}");
         }
-        for host in ["evil.example", "evil.example:6000", "127.0.0.1.evil.example", "10.0.0.1:6000", ""] {
+        for host in [
+            "evil.example",
+            "evil.example:6000",
+            "127.0.0.1.evil.example",
+            "10.0.0.1:6000",
+            "",
+            "[::1]evil.com",
+            "[::1]:6000evil.com",
+            "localhost:6000:evil.com",
+            "[::1]evil.com:6000",
+        ] {
             assert!(!host_allowed(host, &[]), "{host}");
         }
         assert!(host_allowed("gateway.lan:6000", &["gateway.lan".into()]));
+        assert!(!host_allowed("gateway.lan:6000x", &["gateway.lan".into()]));
     }
 }

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use metaapi_protocol::jsonrpc::{Request, Response};
+use metaapi_protocol::jsonrpc::{Request, Response, quoted_name};
 use metaapi_protocol::methods::{AccountInfo, StreamSpec};
 use metaapi_protocol::methods::{
     GatewayInfo, GetTradeResultParams, OrderList, Pong, PositionFilter, PositionList, Snapshot, SubscribeParams,
@@ -84,7 +84,10 @@ impl Router {
     pub async fn dispatch(&self, app: &Arc<App>, caller: &Arc<Caller>, request: Request) -> Option<Response> {
         let started = Instant::now();
         let answer = match self.handlers.get(request.method.as_str()) {
-            None => Err(ErrorObject::new(ErrorKind::MethodNotFound, format!("no method named {:?}", request.method))),
+            None => Err(ErrorObject::new(
+                ErrorKind::MethodNotFound,
+                format!("no method named {}", quoted_name(&request.method)),
+            )),
             Some((Route::Stream, _)) if caller.session.is_none() => Err(ErrorObject::new(
                 ErrorKind::MethodNotFound,
                 format!("{} is only available over the /ws WebSocket", request.method),

@@ -9,11 +9,12 @@ use std::time::Duration;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use metaapi_protocol::console::DenyReason;
-use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response};
+use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response, request_id};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::CapacityError;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use warp::{Filter, Rejection};
 
@@ -71,11 +72,17 @@ pub async fn lost_access(
     }
 }
 
-/// Writes what the outbox hands out until it closes or the client goes away, then cancels `done`.
+/// Writes what the outbox hands out until it closes or the client goes away, then cancels `done` and hands the
+/// sink back.
 ///
 /// Everything queued by the time the writer runs goes out in one write, so a client on a busy stream costs one send
 /// per writer turn, not one per event (about ten ticks per send in the bench's fan-out).
-async fn write(outbox: Arc<Outbox>, mut sink: SplitSink<Socket, Message>, idle: Duration, done: CancellationToken) {
+async fn write(
+    outbox: Arc<Outbox>,
+    mut sink: SplitSink<Socket, Message>,
+    idle: Duration,
+    done: CancellationToken,
+) -> SplitSink<Socket, Message> {
     // One timer, re-armed only when it fires: arming a fresh one per write cost a timer-wheel update per batch,
     // which adds up at thousands of batches per second across clients.
     let mut last_write = Instant::now();
@@ -100,14 +107,14 @@ async fn write(outbox: Arc<Outbox>, mut sink: SplitSink<Socket, Message>, idle: 
                 Next::Write(texts) => {
                     for text in texts {
                         if sink.feed(Message::text(text)).await.is_err() {
-                            return done.cancel();
+                            return finish(sink, &done);
                         }
                     }
                 }
                 Next::Close(reason) => {
                     let _ = sink.send(close_message(reason.code, reason.text)).await;
                     let _ = sink.close().await;
-                    return done.cancel();
+                    return finish(sink, &done);
                 }
             }
             match outbox.try_next() {
@@ -116,9 +123,30 @@ async fn write(outbox: Arc<Outbox>, mut sink: SplitSink<Socket, Message>, idle: 
             }
         }
         if sink.flush().await.is_err() {
-            return done.cancel();
+            return finish(sink, &done);
         }
         last_write = Instant::now();
+    }
+}
+
+fn finish(sink: SplitSink<Socket, Message>, done: &CancellationToken) -> SplitSink<Socket, Message> {
+    done.cancel();
+    sink
+}
+
+/// Reads and drops what a client still sends after its connection was closed for an oversized message (1 s and
+/// 16 MiB at most), so that closing does not reset the connection before the client reads the 1009 close frame:
+/// a TCP close with unread input sends a reset, and the client's system may drop the close frame with it.
+async fn drain(socket: &mut Socket) {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 4096];
+    let mut left: usize = 16 << 20;
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while left > 0 {
+        match tokio::time::timeout_at(deadline, socket.get_mut().read(&mut buffer)).await {
+            Ok(Ok(read)) if read > 0 => left = left.saturating_sub(read),
+            _ => break,
+        }
     }
 }
 
@@ -146,6 +174,7 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     // A message is read only while a permit is held, so a client with too many calls open is not read from, and
     // revocations and shutdown are still handled meanwhile.
     let mut permit: Option<OwnedSemaphorePermit> = None;
+    let mut too_big = false;
     let expiry = until_expiry(authorized.grant.expires_at);
     tokio::pin!(expiry);
     loop {
@@ -180,12 +209,24 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
                     outbox.close(CloseReason { code: 1000, text: String::new() }, None);
                 }
                 Some(Ok(_)) => {}
+                Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
+                    // RFC 6455 section 7.4.1: 1009 tells the client its message was too big, not that all is well.
+                    let text = format!("a message holds at most {} bytes", app.config.max_ws_message_bytes);
+                    outbox.close(CloseReason { code: 1009, text }, None);
+                    too_big = true;
+                }
                 Some(Err(_)) | None => break,
             },
         }
     }
     outbox.close(CloseReason { code: 1000, text: String::new() }, None);
-    let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    let sink = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    if too_big
+        && let Ok(Ok(sink)) = sink
+        && let Ok(mut socket) = stream.reunite(sink)
+    {
+        drain(&mut socket).await;
+    }
     app.registry.leave(&token_id, session.id);
     app.metrics.ws_client(false);
 }
@@ -203,7 +244,7 @@ async fn handle(
         app.metrics.error(error.kind());
         match deny_reason(error.kind()) {
             Some(reason) => revoke(outbox, reason),
-            None => respond(outbox, &Outgoing::Single(Response::error(Id::Null, error)), permit),
+            None => respond(outbox, &Outgoing::Single(Response::error(request_id(bytes), error)), permit),
         }
         return;
     }

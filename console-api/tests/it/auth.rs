@@ -119,6 +119,30 @@ async fn foreign_host_and_origin_are_refused() {
 }
 
 #[tokio::test]
+async fn hosts_that_only_start_like_an_allowed_name_are_refused() {
+    let t = TestConsole::start().await;
+    let port = t.addr.port();
+    for (host, allowed) in [
+        (format!("[::1]:{port}"), true),
+        ("[::1]".to_owned(), true),
+        (format!("127.0.0.1:{port}"), true),
+        ("[::1]evil.com".to_owned(), false),
+        (format!("[::1]:{port}evil.com"), false),
+        ("[::1]evil.com:80".to_owned(), false),
+        (format!("localhost:{port}:1"), false),
+        ("localhost:".to_owned(), false),
+        ("127.0.0.1:99999".to_owned(), false),
+    ] {
+        let response = t.http.get(t.url("/healthz")).header("host", &host).send().await.unwrap();
+        assert_eq!(response.status().as_u16() == 200, allowed, "{host}: {}", response.status());
+        if !allowed {
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"], "forbidden", "{host}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn users_and_api_keys_are_validated_in_the_library() {
     let t = TestConsole::start().await;
     assert!(t.console.create_user("not-an-email", "correct horse battery").is_err());

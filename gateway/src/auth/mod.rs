@@ -93,9 +93,12 @@ pub fn close_code(reason: DenyReason) -> u16 {
 
 /// The token of an `Authorization: Bearer` header, or `""` when there is none.
 pub fn bearer(header: Option<&str>) -> &str {
+    // Auth schemes are case-insensitive (RFC 9110 section 11.1): `BEARER`, `bearer` and `Bearer` are one scheme.
     header
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(str::trim)
+        .map(str::trim_start)
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .unwrap_or("")
 }
 
@@ -113,6 +116,10 @@ mod tests {
     #[test]
     fn bearer_is_extracted() {
         assert_eq!(bearer(Some("Bearer mat_x")), "mat_x");
+        assert_eq!(bearer(Some("BEARER mat_x")), "mat_x");
+        assert_eq!(bearer(Some("bEaReR   mat_x ")), "mat_x");
+        assert_eq!(bearer(Some("Bearermat_x")), "");
+        assert_eq!(bearer(Some("Bearer")), "");
         assert_eq!(bearer(Some("Basic abc")), "");
         assert_eq!(bearer(None), "");
     }

@@ -84,7 +84,7 @@ async fn every_deny_reason_on_every_endpoint() {
         let expected_status = reason.error_kind().http_status();
         let (status, body) = gateway.call(&token, "ping", json!({})).await;
         assert_eq!((status, kind(&body)), (expected_status, expected_kind), "/rpc {reason:?}: {body}");
-        assert_eq!(body["id"], serde_json::Value::Null);
+        assert_eq!(body["id"], 1, "a refusal answers with the request's id");
         assert_eq!(body["error"]["code"], -32001);
         for path in ["/ws", "/terminal"] {
             let Err((status, body)) = gateway.connect(path, Some(&token)).await else {

@@ -7,6 +7,7 @@
 
 mod auth;
 mod binary;
+mod client_quirks;
 mod deadlines;
 mod harness;
 mod limits;
