@@ -182,6 +182,7 @@ async fn add_terminal(demo: &Demo, sims: &mut Vec<SimHandle>, tokens: &mut Vec<S
         gateway_url: format!("ws://{}/terminal", address_of(&demo.url)?),
         token: token.clone(),
         start_time: Some(TerminalConfig::new(Mode::Mt5Hedging, 0).start_time),
+        scale: Default::default(),
     };
     sims.push(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?);
     memory::wait_online(address_of(&demo.url)?, &token).await?;

@@ -216,6 +216,7 @@ async fn measure(
             gateway_url: terminal_url.clone(),
             token: token.clone(),
             start_time: None,
+            scale: Default::default(),
         };
         sims.push(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?);
         wait_online(address, &token).await?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use metaapi_console::{Console, ConsoleConfig, UserId};
 use metaapi_protocol::console::{CreateTokenRequest, UpdateAccountRequest};
 use metaapi_protocol::types::TimeMs;
-use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle};
+use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, SimScale};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -32,6 +32,8 @@ pub struct DemoConfig {
     pub terminals: Vec<Mode>,
     /// Seed of the simulated price feeds (terminal `i` uses `seed + i`).
     pub seed: u64,
+    /// Extra symbols and trade history for every simulated terminal (tests of the largest lists).
+    pub scale: SimScale,
     /// Follow the wall clock (for people); otherwise simulated time starts on a Monday morning and advances with
     /// each EA loop turn, which makes tests independent of the calendar.
     pub realtime: bool,
@@ -46,6 +48,7 @@ impl DemoConfig {
             data_dir: None,
             terminals: vec![Mode::Mt5Hedging],
             seed: 1,
+            scale: SimScale::default(),
             realtime: false,
         }
     }
@@ -61,6 +64,13 @@ pub struct DemoTerminal {
     /// The console's id of that token.
     pub token_id: String,
     sim: Option<SimHandle>,
+}
+
+impl DemoTerminal {
+    /// The bridge session its simulated EA started (for `mtb_status` in tests); `None` once stopped.
+    pub fn bridge_session(&self) -> Option<i64> {
+        self.sim.as_ref().map(SimHandle::session)
+    }
 }
 
 /// The running stack. Stop it with [`Demo::stop`]; dropping it stops it too, less politely.
@@ -84,6 +94,7 @@ pub struct Demo {
     pub terminals: Vec<DemoTerminal>,
     gateway_address: SocketAddr,
     seed: u64,
+    scale: SimScale,
     realtime: bool,
     stop: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
@@ -175,6 +186,7 @@ impl Demo {
             terminals: Vec::new(),
             gateway_address,
             seed: config.seed,
+            scale: config.scale,
             realtime: config.realtime,
             stop,
             tasks,
@@ -207,6 +219,7 @@ impl Demo {
             gateway_url: format!("ws://{}/terminal", self.gateway_address),
             token: token.to_owned(),
             start_time: self.realtime.then(trading_day_start).flatten(),
+            scale: self.scale,
         };
         Ok(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?)
     }

@@ -30,6 +30,8 @@ pub struct SimConfig {
     /// With `realtime`, a start in the past makes the clock run at wall speed from there, so a demo started on a
     /// weekend can still trade in open sessions.
     pub start_time: Option<metaapi_protocol::types::TimeMs>,
+    /// More symbols and history than the default broker (tests of the largest lists).
+    pub scale: crate::scale::SimScale,
 }
 
 /// The running simulator; [`SimHandle::stop`] ends the session.
@@ -85,6 +87,7 @@ pub fn start(abi: BridgeAbi, config: SimConfig) -> Result<SimHandle, SimError> {
         return Err(SimError::AbiMismatch { found: version, expected: ABI_MAJOR << 16 });
     }
     let mut terminal_config = TerminalConfig::new(config.mode, config.seed);
+    terminal_config.scale = config.scale;
     let wall_start = wall_clock_ms();
     match (config.start_time, config.realtime) {
         (Some(start), _) => terminal_config.start_time = start,

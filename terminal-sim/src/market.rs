@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use metaapi_protocol::methods::{BookEntry, BookSide, Candle, Quote, Tick};
+use metaapi_protocol::methods::{BookEntry, BookSide, Candle, MAX_PAGE_ITEMS, Quote, Tick};
 use metaapi_protocol::notifications::{CandleEvent, TickEvent};
 use metaapi_protocol::types::{TimeMs, Timeframe};
 
@@ -37,6 +37,8 @@ pub struct SymbolMarket {
     pub selected: bool,
     mid: f64,
     rng: Rng,
+    /// Draws the ticks synthesized before the first kept one, apart from the live feed so history does not shift it.
+    tick_history_rng: Rng,
     next_tick: TimeMs,
     ticks: VecDeque<Tick>,
     candles: Vec<CandleSeries>,
@@ -71,6 +73,7 @@ impl SymbolMarket {
             ticks: VecDeque::from([Tick { time: start, bid, ask, last: 0.0, volume: 0.0, flags: TICK_FLAG_BID_ASK }]),
             candles,
             rng,
+            tick_history_rng: Rng::new(seed, stream ^ 0x2000),
             instrument,
         }
     }
@@ -148,16 +151,63 @@ impl SymbolMarket {
         }
     }
 
-    /// Ticks in `[from, to]`, oldest first, at most `count`; `true` when more matched.
-    pub fn ticks(&self, from: TimeMs, to: Option<TimeMs>, count: Option<u32>) -> (Vec<Tick>, bool) {
-        let limit = count.unwrap_or(10_000) as usize;
-        let mut matching = self.ticks.iter().filter(|tick| tick.time >= from && to.is_none_or(|to| tick.time <= to));
-        let ticks: Vec<Tick> = matching.by_ref().take(limit).cloned().collect();
-        let more = matching.next().is_some();
-        (ticks, more)
+    /// Ticks in `[from, to]`, oldest first, at most `count` (10000 without one), and with more in the range the time
+    /// of the first tick left out. A page never ends inside a millisecond: its last millisecond's ticks are left for
+    /// the next page, unless the page holds nothing else, when all of that millisecond is returned.
+    pub fn ticks(&mut self, from: TimeMs, to: Option<TimeMs>, count: Option<u32>) -> (Vec<Tick>, Option<TimeMs>) {
+        self.ensure_tick_history(from);
+        let limit = count.unwrap_or(MAX_PAGE_ITEMS) as usize;
+        let matching: Vec<&Tick> =
+            self.ticks.iter().filter(|tick| tick.time >= from && to.is_none_or(|to| tick.time <= to)).collect();
+        if matching.len() <= limit {
+            return (matching.into_iter().cloned().collect(), None);
+        }
+        let boundary = matching[limit].time;
+        let mut end = limit;
+        while end > 0 && matching[end - 1].time == boundary {
+            end -= 1;
+        }
+        if end == 0 {
+            end = matching.iter().take_while(|tick| tick.time == boundary).count();
+        }
+        let next_from = matching.get(end).map(|tick| tick.time);
+        (matching[..end].iter().map(|tick| (*tick).clone()).collect(), next_from)
     }
 
-    /// Candles of `timeframe` per the `get_candles` rules, oldest first, and whether more exist in the range.
+    /// Synthesizes ticks back in time before the oldest one kept, as a terminal's tick history reaches back before
+    /// the simulation started, until `from` is covered or the ring is full.
+    fn ensure_tick_history(&mut self, from: TimeMs) {
+        let Some(oldest) = self.ticks.front().cloned() else { return };
+        let interval = self.instrument.tick_interval_ms as f64;
+        let sigma = self.instrument.vol_per_sqrt_s;
+        let (low, high) = self.instrument.spread_points;
+        let point = self.instrument.spec.point;
+        let (mut time, mut mid) = (oldest.time, (oldest.bid + oldest.ask) / 2.0);
+        let mut closed_minutes = 0;
+        while self.ticks.len() < TICK_RING && time > from {
+            let rng = &mut self.tick_history_rng;
+            let earlier = time - (interval * (0.5 + rng.unit())).max(1.0) as i64;
+            if !self.instrument.quoting(to_broker(earlier)) {
+                // Markets close over weekends and daily breaks: step over the gap a minute at a time, not forever.
+                closed_minutes += 1;
+                if closed_minutes > 200_000 {
+                    return;
+                }
+                time -= 60_000;
+                continue;
+            }
+            let dt_s = ((time - earlier) as f64 / 1000.0).min(60.0);
+            mid *= (sigma * dt_s.sqrt() * rng.normal()).exp();
+            let spread = rng.range(low, high);
+            let bid = self.instrument.normalize(mid - f64::from(spread) * point / 2.0);
+            let ask = self.instrument.normalize(bid + f64::from(spread) * point);
+            self.ticks.push_front(Tick { time: earlier, bid, ask, last: 0.0, volume: 0.0, flags: TICK_FLAG_BID_ASK });
+            time = earlier;
+        }
+    }
+
+    /// Candles of `timeframe` per the `get_candles` rules, oldest first, whether more exist in the range (with
+    /// `count` alone: older ones), and in a range the open time of the first candle left out.
     pub fn candles(
         &mut self,
         timeframe: Timeframe,
@@ -165,23 +215,23 @@ impl SymbolMarket {
         to: Option<TimeMs>,
         count: Option<u32>,
         max_bars: usize,
-    ) -> (Vec<Candle>, bool) {
+    ) -> (Vec<Candle>, bool, Option<TimeMs>) {
         let index = Timeframe::ALL.iter().position(|known| *known == timeframe).unwrap_or(0);
         let series = &mut self.candles[index];
-        let limit = count.unwrap_or(10_000) as usize;
+        let limit = count.unwrap_or(MAX_PAGE_ITEMS) as usize;
         series.ensure_history(&self.instrument, from, limit + 1, max_bars);
         match from {
             None => {
                 let all: Vec<&Candle> = series.all().collect();
                 let start = all.len().saturating_sub(limit);
-                (all[start..].iter().map(|candle| (*candle).clone()).collect(), start > 0)
+                (all[start..].iter().map(|candle| (*candle).clone()).collect(), start > 0, None)
             }
             Some(from) => {
                 let mut matching =
                     series.all().filter(|candle| candle.time >= from && to.is_none_or(|to| candle.time <= to));
                 let candles: Vec<Candle> = matching.by_ref().take(limit).cloned().collect();
-                let more = matching.next().is_some();
-                (candles, more)
+                let next_from = matching.next().map(|candle| candle.time);
+                (candles, next_from.is_some(), next_from)
             }
         }
     }

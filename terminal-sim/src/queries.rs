@@ -54,12 +54,13 @@ fn glob(name: &str, pattern: &str) -> bool {
     name.len() >= rest + last.len() && name.ends_with(last.as_str())
 }
 
-fn page<T>(items: Vec<T>, offset: u32, limit: u32) -> (Vec<T>, bool) {
+/// The page of `items` from `offset`, at most `limit` long, and with more after it the offset of the next page.
+fn page<T>(items: Vec<T>, offset: u32, limit: u32) -> (Vec<T>, Option<u32>) {
     let total = items.len();
     let start = (offset as usize).min(total);
     let end = (start + limit as usize).min(total);
-    let has_more = end < total;
-    (items.into_iter().skip(start).take(end - start).collect(), has_more)
+    let next_offset = (end < total).then(|| u32::try_from(end).unwrap_or(u32::MAX));
+    (items.into_iter().skip(start).take(end - start).collect(), next_offset)
 }
 
 fn history_match(
@@ -136,11 +137,15 @@ impl Terminal {
     }
 
     pub(crate) fn get_symbols(&mut self, params: GetSymbolsParams) -> Result<SymbolList, ErrorObject> {
-        let symbols = self
+        let matching: Vec<_> = self
             .markets
             .iter()
             .filter(|market| !params.selected_only || market.selected)
             .filter(|market| params.group.as_deref().is_none_or(|group| matches_group(market.name(), group)))
+            .collect();
+        let (shown, next_offset) = page(matching, params.offset, params.limit);
+        let symbols = shown
+            .into_iter()
             .map(|market| SymbolSummary {
                 name: market.name().to_owned(),
                 description: market.instrument.spec.description.clone(),
@@ -149,7 +154,7 @@ impl Terminal {
                 selected: market.selected,
             })
             .collect();
-        Ok(SymbolList { symbols })
+        Ok(SymbolList { symbols, has_more: next_offset.is_some(), next_offset })
     }
 
     pub(crate) fn get_symbol_spec(&mut self, params: SymbolParams) -> Result<SymbolSpec, ErrorObject> {
@@ -185,22 +190,22 @@ impl Terminal {
             return Err(self.unsupported("This timeframe"));
         }
         let index = self.market_index(&params.symbol)?;
-        let (candles, has_more) =
+        let (candles, has_more, next_from) =
             self.markets[index].candles(params.timeframe, params.from, params.to, params.count, MAX_BARS);
-        Ok(CandleList { symbol: params.symbol, timeframe: params.timeframe, candles, has_more })
+        Ok(CandleList { symbol: params.symbol, timeframe: params.timeframe, candles, has_more, next_from })
     }
 
     pub(crate) fn get_ticks(&mut self, params: GetTicksParams) -> Result<TickList, ErrorObject> {
         if self.mode.platform() == Platform::Mt4 {
             return Err(self.unsupported("Tick history"));
         }
-        let market = self.market(&params.symbol)?;
-        let (ticks, has_more) = match params.kind {
+        let index = self.market_index(&params.symbol)?;
+        let (ticks, next_from) = match params.kind {
             // OTC symbols have no last price or volume: no trade ticks.
-            TickKind::Trade => (Vec::new(), false),
-            TickKind::All | TickKind::Info => market.ticks(params.from, params.to, params.count),
+            TickKind::Trade => (Vec::new(), None),
+            TickKind::All | TickKind::Info => self.markets[index].ticks(params.from, params.to, params.count),
         };
-        Ok(TickList { symbol: params.symbol, ticks, has_more })
+        Ok(TickList { symbol: params.symbol, ticks, has_more: next_from.is_some(), next_from })
     }
 
     pub(crate) fn get_book(&mut self, params: SymbolParams) -> Result<Book, ErrorObject> {
@@ -228,15 +233,16 @@ impl Terminal {
     }
 
     pub(crate) fn get_positions(&mut self, params: PositionFilter) -> Result<PositionList, ErrorObject> {
-        let positions = (0..self.positions.len())
+        let matching: Vec<usize> = (0..self.positions.len())
             .filter(|index| {
                 let position = &self.positions[*index];
                 params.symbol.as_ref().is_none_or(|symbol| &position.symbol == symbol)
                     && params.magic.is_none_or(|magic| position.magic == magic)
             })
-            .map(|index| self.position_wire(index))
             .collect();
-        Ok(PositionList { positions })
+        let (matching, next_offset) = page(matching, params.offset, params.limit);
+        let positions = matching.into_iter().map(|index| self.position_wire(index)).collect();
+        Ok(PositionList { positions, has_more: next_offset.is_some(), next_offset })
     }
 
     pub(crate) fn get_position(&mut self, params: TicketParams) -> Result<Position, ErrorObject> {
@@ -248,15 +254,16 @@ impl Terminal {
     }
 
     pub(crate) fn get_orders(&mut self, params: PositionFilter) -> Result<OrderList, ErrorObject> {
-        let orders = (0..self.orders.len())
+        let matching: Vec<usize> = (0..self.orders.len())
             .filter(|index| {
                 let order = &self.orders[*index];
                 params.symbol.as_ref().is_none_or(|symbol| &order.symbol == symbol)
                     && params.magic.is_none_or(|magic| order.magic == magic)
             })
-            .map(|index| self.order_wire(index))
             .collect();
-        Ok(OrderList { orders })
+        let (matching, next_offset) = page(matching, params.offset, params.limit);
+        let orders = matching.into_iter().map(|index| self.order_wire(index)).collect();
+        Ok(OrderList { orders, has_more: next_offset.is_some(), next_offset })
     }
 
     pub(crate) fn get_order(&mut self, params: TicketParams) -> Result<Order, ErrorObject> {
@@ -282,8 +289,8 @@ impl Terminal {
         orders.sort_by_key(|order| {
             (order.time_done.unwrap_or(order.time_setup), order.ticket.parse::<u64>().unwrap_or(0))
         });
-        let (orders, has_more) = page(orders, query.offset, query.limit);
-        Ok(HistoryOrderPage { orders, has_more })
+        let (orders, next_offset) = page(orders, query.offset, query.limit);
+        Ok(HistoryOrderPage { orders, has_more: next_offset.is_some(), next_offset })
     }
 
     pub(crate) fn get_history_deals(&mut self, query: HistoryQuery) -> Result<DealPage, ErrorObject> {
@@ -306,8 +313,8 @@ impl Terminal {
             })
             .collect();
         deals.sort_by_key(|deal| deal.time);
-        let (deals, has_more) = page(deals, query.offset, query.limit);
-        Ok(DealPage { deals, has_more })
+        let (deals, next_offset) = page(deals, query.offset, query.limit);
+        Ok(DealPage { deals, has_more: next_offset.is_some(), next_offset })
     }
 
     pub(crate) fn calc_margin(&mut self, params: CalcMarginParams) -> Result<MarginEstimate, ErrorObject> {

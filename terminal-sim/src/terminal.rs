@@ -11,6 +11,7 @@ use crate::engine::transactions::{MtDealType, Transaction};
 use crate::event::Event;
 use crate::market::SymbolMarket;
 use crate::mode::Mode;
+use crate::scale::SimScale;
 use crate::symbols::catalogue;
 use crate::time::utc_ms;
 
@@ -27,12 +28,21 @@ pub struct TerminalConfig {
     pub balance: f64,
     /// Account leverage.
     pub leverage: u32,
+    /// More symbols and history than the default broker.
+    pub scale: SimScale,
 }
 
 impl TerminalConfig {
     /// A USD 10,000 account at 1:100, starting Monday 2024-01-08 08:00 UTC (all markets open).
     pub fn new(mode: Mode, seed: u64) -> TerminalConfig {
-        TerminalConfig { mode, seed, start_time: utc_ms(2024, 1, 8, 8, 0, 0), balance: 10_000.0, leverage: 100 }
+        TerminalConfig {
+            mode,
+            seed,
+            start_time: utc_ms(2024, 1, 8, 8, 0, 0),
+            balance: 10_000.0,
+            leverage: 100,
+            scale: SimScale::default(),
+        }
     }
 }
 
@@ -122,6 +132,9 @@ impl Terminal {
             time: config.start_time - 7 * 86_400_000,
         };
         terminal.deals.push(deposit);
+        if let Err(error) = terminal.apply_scale(config.scale, config.seed) {
+            tracing::warn!(message = %error.message, "the simulated broker could not be scaled up");
+        }
         terminal.last_account = Some(terminal.account_info());
         terminal
     }

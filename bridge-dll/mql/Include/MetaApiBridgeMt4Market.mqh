@@ -10,12 +10,15 @@ int Mt4Symbols(const long s, const long id)
 {
    bool selected_only = MtbParamBool(s, id, "selected_only", false);
    string group = MtbParamString(s, id, "group", "");
-   int row = 0;
+   int offset = (int)MtbParamLong(s, id, "offset", 0), limit = (int)MtbParamLong(s, id, "limit", 10000), seen = 0, row = 0;
+   bool more = false;
    MtbSetEmptyArray(s, id, "symbols");
    for(int i = 0; i < SymbolsTotal(selected_only); i++)
    {
       string name = SymbolName(i, selected_only);
       if(group != "" && group != "*" && StringFind(name, group) < 0) continue;
+      if(seen++ < offset) continue;
+      if(row >= limit) { more = true; break; }
       string p = "symbols[" + IntegerToString(row++) + "].";
       MtbSetString(s, id, p + "name", name);
       MtbSetString(s, id, p + "description", SymbolInfoString(name, SYMBOL_DESCRIPTION));
@@ -23,6 +26,8 @@ int Mt4Symbols(const long s, const long id)
       MtbSetLong(s, id, p + "digits", SymbolInfoInteger(name, SYMBOL_DIGITS));
       MtbSetBool(s, id, p + "selected", SymbolInfoInteger(name, SYMBOL_SELECT) != 0);
    }
+   MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 
@@ -112,7 +117,9 @@ int Mt4Candles(const long s, const long id)
    }
    else got = CopyRates(symbol, (ENUM_TIMEFRAMES)period, 0, count, rates);
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no candles for " + symbol);
-   int n = count > 0 && got > count ? count : got;
+   // A range without count is bounded too: at most 10000 candles, and next_from says where the rest starts.
+   int limit = count > 0 ? count : 10000;
+   int n = MathMin(got, limit);
    MtbSetString(s, id, "symbol", symbol);
    MtbSetString(s, id, "timeframe", tf);
    MtbSetEmptyArray(s, id, "candles");
@@ -129,6 +136,7 @@ int Mt4Candles(const long s, const long id)
       MtbSetLong(s, id, p + "real_volume", rates[i].real_volume);
    }
    MtbSetBool(s, id, "has_more", got > n);
+   if(got > n && MtbHas(s, id, "from")) MtbSetLong(s, id, "next_from", Mt4Utc(rates[n].time));
    return MtbSend(s, id);
 }
 

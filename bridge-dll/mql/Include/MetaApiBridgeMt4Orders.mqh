@@ -12,7 +12,8 @@ int Mt4Positions(const long s, const long id, const bool pending)
    bool by_magic = MtbHas(s, id, "magic");
    long magic = MtbParamLong(s, id, "magic", 0);
    string key = pending ? "orders" : "positions";
-   int row = 0;
+   int offset = (int)MtbParamLong(s, id, "offset", 0), limit = (int)MtbParamLong(s, id, "limit", 10000), seen = 0, row = 0;
+   bool more = false;
    MtbSetEmptyArray(s, id, key);
    for(int i = 0; i < OrdersTotal(); i++)
    {
@@ -20,9 +21,13 @@ int Mt4Positions(const long s, const long id, const bool pending)
       if((OrderType() > OP_SELL) != pending) continue;
       if(symbol != "" && OrderSymbol() != symbol) continue;
       if(by_magic && OrderMagicNumber() != magic) continue;
+      if(seen++ < offset) continue;
+      if(row >= limit) { more = true; break; }
       string p = key + "[" + IntegerToString(row++) + "].";
       if(pending) Mt4OrderRow(s, id, p, false); else Mt4PositionRow(s, id, p);
    }
+   MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 
@@ -75,6 +80,7 @@ int Mt4History(const long s, const long id, const bool deals)
       }
    }
    MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 

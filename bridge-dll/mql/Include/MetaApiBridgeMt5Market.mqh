@@ -10,13 +10,17 @@ int Mt5Symbols(const long s, const long id)
 {
    bool selected_only = MtbParamBool(s, id, "selected_only", false);
    string group = MtbParamString(s, id, "group", "");
-   int total = SymbolsTotal(selected_only), row = 0;
+   int total = SymbolsTotal(selected_only), row = 0, seen = 0;
+   int offset = (int)MtbParamLong(s, id, "offset", 0), limit = (int)MtbParamLong(s, id, "limit", 10000);
+   bool more = false;
    MtbSetEmptyArray(s, id, "symbols");
    for(int i = 0; i < total; i++)
    {
       string name = SymbolName(i, selected_only);
       string path = SymbolInfoString(name, SYMBOL_PATH);
       if(group != "" && StringFind(path, group) < 0 && StringFind(name, group) < 0 && group != "*") continue;
+      if(seen++ < offset) continue;
+      if(row >= limit) { more = true; break; }
       string p = "symbols[" + IntegerToString(row++) + "].";
       MtbSetString(s, id, p + "name", name);
       MtbSetString(s, id, p + "description", SymbolInfoString(name, SYMBOL_DESCRIPTION));
@@ -24,6 +28,8 @@ int Mt5Symbols(const long s, const long id)
       MtbSetLong(s, id, p + "digits", SymbolInfoInteger(name, SYMBOL_DIGITS));
       MtbSetBool(s, id, p + "selected", SymbolInfoInteger(name, SYMBOL_SELECT) != 0);
    }
+   MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 
@@ -164,6 +170,9 @@ int Mt5Candles(const long s, const long id)
    MqlRates rates[];
    int got;
    int count = (int)MtbParamLong(s, id, "count", 0);
+   // A range without count is bounded too: at most 10000 candles, and next_from says where the rest starts.
+   int limit = count > 0 ? count : 10000;
+   bool ranged = MtbHas(s, id, "from");
    if(MtbHas(s, id, "from") && MtbHas(s, id, "to"))
       got = CopyRates(symbol, Mt5Timeframe(tf), (datetime)(MtbParamLong(s, id, "from", 0) / 1000 + offset), (datetime)(MtbParamLong(s, id, "to", 0) / 1000 + offset), rates);
    else if(MtbHas(s, id, "from"))
@@ -171,9 +180,8 @@ int Mt5Candles(const long s, const long id)
    else
       got = CopyRates(symbol, Mt5Timeframe(tf), 0, count, rates);
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no candles for " + symbol);
-   int first = 0, n = got;
-   bool more = false;
-   if(count > 0 && got > count) { n = count; more = true; }
+   int first = 0, n = MathMin(got, limit);
+   bool more = got > n;
    MtbSetString(s, id, "symbol", symbol);
    MtbSetString(s, id, "timeframe", tf);
    MtbSetEmptyArray(s, id, "candles");
@@ -190,6 +198,7 @@ int Mt5Candles(const long s, const long id)
       MtbSetLong(s, id, p + "real_volume", rates[first + i].real_volume);
    }
    MtbSetBool(s, id, "has_more", more);
+   if(more && ranged) MtbSetLong(s, id, "next_from", MtbUtcMs(rates[first + n].time));
    return MtbSend(s, id);
 }
 
@@ -206,6 +215,27 @@ int Mt5Ticks(const long s, const long id)
                                  : CopyTicks(symbol, ticks, flags, from, count + 1);
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no ticks for " + symbol);
    int n = MathMin(got, count);
+   bool more = got > n;
+   if(more)
+   {
+      // A page never ends inside a millisecond: that millisecond's ticks go to the next page whole, or, when that
+      // would leave this page empty, all of them are returned here.
+      long boundary = (long)ticks[n].time_msc;
+      long next = boundary;
+      int end = n;
+      while(end > 0 && (long)ticks[end - 1].time_msc == boundary) end--;
+      if(end == 0)
+      {
+         got = CopyTicksRange(symbol, ticks, flags, (ulong)boundary, (ulong)boundary);
+         end = MathMax(got, 0);
+         MqlTick after[];
+         more = CopyTicks(symbol, after, flags, (ulong)(boundary + 1), 1) > 0;
+         if(more) next = (long)after[0].time_msc;
+         if(more && MtbHas(s, id, "to")) more = next <= MtbParamLong(s, id, "to", 0) + offset_ms;
+      }
+      if(more) MtbSetLong(s, id, "next_from", next - offset_ms);
+      n = end;
+   }
    MtbSetString(s, id, "symbol", symbol);
    MtbSetEmptyArray(s, id, "ticks");
    for(int i = 0; i < n; i++)
@@ -218,7 +248,7 @@ int Mt5Ticks(const long s, const long id)
       MtbSetDouble(s, id, p + "volume", ticks[i].volume_real);
       MtbSetLong(s, id, p + "flags", ticks[i].flags);
    }
-   MtbSetBool(s, id, "has_more", got > n);
+   MtbSetBool(s, id, "has_more", more);
    return MtbSend(s, id);
 }
 

@@ -11,15 +11,20 @@ int Mt5Positions(const long s, const long id)
    string symbol = MtbParamString(s, id, "symbol", "");
    bool by_magic = MtbHas(s, id, "magic");
    long magic = MtbParamLong(s, id, "magic", 0);
-   int row = 0;
+   int offset = (int)MtbParamLong(s, id, "offset", 0), limit = (int)MtbParamLong(s, id, "limit", 10000), seen = 0, row = 0;
+   bool more = false;
    MtbSetEmptyArray(s, id, "positions");
    for(int i = 0; i < PositionsTotal(); i++)
    {
       if(PositionGetTicket(i) == 0) continue;
       if(symbol != "" && PositionGetString(POSITION_SYMBOL) != symbol) continue;
       if(by_magic && PositionGetInteger(POSITION_MAGIC) != magic) continue;
+      if(seen++ < offset) continue;
+      if(row >= limit) { more = true; break; }
       Mt5PositionRow(s, id, "positions[" + IntegerToString(row++) + "].");
    }
+   MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 
@@ -36,15 +41,20 @@ int Mt5Orders(const long s, const long id)
    string symbol = MtbParamString(s, id, "symbol", "");
    bool by_magic = MtbHas(s, id, "magic");
    long magic = MtbParamLong(s, id, "magic", 0);
-   int row = 0;
+   int offset = (int)MtbParamLong(s, id, "offset", 0), limit = (int)MtbParamLong(s, id, "limit", 10000), seen = 0, row = 0;
+   bool more = false;
    MtbSetEmptyArray(s, id, "orders");
    for(int i = 0; i < OrdersTotal(); i++)
    {
       if(OrderGetTicket(i) == 0) continue;
       if(symbol != "" && OrderGetString(ORDER_SYMBOL) != symbol) continue;
       if(by_magic && OrderGetInteger(ORDER_MAGIC) != magic) continue;
+      if(seen++ < offset) continue;
+      if(row >= limit) { more = true; break; }
       Mt5OrderRow(s, id, "orders[" + IntegerToString(row++) + "].");
    }
+   MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 
@@ -85,6 +95,7 @@ int Mt5HistoryOrders(const long s, const long id)
       Mt5HistoryOrderRow(s, id, "orders[" + IntegerToString(row++) + "].", t);
    }
    MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 
@@ -106,6 +117,7 @@ int Mt5HistoryDeals(const long s, const long id)
       Mt5DealRow(s, id, "deals[" + IntegerToString(row++) + "].", t);
    }
    MtbSetBool(s, id, "has_more", more);
+   if(more) MtbSetLong(s, id, "next_offset", offset + row);
    return MtbSend(s, id);
 }
 

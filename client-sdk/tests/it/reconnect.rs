@@ -90,6 +90,7 @@ async fn a_gateway_restart_under_an_open_subscription_resumes_with_a_gap_and_a_s
             gateway_url: format!("ws://{address}/terminal"),
             token: token.clone(),
             start_time: None,
+            scale: Default::default(),
         },
     )
     .expect("the terminal starts");
@@ -186,6 +187,7 @@ async fn a_gap_is_resynced_even_when_the_terminal_returns_after_the_client() {
         gateway_url: format!("ws://{address}/terminal"),
         token: token.clone(),
         start_time: None,
+        scale: Default::default(),
     };
     let sim = metaapi_terminal_sim::start(BridgeAbi::linked(), sim_config.clone()).expect("the terminal starts");
     let client = Client::new(format!("http://{address}"), token);

@@ -3,9 +3,11 @@
 //! One binary, a module per area:
 //! - `every_method`: every protocol method in MT5 hedging, MT5 netting and MT4, checked against the committed schema;
 //! - `token_doc_flow`: the auth token's life as the token doc describes it, managed over the console's HTTP API;
+//! - `large_lists`: the largest documented request of every list method, and paging by `has_more` and cursor;
 //! - `curl_demo`: the `metaapi-gateway demo` binary and the token doc's exact `curl` request.
 
 mod curl_demo;
 mod every_method;
+mod large_lists;
 mod support;
 mod token_doc_flow;

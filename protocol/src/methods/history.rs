@@ -1,4 +1,5 @@
-//! History: `get_history_orders` and `get_history_deals`, paged by `offset` and `limit`.
+//! History: `get_history_orders` and `get_history_deals`, paged by `offset` and `limit`; also the page limits every
+//! list method shares.
 //!
 //! MT4 has no deals; its terminal synthesizes an `in` and an `out` deal per closed order.
 
@@ -38,7 +39,7 @@ pub struct HistoryQuery {
     /// Only this symbol.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
-    /// Items to skip.
+    /// Items to skip: 0, or the `next_offset` of the previous page.
     #[serde(default)]
     pub offset: u32,
     /// Most items to return, 1 to 10000.
@@ -51,11 +52,22 @@ fn default_limit() -> u32 {
     1000
 }
 
+/// Most items one call of a list method returns (`count` or `limit`). A range with more answers `has_more` and
+/// where to continue. The largest page fits the terminal link with room to spare (10,000 history orders are about
+/// 7 MB of the link's 16 MiB).
+pub const MAX_PAGE_ITEMS: u32 = 10_000;
+
+/// Checks a page's `limit` against 1..=[`MAX_PAGE_ITEMS`].
+pub(crate) fn check_limit(limit: u32) -> Result<(), ParamsError> {
+    if !(1..=MAX_PAGE_ITEMS).contains(&limit) {
+        return Err(ParamsError::field("limit", "limit must be 1 to 10000"));
+    }
+    Ok(())
+}
+
 impl Validate for HistoryQuery {
     fn validate(&self) -> Result<(), ParamsError> {
-        if !(1..=10_000).contains(&self.limit) {
-            return Err(ParamsError::field("limit", "limit must be 1 to 10000"));
-        }
+        check_limit(self.limit)?;
         let forms = [self.from.is_some(), self.ticket.is_some(), self.position_id.is_some()];
         if forms.iter().filter(|given| **given).count() != 1 {
             return Err(ParamsError::field("from", "give exactly one of from, ticket and position_id"));
@@ -85,6 +97,9 @@ pub struct HistoryOrderPage {
     pub orders: Vec<Order>,
     /// More items exist after this page.
     pub has_more: bool,
+    /// With `has_more`: the `offset` that asks for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
 }
 
 /// Kind of deal.
@@ -177,4 +192,7 @@ pub struct DealPage {
     pub deals: Vec<Deal>,
     /// More items exist after this page.
     pub has_more: bool,
+    /// With `has_more`: the `offset` that asks for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
 }

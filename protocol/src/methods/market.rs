@@ -5,6 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::method::{ParamsError, Validate};
+use crate::methods::history::{MAX_PAGE_ITEMS, check_limit};
+use crate::methods::positions::max_page;
 use crate::types::{Filling, OrderType, TimeInForce, TimeMs, Timeframe};
 
 method! {
@@ -70,7 +72,7 @@ pub(crate) fn check_symbol(field: &str, symbol: &str) -> Result<(), ParamsError>
 }
 
 /// Params of `get_symbols`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetSymbolsParams {
     /// MT group pattern, for example `*USD*` or `*,!*JPY*`.
@@ -79,6 +81,25 @@ pub struct GetSymbolsParams {
     /// Only symbols in Market Watch.
     #[serde(default)]
     pub selected_only: bool,
+    /// Matching symbols to skip: 0, or the `next_offset` of the previous page.
+    #[serde(default)]
+    pub offset: u32,
+    /// Most symbols to return, 1 to 10000 (the default).
+    #[serde(default = "max_page")]
+    #[schemars(range(min = 1, max = 10000))]
+    pub limit: u32,
+}
+
+impl Default for GetSymbolsParams {
+    fn default() -> GetSymbolsParams {
+        GetSymbolsParams { group: None, selected_only: false, offset: 0, limit: MAX_PAGE_ITEMS }
+    }
+}
+
+impl Validate for GetSymbolsParams {
+    fn validate(&self) -> Result<(), ParamsError> {
+        check_limit(self.limit)
+    }
 }
 
 /// One entry of `get_symbols`.
@@ -101,6 +122,12 @@ pub struct SymbolSummary {
 pub struct SymbolList {
     /// Matching symbols, in the terminal's order.
     pub symbols: Vec<SymbolSummary>,
+    /// More symbols match after this page.
+    #[serde(default)]
+    pub has_more: bool,
+    /// With `has_more`: the `offset` that asks for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
 }
 
 /// Which trades a symbol allows.
@@ -323,7 +350,11 @@ pub struct QuoteList {
     pub quotes: Vec<Quote>,
 }
 
-/// Params of `get_candles`. Give `count` (the newest candles), `from` and `count`, or `from` and `to`.
+/// Params of `get_candles`. Give `count` (the newest candles), or `from` with an optional `to` and an optional `count`
+/// (the page size).
+///
+/// A range never answers more than `count` or 10000 candles: when more exist in it, the result says `has_more` and
+/// `next_from`, which given as `from` (with the same `to`) returns the next page, without duplicates or gaps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetCandlesParams {
@@ -352,14 +383,13 @@ impl Validate for GetCandlesParams {
 
 fn check_range(from: Option<TimeMs>, to: Option<TimeMs>, count: Option<u32>) -> Result<(), ParamsError> {
     if let Some(count) = count
-        && !(1..=10_000).contains(&count)
+        && !(1..=MAX_PAGE_ITEMS).contains(&count)
     {
         return Err(ParamsError::field("count", "count must be 1 to 10000"));
     }
     match (from, to, count) {
         (None, None, None) => Err(ParamsError::field("count", "give count, from and count, or from and to")),
         (None, Some(_), _) => Err(ParamsError::field("from", "to needs from")),
-        (Some(_), Some(_), Some(_)) => Err(ParamsError::field("count", "give either to or count with from, not both")),
         (Some(from), Some(to), None) if to < from => Err(ParamsError::field("to", "to is before from")),
         _ => Ok(()),
     }
@@ -395,8 +425,12 @@ pub struct CandleList {
     pub timeframe: Timeframe,
     /// Candles, oldest first.
     pub candles: Vec<Candle>,
-    /// More candles exist in the range than were returned.
+    /// More candles exist in the range than were returned (with `count` alone: older candles exist).
     pub has_more: bool,
+    /// With `has_more` in a range (`from` given): the open time of the first candle not returned; ask again with it as
+    /// `from` for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_from: Option<TimeMs>,
 }
 
 /// Which ticks `get_ticks` returns.
@@ -412,7 +446,10 @@ pub enum TickKind {
     Trade,
 }
 
-/// Params of `get_ticks`. Give `from` and `count`, or `from` and `to`.
+/// Params of `get_ticks`. Give `from` with `count`, `to` or both (`count` is then the page size).
+///
+/// A call never answers more than `count` or 10000 ticks: when more exist in the range, the result says `has_more`
+/// and `next_from`, which given as `from` (with the same `to`) returns the next page, without duplicates or gaps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetTicksParams {
@@ -468,6 +505,11 @@ pub struct TickList {
     pub ticks: Vec<Tick>,
     /// More ticks exist in the range than were returned.
     pub has_more: bool,
+    /// With `has_more`: the time of the first tick not returned; ask again with it as `from` for the next page. A
+    /// page never ends inside a millisecond, so ticks sharing one are never split between pages: it holds fewer ticks
+    /// than `count` for that, or, when the first millisecond alone holds more, all of that millisecond.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_from: Option<TimeMs>,
 }
 
 /// Side of a depth-of-market entry.
@@ -506,4 +548,3 @@ pub struct Book {
     pub entries: Vec<BookEntry>,
 }
 
-no_extra_validation!(GetSymbolsParams);

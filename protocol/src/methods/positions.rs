@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::method::{ParamsError, Validate};
+use crate::methods::history::{MAX_PAGE_ITEMS, check_limit};
 use crate::types::{Filling, OrderType, Platform, Reason, Side, Ticket, TimeInForce, TimeMs};
 
 method! {
@@ -28,8 +29,8 @@ method! {
     GetOrder = "get_order", Positions, Terminal, TicketParams => Order
 }
 
-/// Filter of `get_positions` and `get_orders`; all members optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Filter and page of `get_positions` and `get_orders`; all members optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PositionFilter {
     /// Only this symbol.
@@ -38,6 +39,29 @@ pub struct PositionFilter {
     /// Only this magic number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub magic: Option<i64>,
+    /// Items to skip: 0, or the `next_offset` of the previous page.
+    #[serde(default)]
+    pub offset: u32,
+    /// Most items to return, 1 to 10000 (the default).
+    #[serde(default = "max_page")]
+    #[schemars(range(min = 1, max = 10000))]
+    pub limit: u32,
+}
+
+impl Default for PositionFilter {
+    fn default() -> PositionFilter {
+        PositionFilter { symbol: None, magic: None, offset: 0, limit: MAX_PAGE_ITEMS }
+    }
+}
+
+impl Validate for PositionFilter {
+    fn validate(&self) -> Result<(), ParamsError> {
+        check_limit(self.limit)
+    }
+}
+
+pub(crate) fn max_page() -> u32 {
+    MAX_PAGE_ITEMS
 }
 
 /// Params naming one ticket.
@@ -117,6 +141,12 @@ pub struct Position {
 pub struct PositionList {
     /// Open positions, oldest first.
     pub positions: Vec<Position>,
+    /// More positions match after this page.
+    #[serde(default)]
+    pub has_more: bool,
+    /// With `has_more`: the `offset` that asks for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
 }
 
 /// State of an order.
@@ -201,6 +231,11 @@ pub struct Order {
 pub struct OrderList {
     /// Pending orders, oldest first.
     pub orders: Vec<Order>,
+    /// More orders match after this page.
+    #[serde(default)]
+    pub has_more: bool,
+    /// With `has_more`: the `offset` that asks for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
 }
 
-no_extra_validation!(PositionFilter);

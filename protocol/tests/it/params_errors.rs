@@ -5,8 +5,8 @@
 //! Then targeted tests of the checks that the types alone cannot express.
 
 use metaapi_protocol::methods::{
-    ClosePositionBy, GetCandles, GetHistoryDeals, GetHistoryOrders, GetQuotes, GetTicks, ModifyOrder, ModifyPosition,
-    PlaceOrder, Subscribe,
+    ClosePositionBy, GetCandles, GetHistoryDeals, GetHistoryOrders, GetOrders, GetPositions, GetQuotes, GetSymbols,
+    GetTicks, ModifyOrder, ModifyPosition, PlaceOrder, Subscribe,
 };
 use metaapi_protocol::{
     ErrorCode, ErrorKind, ErrorObject, Method, MethodVisitor, ParamsError, decode_params, for_each_method,
@@ -197,6 +197,21 @@ fn candles_need_a_range() {
     );
     assert_field::<GetCandles>(json!({"symbol": "EURUSD", "timeframe": "h7", "count": 5}), "timeframe");
     assert_field::<GetTicks>(json!({"symbol": "EURUSD", "from": 1718099534000_i64}), "count");
+}
+
+#[test]
+fn list_pages_hold_1_to_10000_items() {
+    for limit in [0, 10_001] {
+        assert_field::<GetSymbols>(json!({"limit": limit}), "limit");
+        assert_field::<GetPositions>(json!({"limit": limit}), "limit");
+        assert_field::<GetOrders>(json!({"symbol": "EURUSD", "limit": limit}), "limit");
+        assert_field::<GetHistoryOrders>(json!({"from": 0, "limit": limit}), "limit");
+    }
+    // A range may take a page size.
+    let candles = json!({"symbol": "EURUSD", "timeframe": "h1", "from": 1718092800000_i64, "to": 1718099535123_i64, "count": 100});
+    decode_params::<GetCandles>(Some(candles)).expect("from, to and count");
+    let ticks = json!({"symbol": "EURUSD", "from": 1718092800000_i64, "to": 1718099535123_i64, "count": 100});
+    decode_params::<GetTicks>(Some(ticks)).expect("from, to and count");
 }
 
 #[test]

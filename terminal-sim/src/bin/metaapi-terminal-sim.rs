@@ -59,6 +59,7 @@ fn main() -> anyhow::Result<()> {
         gateway_url: args.gateway_url.clone(),
         token: args.token,
         start_time: None,
+        scale: Default::default(),
     };
     // The bridge runs its own threads; start it outside any runtime, as a terminal's EA would.
     let sim =

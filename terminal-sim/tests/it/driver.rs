@@ -13,6 +13,7 @@ fn starts_and_stops_a_bridge_session() {
         gateway_url: "ws://127.0.0.1:9/terminal".into(),
         token: "mat_test_token".into(),
         start_time: None,
+        scale: Default::default(),
     };
     let handle = start(abi, config).expect("session starts");
     assert!(handle.session() > 0);
@@ -28,6 +29,7 @@ fn a_refused_config_names_the_bridge_error() {
         gateway_url: "ws://example.com/terminal".into(),
         token: "mat_test_token".into(),
         start_time: None,
+        scale: Default::default(),
     };
     match start(BridgeAbi::linked(), config) {
         Err(SimError::Bridge { call, status, message }) => {

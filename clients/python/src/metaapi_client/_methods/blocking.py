@@ -64,12 +64,19 @@ class SyncMethods:
         """
         return self._invoke(METHODS['get_account_info'], dict())
 
-    def get_symbols(self, *, group: str | None = None, selected_only: bool | None = None) -> m.SymbolList:
+    def get_symbols(
+        self,
+        *,
+        group: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        selected_only: bool | None = None,
+    ) -> m.SymbolList:
         """Lists symbols, optionally filtered by an MT group pattern or to those in Market Watch.
 
         Wire method `get_symbols`: params `GetSymbolsParams`, result `SymbolList`.
         """
-        return self._invoke(METHODS['get_symbols'], dict(group=group, selected_only=selected_only))
+        return self._invoke(METHODS['get_symbols'], dict(group=group, limit=limit, offset=offset, selected_only=selected_only))
 
     def get_symbol_spec(self, *, symbol: str) -> m.SymbolSpec:
         """The full trading specification of one symbol.
@@ -140,12 +147,19 @@ class SyncMethods:
         """
         return self._invoke(METHODS['get_book'], dict(symbol=symbol))
 
-    def get_positions(self, *, magic: int | None = None, symbol: str | None = None) -> m.PositionList:
+    def get_positions(
+        self,
+        *,
+        limit: int | None = None,
+        magic: int | None = None,
+        offset: int | None = None,
+        symbol: str | None = None,
+    ) -> m.PositionList:
         """Open positions, optionally only of one symbol or magic number.
 
         Wire method `get_positions`: params `PositionFilter`, result `PositionList`.
         """
-        return self._invoke(METHODS['get_positions'], dict(magic=magic, symbol=symbol))
+        return self._invoke(METHODS['get_positions'], dict(limit=limit, magic=magic, offset=offset, symbol=symbol))
 
     def get_position(self, *, ticket: str) -> m.Position:
         """One open position by ticket.
@@ -154,12 +168,19 @@ class SyncMethods:
         """
         return self._invoke(METHODS['get_position'], dict(ticket=ticket))
 
-    def get_orders(self, *, magic: int | None = None, symbol: str | None = None) -> m.OrderList:
+    def get_orders(
+        self,
+        *,
+        limit: int | None = None,
+        magic: int | None = None,
+        offset: int | None = None,
+        symbol: str | None = None,
+    ) -> m.OrderList:
         """Pending orders, optionally only of one symbol or magic number.
 
         Wire method `get_orders`: params `PositionFilter`, result `OrderList`.
         """
-        return self._invoke(METHODS['get_orders'], dict(magic=magic, symbol=symbol))
+        return self._invoke(METHODS['get_orders'], dict(limit=limit, magic=magic, offset=offset, symbol=symbol))
 
     def get_order(self, *, ticket: str) -> m.Order:
         """One pending order by ticket.

@@ -47,7 +47,13 @@ class HistoryQuery(BaseModel):
         int | None,
         Field(description='Most items to return, 1 to 10000.', ge=1, le=10000),
     ] = 1000
-    offset: Annotated[int | None, Field(description='Items to skip.', ge=0)] = 0
+    offset: Annotated[
+        int | None,
+        Field(
+            description='Items to skip: 0, or the `next_offset` of the previous page.',
+            ge=0,
+        ),
+    ] = 0
     position_id: Annotated[
         str | None, Field(description='Only what belongs to this position.')
     ] = None
@@ -75,7 +81,22 @@ class PositionFilter(BaseModel):
         extra='forbid',
         populate_by_name=True,
     )
+    limit: Annotated[
+        int | None,
+        Field(
+            description='Most items to return, 1 to 10000 (the default).',
+            ge=1,
+            le=10000,
+        ),
+    ] = 10000
     magic: Annotated[int | None, Field(description='Only this magic number.')] = None
+    offset: Annotated[
+        int | None,
+        Field(
+            description='Items to skip: 0, or the `next_offset` of the previous page.',
+            ge=0,
+        ),
+    ] = 0
     symbol: Annotated[str | None, Field(description='Only this symbol.')] = None
 
 
@@ -203,6 +224,13 @@ class DealPage(BaseModel):
     )
     deals: Annotated[list[Deal], Field(description='Deals, oldest first.')]
     has_more: Annotated[bool, Field(description='More items exist after this page.')]
+    next_offset: Annotated[
+        int | None,
+        Field(
+            description='With `has_more`: the `offset` that asks for the next page.',
+            ge=0,
+        ),
+    ] = None
 
 
 class Order(BaseModel):
@@ -251,6 +279,16 @@ class OrderList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    has_more: Annotated[
+        bool | None, Field(description='More orders match after this page.')
+    ] = False
+    next_offset: Annotated[
+        int | None,
+        Field(
+            description='With `has_more`: the `offset` that asks for the next page.',
+            ge=0,
+        ),
+    ] = None
     orders: Annotated[list[Order], Field(description='Pending orders, oldest first.')]
 
 
@@ -293,6 +331,16 @@ class PositionList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    has_more: Annotated[
+        bool | None, Field(description='More positions match after this page.')
+    ] = False
+    next_offset: Annotated[
+        int | None,
+        Field(
+            description='With `has_more`: the `offset` that asks for the next page.',
+            ge=0,
+        ),
+    ] = None
     positions: Annotated[
         list[Position], Field(description='Open positions, oldest first.')
     ]
@@ -303,4 +351,11 @@ class HistoryOrderPage(BaseModel):
         populate_by_name=True,
     )
     has_more: Annotated[bool, Field(description='More items exist after this page.')]
+    next_offset: Annotated[
+        int | None,
+        Field(
+            description='With `has_more`: the `offset` that asks for the next page.',
+            ge=0,
+        ),
+    ] = None
     orders: Annotated[list[Order], Field(description='Orders, oldest first.')]

@@ -73,6 +73,21 @@ class GetSymbolsParams(BaseModel):
         str | None,
         Field(description='MT group pattern, for example `*USD*` or `*,!*JPY*`.'),
     ] = None
+    limit: Annotated[
+        int | None,
+        Field(
+            description='Most symbols to return, 1 to 10000 (the default).',
+            ge=1,
+            le=10000,
+        ),
+    ] = 10000
+    offset: Annotated[
+        int | None,
+        Field(
+            description='Matching symbols to skip: 0, or the `next_offset` of the previous page.',
+            ge=0,
+        ),
+    ] = 0
     selected_only: Annotated[
         bool | None, Field(description='Only symbols in Market Watch.')
     ] = False
@@ -194,6 +209,12 @@ class TickList(BaseModel):
     has_more: Annotated[
         bool, Field(description='More ticks exist in the range than were returned.')
     ]
+    next_from: Annotated[
+        int | None,
+        Field(
+            description='With `has_more`: the time of the first tick not returned; ask again with it as `from` for the next page. A\npage never ends inside a millisecond, so ticks sharing one are never split between pages: it holds fewer ticks\nthan `count` for that, or, when the first millisecond alone holds more, all of that millisecond.'
+        ),
+    ] = None
     symbol: Annotated[str, Field(description='Symbol name.')]
     ticks: Annotated[list[Tick], Field(description='Ticks, oldest first.')]
 
@@ -247,8 +268,17 @@ class CandleList(BaseModel):
     )
     candles: Annotated[list[Candle], Field(description='Candles, oldest first.')]
     has_more: Annotated[
-        bool, Field(description='More candles exist in the range than were returned.')
+        bool,
+        Field(
+            description='More candles exist in the range than were returned (with `count` alone: older candles exist).'
+        ),
     ]
+    next_from: Annotated[
+        int | None,
+        Field(
+            description='With `has_more` in a range (`from` given): the open time of the first candle not returned; ask again with it as\n`from` for the next page.'
+        ),
+    ] = None
     symbol: Annotated[str, Field(description='Symbol name.')]
     timeframe: Annotated[Timeframe, Field(description='Timeframe.')]
 
@@ -313,6 +343,16 @@ class SymbolList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    has_more: Annotated[
+        bool | None, Field(description='More symbols match after this page.')
+    ] = False
+    next_offset: Annotated[
+        int | None,
+        Field(
+            description='With `has_more`: the `offset` that asks for the next page.',
+            ge=0,
+        ),
+    ] = None
     symbols: Annotated[
         list[SymbolSummary],
         Field(description="Matching symbols, in the terminal's order."),

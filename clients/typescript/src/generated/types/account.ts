@@ -236,6 +236,10 @@ export interface DealPage {
    * More items exist after this page.
    */
   has_more: boolean;
+  /**
+   * With `has_more`: the `offset` that asks for the next page.
+   */
+  next_offset?: number | null;
 }
 /**
  * Result of `get_history_orders`.
@@ -248,6 +252,10 @@ export interface HistoryOrderPage {
    * More items exist after this page.
    */
   has_more: boolean;
+  /**
+   * With `has_more`: the `offset` that asks for the next page.
+   */
+  next_offset?: number | null;
   /**
    * Orders, oldest first.
    */
@@ -347,7 +355,7 @@ export interface HistoryQuery {
    */
   limit?: number;
   /**
-   * Items to skip.
+   * Items to skip: 0, or the `next_offset` of the previous page.
    */
   offset?: number;
   /**
@@ -374,6 +382,14 @@ export interface HistoryQuery {
  * via the `definition` "OrderList".
  */
 export interface OrderList {
+  /**
+   * More orders match after this page.
+   */
+  has_more?: boolean;
+  /**
+   * With `has_more`: the `offset` that asks for the next page.
+   */
+  next_offset?: number | null;
   /**
    * Pending orders, oldest first.
    */
@@ -459,16 +475,24 @@ export interface Position {
   volume: number;
 }
 /**
- * Filter of `get_positions` and `get_orders`; all members optional.
+ * Filter and page of `get_positions` and `get_orders`; all members optional.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "PositionFilter".
  */
 export interface PositionFilter {
   /**
+   * Most items to return, 1 to 10000 (the default).
+   */
+  limit?: number;
+  /**
    * Only this magic number.
    */
   magic?: number | null;
+  /**
+   * Items to skip: 0, or the `next_offset` of the previous page.
+   */
+  offset?: number;
   /**
    * Only this symbol.
    */
@@ -481,6 +505,14 @@ export interface PositionFilter {
  * via the `definition` "PositionList".
  */
 export interface PositionList {
+  /**
+   * More positions match after this page.
+   */
+  has_more?: boolean;
+  /**
+   * With `has_more`: the `offset` that asks for the next page.
+   */
+  next_offset?: number | null;
   /**
    * Open positions, oldest first.
    */

@@ -132,9 +132,14 @@ export interface CandleList {
    */
   candles: Candle[];
   /**
-   * More candles exist in the range than were returned.
+   * More candles exist in the range than were returned (with `count` alone: older candles exist).
    */
   has_more: boolean;
+  /**
+   * With `has_more` in a range (`from` given): the open time of the first candle not returned; ask again with it as
+   * `from` for the next page.
+   */
+  next_from?: number | null;
   /**
    * Symbol name.
    */
@@ -142,7 +147,11 @@ export interface CandleList {
   timeframe: Timeframe;
 }
 /**
- * Params of `get_candles`. Give `count` (the newest candles), `from` and `count`, or `from` and `to`.
+ * Params of `get_candles`. Give `count` (the newest candles), or `from` with an optional `to` and an optional `count`
+ * (the page size).
+ *
+ * A range never answers more than `count` or 10000 candles: when more exist in it, the result says `has_more` and
+ * `next_from`, which given as `from` (with the same `to`) returns the next page, without duplicates or gaps.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "GetCandlesParams".
@@ -182,7 +191,10 @@ export interface GetQuotesParams {
   symbols: [string, ...string[]];
 }
 /**
- * Params of `get_ticks`. Give `from` and `count`, or `from` and `to`.
+ * Params of `get_ticks`. Give `from` with `count`, `to` or both (`count` is then the page size).
+ *
+ * A call never answers more than `count` or 10000 ticks: when more exist in the range, the result says `has_more`
+ * and `next_from`, which given as `from` (with the same `to`) returns the next page, without duplicates or gaps.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "GetTicksParams".
@@ -293,6 +305,12 @@ export interface TickList {
    * More ticks exist in the range than were returned.
    */
   has_more: boolean;
+  /**
+   * With `has_more`: the time of the first tick not returned; ask again with it as `from` for the next page. A
+   * page never ends inside a millisecond, so ticks sharing one are never split between pages: it holds fewer ticks
+   * than `count` for that, or, when the first millisecond alone holds more, all of that millisecond.
+   */
+  next_from?: number | null;
   /**
    * Symbol name.
    */

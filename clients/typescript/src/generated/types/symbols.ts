@@ -48,6 +48,14 @@ export interface GetSymbolsParams {
    */
   group?: string | null;
   /**
+   * Most symbols to return, 1 to 10000 (the default).
+   */
+  limit?: number;
+  /**
+   * Matching symbols to skip: 0, or the `next_offset` of the previous page.
+   */
+  offset?: number;
+  /**
    * Only symbols in Market Watch.
    */
   selected_only?: boolean;
@@ -92,6 +100,14 @@ export interface Session {
  * via the `definition` "SymbolList".
  */
 export interface SymbolList {
+  /**
+   * More symbols match after this page.
+   */
+  has_more?: boolean;
+  /**
+   * With `has_more`: the `offset` that asks for the next page.
+   */
+  next_offset?: number | null;
   /**
    * Matching symbols, in the terminal's order.
    */
