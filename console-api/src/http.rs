@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use metaapi_protocol::console::{CreateTokenRequest, SignInRequest, UpdateAccountRequest, VerifyRequest};
+use metaapi_protocol::console::{CreateTokenRequest, SignInRequest, TokenStatus, UpdateAccountRequest, VerifyRequest};
 use metaapi_protocol::host::host_name;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -266,6 +266,33 @@ where
     }
 }
 
+/// The `status` filter of a token listing's query string: `None` when absent (every token).
+fn token_statuses(query: &str) -> Result<Option<Vec<TokenStatus>>, ConsoleError> {
+    let mut statuses = None;
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != "status" {
+            return Err(ConsoleError::invalid("invalid_query", key, format!("unknown query parameter {key}")));
+        }
+        let mut wanted = Vec::new();
+        for name in value.split(',').filter(|name| !name.is_empty()) {
+            let status = serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+                ConsoleError::invalid(
+                    "invalid_query",
+                    "status",
+                    format!("unknown token status {name}; use active, expired, revoked or replaced"),
+                )
+            })?;
+            wanted.push(status);
+        }
+        statuses = Some(wanted);
+    }
+    Ok(statuses)
+}
+
+/// The page's icon, at the path browsers ask for on their own.
+const FAVICON: &str = include_str!("../web/favicon.svg");
+
 /// Every route of the console.
 pub(crate) fn routes(
     console: Console,
@@ -291,6 +318,12 @@ pub(crate) fn routes(
         .or(warp::path!("console.css")
             .and(warp::get())
             .map(page(include_str!("../web/console.css"), "text/css; charset=utf-8")))
+        .unify()
+        .or(warp::path!("favicon.ico")
+            .or(warp::path!("favicon.svg"))
+            .unify()
+            .and(warp::get())
+            .map(page(FAVICON, "image/svg+xml")))
         .unify();
 
     let sign_in = warp::path!("api" / "v1" / "session")
@@ -342,11 +375,19 @@ pub(crate) fn routes(
             json_reply(StatusCode::OK, blocking(&console, move |c| c.update_account(&user, &req)).await)
         });
 
-    let list_tokens = warp::path!("api" / "v1" / "tokens").and(warp::get()).and(c.clone()).and(auth.clone()).then(
-        |console: Console, user: UserId| async move {
-            json_reply(StatusCode::OK, blocking(&console, move |c| c.list_tokens(&user)).await)
-        },
-    );
+    // `?status=active,expired` lists only tokens in those states; the page hides deleted and replaced ones.
+    let list_tokens = warp::path!("api" / "v1" / "tokens")
+        .and(warp::get())
+        .and(c.clone())
+        .and(auth.clone())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .then(|console: Console, user: UserId, query: String| async move {
+            let statuses = match token_statuses(&query) {
+                Ok(statuses) => statuses,
+                Err(e) => return error_reply(&e),
+            };
+            json_reply(StatusCode::OK, blocking(&console, move |c| c.list_tokens_in(&user, statuses.as_deref())).await)
+        });
 
     let create_token = warp::path!("api" / "v1" / "tokens")
         .and(warp::post())
@@ -354,7 +395,10 @@ pub(crate) fn routes(
         .and(auth.clone())
         .and(json_body::<CreateTokenRequest>())
         .then(|console: Console, user: UserId, req: CreateTokenRequest| async move {
-            json_reply(StatusCode::CREATED, blocking(&console, move |c| c.create_token(&user, &req)).await)
+            json_reply(
+                StatusCode::CREATED,
+                blocking(&console, move |c| c.create_token_named_uniquely(&user, &req)).await,
+            )
         });
 
     let delete_token =

@@ -118,10 +118,45 @@ impl Console {
         Ok(CreatedToken { token, summary: summary(&record, now) })
     }
 
+    /// Creates an auth token whose name no token in use (active or expired) has, ignoring case: the console API's
+    /// create. Names tell a user's terminals apart on the page, so two tokens in use may not share one; deleted and
+    /// replaced tokens keep theirs as history and do not count. [`Console::create_token`] stays permissive for
+    /// embedders such as the demo, which creates its tokens again on every start over a kept data directory.
+    pub fn create_token_named_uniquely(
+        &self,
+        user: &UserId,
+        request: &CreateTokenRequest,
+    ) -> Result<CreatedToken, ConsoleError> {
+        let name = validate_name(&request.name)?;
+        let now = now_ms();
+        let existing = self.store().list_tokens(user.as_str())?;
+        if let Some(taken) = existing.iter().find(|t| {
+            t.name.to_lowercase() == name.to_lowercase()
+                && matches!(summary(t, now).status, TokenStatus::Active | TokenStatus::Expired)
+        }) {
+            return Err(ConsoleError::Conflict {
+                code: "duplicate_name",
+                message: format!("a token named {} already exists; choose another name", taken.name),
+            });
+        }
+        self.create_token(user, request)
+    }
+
     /// The user's tokens, newest first. Never the tokens themselves.
     pub fn list_tokens(&self, user: &UserId) -> Result<TokenList, ConsoleError> {
+        self.list_tokens_in(user, None)
+    }
+
+    /// The user's tokens whose status is one of `statuses` (all when `None`), newest first.
+    pub fn list_tokens_in(&self, user: &UserId, statuses: Option<&[TokenStatus]>) -> Result<TokenList, ConsoleError> {
         let now = now_ms();
-        let tokens = self.store().list_tokens(user.as_str())?.iter().map(|t| summary(t, now)).collect();
+        let tokens = self
+            .store()
+            .list_tokens(user.as_str())?
+            .iter()
+            .map(|t| summary(t, now))
+            .filter(|t| statuses.is_none_or(|wanted| wanted.contains(&t.status)))
+            .collect();
         Ok(TokenList { tokens })
     }
 

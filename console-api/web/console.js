@@ -52,9 +52,24 @@ function say(message) {
   $("status").textContent = message;
 }
 
+// Times carry their zone (the browser's), so "14:05" is never ambiguous; the title holds the exact UTC time.
 function when(ms) {
   if (ms === undefined || ms === null) return "—";
-  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return new Date(ms).toLocaleString(undefined, {
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  });
+}
+
+function whenCell(row, label, ms) {
+  const td = cell(row, label, when(ms));
+  td.className = "when";
+  if (ms !== undefined && ms !== null) td.title = new Date(ms).toISOString();
+  return td;
+}
+
+// Deleted and replaced tokens stay in the console's history; the list shows them only when asked to.
+function tokenQuery() {
+  return $("show-old-tokens").checked ? "/api/v1/tokens" : "/api/v1/tokens?status=active,expired";
 }
 
 function badge(text) {
@@ -110,7 +125,7 @@ function showView(signedIn) {
 async function refresh() {
   const [account, tokens, devices] = await Promise.all([
     api("GET", "/api/v1/account"),
-    api("GET", "/api/v1/tokens"),
+    api("GET", tokenQuery()),
     api("GET", "/api/v1/devices"),
   ]);
   renderAccount(account);
@@ -155,9 +170,9 @@ function buildTokens(tokens) {
     row.dataset.tokenId = token.id;
     cell(row, "Name", token.name).className = "name";
     cell(row, "Status", badge(token.status));
-    cell(row, "Created", when(token.created_at)).className = "when";
-    cell(row, "Expires", token.expires_at ? when(token.expires_at) : "never").className = "when";
-    cell(row, "Last used", when(token.last_used_at)).className = "when";
+    whenCell(row, "Created", token.created_at);
+    if (token.expires_at) whenCell(row, "Expires", token.expires_at); else cell(row, "Expires", "never").className = "when";
+    whenCell(row, "Last used", token.last_used_at);
     const actions = actionsCell(row);
     if (token.status === "active") {
       actions.append(button("Replace", token.name, () => replaceToken(token)));
@@ -188,7 +203,7 @@ function buildDevices(devices) {
     cell(row, "Name", device.name).className = "name";
     cell(row, "Id", device.id).className = "id";
     cell(row, "Status", badge(device.status));
-    cell(row, "Last seen", when(device.last_seen_at)).className = "when";
+    whenCell(row, "Last seen", device.last_seen_at);
     const actions = actionsCell(row);
     if (device.status !== "approved") actions.append(button("Approve", device.name, () => deviceAction(device, "approve")));
     if (device.status !== "revoked") actions.append(button("Revoke", device.name, () => deviceAction(device, "revoke"), true));
@@ -216,13 +231,15 @@ function hideSecret() {
   $("secret-view").hidden = true;
 }
 
-async function run(action, success) {
+// A 401 while signed in means the session ended; while signing in it is the console's own verdict ("wrong email
+// or password"), shown as it is.
+async function run(action, success, signingIn = false) {
   showError("");
   try {
     await action();
     if (success) say(success);
   } catch (error) {
-    if (error.status === 401) {
+    if (error.status === 401 && !signingIn) {
       showView(false);
       showError("Your session ended. Sign in again.");
     } else {
@@ -263,8 +280,11 @@ $("sign-in-form").addEventListener("submit", (event) => {
     $("password").value = "";
     showView(true);
     await refresh();
-  }, "Signed in.");
+  }, "Signed in.", true);
 });
+
+$("show-old-tokens").addEventListener("change", () => run(refresh));
+$("expiry-zone").textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || "local time";
 
 $("sign-out").addEventListener("click", () => run(async () => {
   await api("DELETE", "/api/v1/session");

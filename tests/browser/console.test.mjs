@@ -75,7 +75,9 @@ describe("web console: the token doc's user flow", () => {
     const meta = /<meta name="metaapi-gateway-url" content="([^"]*)">/.exec(index);
     assert.equal(meta && meta[1], demo.url, "the console page does not name the demo's gateway");
     // The console embeds its page at build time: a stale binary would test an old page.
-    for (const [route, file] of [["/", "index.html"], ["/console.js", "console.js"], ["/console.css", "console.css"]]) {
+    for (const [route, file] of [
+      ["/", "index.html"], ["/console.js", "console.js"], ["/console.css", "console.css"], ["/favicon.ico", "favicon.svg"],
+    ]) {
       const served = await (await fetch(new URL(route, demo.console_url))).text();
       let source = readFileSync(path.join(repoRoot, "console-api", "web", file), "utf8");
       // The console fills in its gateway's address once, at startup; the demo's is the gateway it started.
@@ -115,8 +117,22 @@ describe("web console: the token doc's user flow", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     const error = page.locator("#error");
     await error.waitFor({ state: "visible" });
-    assert.ok((await error.textContent()).trim().length > 0, "the error box is empty");
+    // The console's own words, not the page's guess that a session ended (there was none).
+    const text = (await error.textContent()).trim();
+    assert.match(text, /wrong email or password/i);
+    assert.doesNotMatch(text, /session/i);
     assert.equal(await page.locator("#app-view").isVisible(), false);
+  });
+
+  step("the page has an icon: /favicon.ico is served, not 404", async () => {
+    const icon = await page.evaluate(async () => {
+      const response = await fetch("/favicon.ico");
+      return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
+    });
+    assert.equal(icon.status, 200);
+    assert.equal(icon.type, "image/svg+xml");
+    assert.match(icon.body, /^<svg /);
+    assert.equal(await page.locator('link[rel="icon"]').getAttribute("href"), "/favicon.svg");
   });
 
   step("sign in with the keyboard; the session cookie is HttpOnly and SameSite", async () => {
@@ -177,6 +193,27 @@ describe("web console: the token doc's user flow", () => {
     const row = tokenRows("active");
     await row.waitFor();
     assert.notEqual((await row.locator("td").nth(3).textContent()).trim(), "never", "the expiry is not listed");
+    // Every time names its zone (the browser's), and the exact UTC time is in the cell's title.
+    const zone = await page.evaluate(() =>
+      new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(new Date())
+        .find((part) => part.type === "timeZoneName").value);
+    for (const column of [2, 3]) {
+      const td = row.locator("td").nth(column);
+      assert.ok((await td.textContent()).trim().endsWith(zone), `column ${column} has no time zone: ${await td.textContent()}`);
+      assert.match(await td.getAttribute("title"), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+    assert.ok((await page.locator("#expiry-zone").textContent()).trim().length > 0, "the expiry input names no zone");
+  });
+
+  step("a second token with the same name is refused with a clear error", async () => {
+    await page.locator("#token-name").fill(TOKEN_NAME.toLowerCase());
+    await page.getByRole("button", { name: "Create token" }).click();
+    const error = page.locator("#error");
+    await error.waitFor({ state: "visible" });
+    assert.match(await error.textContent(), new RegExp(`a token named ${TOKEN_NAME} already exists`));
+    assert.equal(await page.locator("#secret-view").isVisible(), true, "the first token's secret view was closed");
+    assert.equal(await page.locator("#tokens-body tr", { hasText: TOKEN_NAME }).count(), 1);
+    await page.locator("#token-name").fill("");
   });
 
   step("after 'I have copied it' the token is nowhere in the page", async () => {
@@ -245,8 +282,17 @@ describe("web console: the token doc's user flow", () => {
     secondToken = (await page.locator("#secret-token").textContent()).trim();
     assert.match(secondToken, /^mat_/);
     assert.notEqual(secondToken, firstToken);
-    await tokenRows("replaced").waitFor();
     await tokenRows("active").waitFor();
+    // The replaced token leaves the list; it is still there, as history, when asked for.
+    await waitFor("the replaced row to leave the list", async () => (await tokenRows("replaced").count()) === 0, {
+      timeoutMs: 5000,
+    });
+    await page.locator("#show-old-tokens").check();
+    await tokenRows("replaced").waitFor();
+    await page.locator("#show-old-tokens").uncheck();
+    await waitFor("the replaced row to leave the list again", async () => (await tokenRows("replaced").count()) === 0, {
+      timeoutMs: 5000,
+    });
     await page.getByRole("button", { name: "I have copied it" }).click();
     await page.locator("#secret-view").waitFor({ state: "hidden" });
     await shoot("07-after-replace");
@@ -285,7 +331,11 @@ describe("web console: the token doc's user flow", () => {
     assert.notEqual(kept.status, 401, `the demo's token was refused after Cancel: ${JSON.stringify(kept.body)}`);
     await row().getByRole("button", { name: `Delete ${name}` }).click();
     await confirm(`Delete ${name}`);
+    // Deleted tokens do not pile up in the list; "Show deleted and replaced tokens" brings them back.
+    await waitFor("the deleted row to leave the list", async () => (await row().count()) === 0, { timeoutMs: 5000 });
+    await page.locator("#show-old-tokens").check();
     await row().locator(".badge.revoked").waitFor();
+    await page.locator("#show-old-tokens").uncheck();
     const refused = await waitFor("a token_revoked refusal", async () => {
       const result = await rpc(demo.url, demo.token);
       return refusalKind(result) === "token_revoked" ? result : null;

@@ -22,7 +22,8 @@ skip() {
 if [ ! -x "$chromium" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "browser: installing chromium from Debian's packages..."
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"${TMPDIR:-/tmp}/browser-apt.log" 2>&1; then
+    # apt-get update can fail on one index (a mirror mid-sync) while the package itself is still installable.
+    if ! { apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"${TMPDIR:-/tmp}/browser-apt.log" 2>&1; then
       tail -20 "${TMPDIR:-/tmp}/browser-apt.log" || true
       skip "apt-get could not install chromium"
     fi

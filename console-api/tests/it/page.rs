@@ -122,3 +122,15 @@ async fn the_binary_takes_the_gateway_url_from_its_flag_and_environment() {
     child.wait().unwrap();
     assert_eq!(gateway_meta(&page), "http://127.0.0.1:7321");
 }
+
+#[tokio::test]
+async fn the_page_icon_is_served_where_browsers_ask_for_it() {
+    let t = TestConsole::start().await;
+    for path in ["/favicon.ico", "/favicon.svg"] {
+        let response = t.http.get(t.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], "image/svg+xml", "{path}");
+        assert!(response.text().await.unwrap().starts_with("<svg "), "{path}");
+    }
+    assert!(index(&t).await.contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml">"#));
+}

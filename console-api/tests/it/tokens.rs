@@ -199,3 +199,55 @@ async fn concurrent_creation_loses_nothing() {
         assert_allowed(&t.verify(&c.token, "d1").await);
     }
 }
+
+#[tokio::test]
+async fn a_name_in_use_is_refused_until_its_token_is_deleted_or_replaced() {
+    let t = TestConsole::start().await;
+    let (_, key) = t.user();
+    let first = t.create_token(&key, "MT5-Live-A", None).await;
+    for name in ["MT5-Live-A", "mt5-live-a", "  MT5-Live-A "] {
+        let (status, value) = t.send(Method::POST, "/api/v1/tokens", &key, Some(json!({ "name": name }))).await;
+        assert_eq!((status, value["error"].as_str()), (409, Some("duplicate_name")), "{name}: {value}");
+        assert_eq!(value["message"], "a token named MT5-Live-A already exists; choose another name");
+    }
+    // Another user may use the name.
+    let (_, other_key) = t.user();
+    t.create_token(&other_key, "MT5-Live-A", None).await;
+    // A replacement keeps the name (the old token is replaced, not in use); a deleted token frees it.
+    let (status, value) =
+        t.send(Method::POST, &format!("/api/v1/tokens/{}/replace", first.summary.id), &key, None).await;
+    assert_eq!(status, 201, "{value}");
+    let replacement: CreatedToken = serde_json::from_value(value).unwrap();
+    let (status, _) = t.send(Method::DELETE, &format!("/api/v1/tokens/{}", replacement.summary.id), &key, None).await;
+    assert_eq!(status, 204);
+    let again = t.create_token(&key, "MT5-Live-A", None).await;
+    assert_eq!(again.summary.name, "MT5-Live-A");
+}
+
+#[tokio::test]
+async fn the_listing_filters_by_status() {
+    let t = TestConsole::start().await;
+    let (_, key) = t.user();
+    let kept = t.create_token(&key, "kept", None).await;
+    let deleted = t.create_token(&key, "deleted", None).await;
+    let (status, _) = t.send(Method::DELETE, &format!("/api/v1/tokens/{}", deleted.summary.id), &key, None).await;
+    assert_eq!(status, 204);
+    let names = |value: Value| -> Vec<String> {
+        let list: TokenList = serde_json::from_value(value).unwrap();
+        list.tokens.into_iter().map(|token| token.name).collect()
+    };
+    let (status, value) = t.send(Method::GET, "/api/v1/tokens?status=active,expired", &key, None).await;
+    assert_eq!(status, 200, "{value}");
+    assert_eq!(names(value), vec![kept.summary.name.clone()]);
+    let (_, value) = t.send(Method::GET, "/api/v1/tokens?status=revoked", &key, None).await;
+    assert_eq!(names(value), vec!["deleted".to_owned()]);
+    let (_, value) = t.send(Method::GET, "/api/v1/tokens", &key, None).await;
+    assert_eq!(names(value), vec!["deleted".to_owned(), "kept".to_owned()], "no filter lists every token");
+    let (status, value) = t.send(Method::GET, "/api/v1/tokens?status=gone", &key, None).await;
+    assert_eq!(
+        (status, value["error"].as_str(), value["field"].as_str()),
+        (400, Some("invalid_query"), Some("status"))
+    );
+    let (status, value) = t.send(Method::GET, "/api/v1/tokens?sort=name", &key, None).await;
+    assert_eq!((status, value["field"].as_str()), (400, Some("sort")), "{value}");
+}
