@@ -6,13 +6,14 @@
 //! gateway over `/terminal` exactly as the DLL inside MetaTrader is.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use metaapi_console::{Console, ConsoleConfig, UserId};
-use metaapi_protocol::console::{CreateTokenRequest, UpdateAccountRequest};
+use metaapi_protocol::console::{CreateTokenRequest, TokenStatus, UpdateAccountRequest};
 use metaapi_protocol::types::TimeMs;
 use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, SimScale};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -82,7 +83,7 @@ pub struct Demo {
     pub console_url: String,
     /// Console sign-in email.
     pub email: String,
-    /// Console sign-in password (random per run).
+    /// Console sign-in password: random when the data directory is new, then kept with it.
     pub password: String,
     /// A console API key for management calls.
     pub api_key: String,
@@ -93,6 +94,8 @@ pub struct Demo {
     /// The simulated terminals.
     pub terminals: Vec<DemoTerminal>,
     gateway_address: SocketAddr,
+    saved: SavedSecrets,
+    saved_path: PathBuf,
     seed: u64,
     scale: SimScale,
     realtime: bool,
@@ -120,6 +123,60 @@ pub enum DemoError {
     /// A terminal did not come online in time.
     #[error("{0}")]
     NotReady(String),
+    /// The data directory holds a demo console whose sign-in this demo cannot give.
+    #[error("{0}")]
+    DataDir(String),
+}
+
+/// What the demo keeps in its data directory, so that a restart on it prints a password that signs in and links
+/// its terminals with the tokens it made before instead of minting more. The console keeps only hashes, so these
+/// are the demo's own copies, in a file only its owner reads (like the `--ready-file`).
+#[derive(Default, Serialize, Deserialize)]
+struct SavedSecrets {
+    password: Option<String>,
+    api_key: Option<String>,
+    /// The token of terminal `i` at index `i`.
+    #[serde(default)]
+    tokens: Vec<SavedToken>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct SavedToken {
+    token_id: String,
+    token: String,
+}
+
+impl std::fmt::Debug for SavedSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SavedSecrets").field("tokens", &self.tokens.len()).finish_non_exhaustive()
+    }
+}
+
+/// The file of [`SavedSecrets`] in a demo data directory.
+const SAVED_SECRETS_FILE: &str = "demo-secrets.json";
+
+impl SavedSecrets {
+    fn load(path: &Path) -> Result<SavedSecrets, DemoError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|error| DemoError::DataDir(format!("{} is not readable: {error}", path.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(SavedSecrets::default()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Writes the file whole (a temporary file renamed over it), readable by its owner only.
+    fn save(&self, path: &Path) -> Result<(), DemoError> {
+        let temporary = path.with_extension("tmp");
+        let bytes = serde_json::to_vec_pretty(self).map_err(|error| DemoError::DataDir(error.to_string()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::io::Write::write_all(&mut options.open(&temporary)?, &bytes)?;
+        std::fs::rename(&temporary, path)?;
+        Ok(())
+    }
 }
 
 impl Demo {
@@ -148,12 +205,34 @@ impl Demo {
         console_config.gateway_url = url.clone();
         let console = Console::open(console_config)?;
         let email = "demo@localhost".to_owned();
-        let password = crate::demo::random_password();
-        let user = match console.user_by_email(&email) {
-            Ok(user) => user,
-            Err(_) => console.create_user(&email, &password)?,
+        let saved_path = data_dir.join(SAVED_SECRETS_FILE);
+        let mut saved = SavedSecrets::load(&saved_path)?;
+        let (user, password) = match (console.user_by_email(&email), saved.password.clone()) {
+            (Ok(user), Some(password)) => (user, password),
+            (Ok(_), None) => {
+                return Err(DemoError::DataDir(format!(
+                    "{} holds a demo console whose password was not kept (an older demo made it); \
+                     start with a fresh --data-dir",
+                    data_dir.display()
+                )));
+            }
+            (Err(_), _) => {
+                let password = random_password();
+                let user = console.create_user(&email, &password)?;
+                saved = SavedSecrets { password: Some(password.clone()), ..SavedSecrets::default() };
+                saved.save(&saved_path)?;
+                (user, password)
+            }
         };
-        let api_key = console.create_api_key(&user)?;
+        let api_key = match saved.api_key.clone() {
+            Some(key) if console.authenticate_api_key(&key).is_ok_and(|owner| owner == user) => key,
+            _ => {
+                let key = console.create_api_key(&user)?;
+                saved.api_key = Some(key.clone());
+                saved.save(&saved_path)?;
+                key
+            }
+        };
         let update = UpdateAccountRequest { auto_approve_devices: Some(true), ..UpdateAccountRequest::default() };
         console.update_account(&user, &update)?;
         let console_listener = tokio::net::TcpListener::bind(config.console_listen).await?;
@@ -185,6 +264,8 @@ impl Demo {
             user,
             terminals: Vec::new(),
             gateway_address,
+            saved,
+            saved_path,
             seed: config.seed,
             scale: config.scale,
             realtime: config.realtime,
@@ -198,16 +279,37 @@ impl Demo {
         Ok(demo)
     }
 
-    /// Creates a token named after `mode`, starts a simulated terminal with it, and waits until it answers.
+    /// Starts a simulated terminal with the token this data directory's demo made for its place, or with a new
+    /// token named after `mode` when there is none still active, and waits until it answers.
     pub async fn add_terminal(&mut self, mode: Mode) -> Result<&DemoTerminal, DemoError> {
         let index = self.terminals.len();
-        let name = format!("{}-Demo-{}", if mode == Mode::Mt4 { "MT4" } else { "MT5" }, index + 1);
-        let created = self.console.create_token(&self.user, &CreateTokenRequest { name, expires_at: None })?;
-        let sim = self.start_sim(mode, index as u64, &created.token)?;
-        self.terminals.push(DemoTerminal { mode, token: created.token, token_id: created.summary.id, sim: Some(sim) });
+        let token = self.token_for(index, mode)?;
+        let sim = self.start_sim(mode, index as u64, &token.token)?;
+        self.terminals.push(DemoTerminal { mode, token: token.token, token_id: token.token_id, sim: Some(sim) });
         let terminal = &self.terminals[index];
         wait_until_online(&self.url, &terminal.token).await?;
         Ok(terminal)
+    }
+
+    /// The saved token of terminal `index` if the console still has it active, else a new one, saved.
+    fn token_for(&mut self, index: usize, mode: Mode) -> Result<SavedToken, DemoError> {
+        if let Some(saved) = self.saved.tokens.get(index) {
+            let listed = self.console.list_tokens(&self.user)?;
+            let active =
+                listed.tokens.iter().any(|token| token.id == saved.token_id && token.status == TokenStatus::Active);
+            if active {
+                return Ok(saved.clone());
+            }
+        }
+        let name = format!("{}-Demo-{}", if mode == Mode::Mt4 { "MT4" } else { "MT5" }, index + 1);
+        let created = self.console.create_token(&self.user, &CreateTokenRequest { name, expires_at: None })?;
+        let token = SavedToken { token_id: created.summary.id, token: created.token };
+        match self.saved.tokens.get_mut(index) {
+            Some(slot) => *slot = token.clone(),
+            None => self.saved.tokens.push(token.clone()),
+        }
+        self.saved.save(&self.saved_path)?;
+        Ok(token)
     }
 
     /// Starts a simulated terminal for an existing `token` (for flows where the token comes from elsewhere).

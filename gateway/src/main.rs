@@ -145,8 +145,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let args = cli.serve;
     // warp's request tracing logs every request at info (and every refusal at warn): at thousands of calls a
     // second that is a line and a write per call, and a flood for anyone guessing tokens. It stays available
-    // through RUST_LOG (`warp::filters::trace=info`).
-    let default_level = if cli.command.is_some() { "warn" } else { "info,warp::filters::trace=off" };
+    // through RUST_LOG (`warp::filters::trace=info`). The demo prints its own banner, so it logs warnings only.
+    let default_level =
+        if cli.command.is_some() { "warn,warp::filters::trace=off" } else { "info,warp::filters::trace=off" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into());
     if args.json_logs {
         tracing_subscriber::fmt().with_env_filter(filter).json().init();

@@ -9,6 +9,7 @@ mod auth;
 mod binary;
 mod client_quirks;
 mod deadlines;
+mod demo;
 mod harness;
 mod limits;
 mod outage;
