@@ -98,6 +98,60 @@ stage_schemas() {
 # wrk: the benchmark harness's external load generator (its tests start it).
 ensure_packages wrk:wrk
 ensure_cxx
+
+# Every test binds port 0. While the suite runs, a demo holds the default ports (gateway 6000, console 7000) when
+# they are free, so a test that binds either fails here as it would on a machine where someone's demo runs; the
+# "ports" stage at the end checks the demo held them throughout.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+holder_pid=
+holder_dir=
+stop_port_holder() {
+    if [ -n "$holder_pid" ]; then
+        kill "$holder_pid" 2>/dev/null
+        wait "$holder_pid" 2>/dev/null
+        holder_pid=
+    fi
+    [ -n "$holder_dir" ] && rm -rf "$holder_dir"
+    holder_dir=
+}
+trap stop_port_holder EXIT
+if port_in_use 6000 || port_in_use 7000; then
+    echo "ports 6000/7000: already held by another process; the suite runs beside it"
+elif cargo build --quiet -p metaapi-gateway; then
+    holder_dir=$(mktemp -d)
+    "${CARGO_TARGET_DIR:-$PWD/target}/debug/metaapi-gateway" demo --virtual-clock --data-dir "$holder_dir/data" \
+        --ready-file "$holder_dir/ready.json" >"$out/port-holder.log" 2>&1 &
+    holder_pid=$!
+    for _ in $(seq 600); do
+        [ -f "$holder_dir/ready.json" ] || ! kill -0 "$holder_pid" 2>/dev/null && break
+        sleep 0.1
+    done
+    if [ -f "$holder_dir/ready.json" ]; then
+        echo "ports 6000/7000: held by a demo (pid $holder_pid) while the suite runs"
+    else
+        echo "ports 6000/7000: the holding demo did not start (see $out/port-holder.log)"
+        failed_stages+=("ports")
+        stop_port_holder
+    fi
+fi
+
+# Whether the demo that holds the default ports is still running and still has them.
+stage_ports() {
+    if [ -z "$holder_pid" ]; then
+        echo "ports: no demo of this run held 6000/7000; nothing to check"
+        echo "ports: 0 passed, 0 failed"
+        return 0
+    fi
+    if kill -0 "$holder_pid" 2>/dev/null && port_in_use 6000 && port_in_use 7000; then
+        echo "ports: the demo held 6000 and 7000 for the whole run"
+        echo "ports: 1 passed, 0 failed"
+    else
+        echo "ports: the demo holding 6000/7000 stopped during the run (see $out/port-holder.log)"
+        echo "ports: 0 passed, 1 failed"
+        return 1
+    fi
+}
+
 run_stage rust stage_rust
 if cargo clippy --version >/dev/null 2>&1 && cargo fmt --version >/dev/null 2>&1; then
     run_stage lint stage_lint
@@ -162,6 +216,9 @@ fi
 if [ -f docs/check.sh ]; then
     run_stage docs bash docs/check.sh
 fi
+
+run_stage ports stage_ports
+stop_port_holder
 
 banner "summary"
 [ ${#skipped_stages[@]} -gt 0 ] && echo "skipped stages: ${skipped_stages[*]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Feeds schemas/openrpc.json to the tools people use with OpenRPC, pinned in package-lock.json:
 #   1. @open-rpc/generator generates a TypeScript client, and tsc --noEmit compiles it (strict, as generated);
-#   2. @open-rpc/client-js calls the demo gateway (target/debug/metaapi-gateway demo on a free port), see call.mjs.
+#   2. @open-rpc/client-js calls the demo gateway (target/debug/metaapi-gateway demo, its gateway and console on free
+#      ports), see call.mjs.
 # Prints "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +31,7 @@ document=${OPENRPC_DOCUMENT:-$root/schemas/openrpc.json}
 binary=${METAAPI_GATEWAY_BIN:-$root/target/debug/metaapi-gateway}
 if [ -x "$binary" ]; then
     data=$(mktemp -d)
-    "$binary" demo --listen 127.0.0.1:0 --data-dir "$data/data" --ready-file "$data/ready.json" >"$data/demo.log" 2>&1 &
+    "$binary" demo --listen 127.0.0.1:0 --console-listen 127.0.0.1:0 --data-dir "$data/data" --ready-file "$data/ready.json" >"$data/demo.log" 2>&1 &
     demo=$!
     for _ in $(seq 1 600); do
         [ -s "$data/ready.json" ] && break

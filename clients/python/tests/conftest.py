@@ -124,7 +124,7 @@ def demo_binary() -> tuple[Path | None, str]:
 
 @pytest.fixture(scope="session")
 def demo() -> Iterator[Demo]:
-    """Starts `metaapi-gateway demo` on a free loopback port and waits for its ready file."""
+    """Starts `metaapi-gateway demo` on free loopback ports (gateway and console) and waits for its ready file."""
     binary, why = demo_binary()
     if binary is None:
         pytest.skip(f"LIVE GATEWAY TESTS SKIPPED: {why}")
@@ -132,8 +132,9 @@ def demo() -> Iterator[Demo]:
     ready = data_dir / "ready.json"
     log = open(data_dir / "demo.log", "wb")
     process = subprocess.Popen(
-        [str(binary), "demo", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data"), "--ready-file",
-         str(ready)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [str(binary), "demo", "--listen", "127.0.0.1:0", "--console-listen", "127.0.0.1:0", "--data-dir",
+         str(data_dir / "data"), "--ready-file", str(ready)], stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while not ready.exists():

@@ -95,14 +95,14 @@ export function demoBinary(): { binary: string } | { skip: string } {
   return { binary };
 }
 
-/** Starts `metaapi-gateway demo` on a free loopback port and waits for its ready file. */
+/** Starts `metaapi-gateway demo` on free loopback ports (gateway and console) and waits for its ready file. */
 export async function startDemo(binary: string): Promise<{ demo: Demo; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "metaapi-ts-demo-"));
   const ready = join(dir, "ready.json");
   const log = openSync(join(dir, "demo.log"), "w");
   const child: ChildProcess = spawn(
     binary,
-    ["demo", "--listen", "127.0.0.1:0", "--data-dir", join(dir, "data"), "--ready-file", ready],
+    ["demo", "--listen", "127.0.0.1:0", "--console-listen", "127.0.0.1:0", "--data-dir", join(dir, "data"), "--ready-file", ready],
     { stdio: ["ignore", log, log] },
   );
   const stop = async () => {
