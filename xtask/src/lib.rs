@@ -1,8 +1,10 @@
-//! Project automation behind `cargo xtask`: code generation and its staleness check.
+//! Project automation behind `cargo xtask`: code generation and its staleness check, and the release bundle
+//! ([`dist`]).
 //!
 //! [`generated_files`] is the single list of generated artifacts and their contents. `cargo xtask codegen` writes
 //! them; the `codegen_is_fresh` test compares them with the committed files and fails, naming the stale ones.
 
+pub mod dist;
 mod docs;
 
 use std::path::{Path, PathBuf};

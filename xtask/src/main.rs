@@ -1,4 +1,5 @@
-//! `cargo xtask`: run `cargo xtask codegen` after changing anything in `protocol`.
+//! `cargo xtask`: run `cargo xtask codegen` after changing anything in `protocol`; `cargo xtask dist` builds the
+//! release bundle.
 
 use anyhow::bail;
 
@@ -22,6 +23,12 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        _ => bail!("usage: cargo xtask <codegen|check>"),
+        Some("dist") => {
+            let arguments: Vec<String> = std::env::args().skip(2).collect();
+            let archive = xtask::dist::run(&xtask::dist::parse_options(&arguments)?)?;
+            println!("wrote {}", archive.display());
+            Ok(())
+        }
+        _ => bail!("usage: cargo xtask <codegen|check|dist [--profile release|dev] [--out DIR]>"),
     }
 }
