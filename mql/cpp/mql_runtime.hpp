@@ -33,6 +33,15 @@ struct CriticalError {
 
 [[noreturn]] void critical(const std::string &message);
 
+// The right operand of `/` and `%` in translated code: an integer zero is MetaTrader's critical "zero divide".
+template <class T>
+T divisor(T value) {
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+        if (value == T{}) critical("zero divide");
+    }
+    return value;
+}
+
 // MQL's string: UTF-16 code units, a value type.
 class String {
   public:

@@ -135,6 +135,25 @@ pub fn rewrite(tokens: &[Token], scope: Scope) -> Result<Vec<OutToken>, Error> {
                     "::" => return Err(refuse(loc, "the scope operator :: is outside the translated subset")),
                     "->" | "->*" => return Err(refuse(loc, "pointers are outside the translated subset")),
                     ";" | "{" | "}" | "(" | ")" => decl_type = None,
+                    "/" | "%" | "/=" | "%=" if scope == Scope::Body => {
+                        // An integer division by zero is MetaTrader's critical "zero divide", not a crash of the
+                        // process: the divisor goes through mql::divisor, which checks integers.
+                        let end = operand_end(tokens, i + 1);
+                        let operand = &tokens[i + 1..end];
+                        push(&mut out, token.text.clone());
+                        if let [literal] = operand
+                            && literal.kind == Kind::Number
+                            && literal.text.chars().any(|c| c.is_ascii_digit() && c != '0')
+                        {
+                            push(&mut out, literal.text.clone());
+                        } else {
+                            push(&mut out, "::mql::divisor(".to_owned());
+                            out.extend(rewrite(operand, scope)?);
+                            push(&mut out, ")".to_owned());
+                        }
+                        i = end;
+                        continue;
+                    }
                     "," => {
                         // `T a[], b[]`: a later declarator of the same declaration.
                         if let (Some(element), Some(name), Some(open)) =
@@ -211,6 +230,51 @@ pub fn rewrite(tokens: &[Token], scope: Scope) -> Result<Vec<OutToken>, Error> {
         i += 1;
     }
     Ok(out)
+}
+
+// The end of the unary expression that starts at `start` (the right operand of `/` or `%`): prefix operators, then a
+// parenthesized expression (and, after a cast, its operand) or a name or literal, then calls, indexes and members.
+fn operand_end(tokens: &[Token], start: usize) -> usize {
+    let mut i = start;
+    while tokens.get(i).is_some_and(|t| matches!(t.text.as_str(), "-" | "+" | "!" | "~" | "++" | "--")) {
+        i += 1;
+    }
+    let Some(first) = tokens.get(i) else { return i };
+    if first.text == "(" {
+        let close = matching(tokens, i);
+        let is_cast = close == i + 2 && is_type(&tokens[i + 1].text);
+        i = close + 1;
+        if is_cast {
+            return operand_end(tokens, i);
+        }
+    } else {
+        i += 1;
+    }
+    loop {
+        match tokens.get(i).map(|t| t.text.as_str()) {
+            Some("(") | Some("[") => i = matching(tokens, i) + 1,
+            Some(".") => i += 2,
+            Some("++") | Some("--") => i += 1,
+            _ => return i.min(tokens.len()),
+        }
+    }
+}
+
+// The index of the bracket that closes the one at `open` (or the last index when it is not closed).
+fn matching(tokens: &[Token], open: usize) -> usize {
+    let (opening, closing) = if tokens[open].text == "(" { ("(", ")") } else { ("[", "]") };
+    let mut depth = 0;
+    for (index, token) in tokens.iter().enumerate().skip(open) {
+        if token.text == opening {
+            depth += 1;
+        } else if token.text == closing {
+            depth -= 1;
+            if depth == 0 {
+                return index;
+            }
+        }
+    }
+    tokens.len() - 1
 }
 
 // Writes the declarator whose name is at `name_at` (followed by `[`) for element type `element`; returns the index

@@ -43,7 +43,7 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "create with a wrong table: null",
         "print: critical error: the terminal does not provide _Symbol (host entry chart_symbol); the program is not created",
         "create without chart_symbol: null",
-        "handlers=77",
+        "handlers=79",
         "set nope=0",
         "set bad=0",
         "set count=1",
@@ -78,10 +78,14 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "print: compare=eq,lt",
         "print: printformat ok -1 0.500 %",
         "print: print 1.5 100 false 0.1 -7",
+        "print: divide 3 3 -3 20 true",
         "print: critical error: array out of range (index 5, size 0); the program is stopped",
         "first stopped=1",
         "print: critical error: the terminal does not provide SymbolsTotal (host entry symbols_total); the program is stopped",
         "second stopped=1",
+        "print: ratio 10",
+        "print: critical error: zero divide; the program is stopped",
+        "third stopped=1",
     ];
     let output = run_check();
     let lines: Vec<&str> = output.lines().collect();
