@@ -47,6 +47,17 @@ try {
     check(error instanceof JSONRPCError && typeof error.data?.kind === "string",
       `an unknown symbol is refused with a JSON-RPC error and data.kind (${error.message})`);
   }
+  // A refusal before dispatch answers with the call's id, so this generic client reports the error it is rather
+  // than a response it cannot match to its call.
+  const refusedTransport = new HTTPTransport(`${ready.url}/rpc`, { headers: { Authorization: "Bearer mat_not_a_token" } });
+  try {
+    await new Client(new RequestManager([refusedTransport])).request({ method: "ping", params: {} }, 10000);
+    check(false, "an unknown token is refused");
+  } catch (error) {
+    check(error instanceof JSONRPCError && error.data?.kind === "token_unknown",
+      `an unknown token is refused with a JSON-RPC error the client matches to its call (${error.message})`);
+  }
+  refusedTransport.close?.();
 } catch (error) {
   check(false, `calls finished without an exception: ${error.stack ?? error}`);
 }
