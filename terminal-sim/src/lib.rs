@@ -15,6 +15,7 @@ mod driver;
 pub mod engine;
 mod error;
 pub mod event;
+pub mod host;
 pub mod market;
 pub mod mode;
 mod queries;
