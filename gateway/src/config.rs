@@ -45,7 +45,8 @@ pub struct GatewayConfig {
     pub ws_max_in_flight: usize,
     /// Requests queued towards one terminal before callers get `overloaded`.
     pub terminal_queue: usize,
-    /// Failed authorizations one peer may have within `auth_fail_window` before it gets `rate_limited`.
+    /// Failed authorizations one peer may have within `auth_fail_window` before its further failures are answered
+    /// late and its missing or permanently refused tokens get `rate_limited` (a valid token never does).
     pub auth_fail_limit: u32,
     /// Window of the failed-authorization limit.
     pub auth_fail_window: Duration,

@@ -198,3 +198,27 @@ async fn a_console_outage_is_logged_once_when_it_starts_and_once_when_it_ends() 
     assert_eq!((down, up), (2, 2), "two outages:\n{log}");
     assert!(!log.contains(&token), "the token was logged");
 }
+
+#[test]
+fn the_timeout_delay_and_caps_are_flags_listed_in_help() {
+    let output = Command::new(env!("CARGO_BIN_EXE_metaapi-gateway")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in [
+        "--console-timeout-ms",
+        "--auth-fail-limit",
+        "--auth-fail-delay-ms",
+        "--max-subscriptions-per-connection",
+        "--max-subscriptions-per-token",
+    ] {
+        assert!(help.contains(flag), "--help does not list {flag}:\n{help}");
+    }
+    // Port 0 and a scratch directory, so that even a regression that accepted the value could not take a real port.
+    let data_dir = tempfile::tempdir().unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_metaapi-gateway"))
+        .args(["--listen", "127.0.0.1:0", "--console-url", "http://127.0.0.1:9", "--console-timeout-ms", "0"])
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "a zero verification timeout was accepted");
+}
