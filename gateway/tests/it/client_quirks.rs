@@ -62,6 +62,32 @@ async fn auth_refusals_answer_with_the_request_id() {
 }
 
 #[tokio::test]
+async fn a_websocket_call_refused_for_want_of_the_console_keeps_its_id() {
+    // Verdicts expire at once and there is no grace period, so with the console gone every call needs it.
+    let console = crate::harness::TestConsole::start_with(true, Duration::from_millis(1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::harness::config(&console, dir.path());
+    config.grace_period = Duration::ZERO;
+    config.console_timeout = Duration::from_millis(200);
+    let gateway = crate::harness::TestGateway::start(config).await;
+    let mut world = crate::harness::World { console, gateway, dir };
+    let (token, _terminal) = world.terminal("Outage", 1).await;
+    let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    world.console.stop().await;
+    let call = r#"{"jsonrpc": "2.0", "id": "during-outage", "method": "ping"}"#;
+    socket.send(Message::text(call)).await.unwrap();
+    loop {
+        let text = socket_text(&mut socket).await;
+        let answer = parse(&text);
+        if answer["method"] == "heartbeat" {
+            continue;
+        }
+        assert_eq!((kind(&answer), &answer["id"]), ("auth_unavailable", &json!("during-outage")), "{text}");
+        break;
+    }
+}
+
+#[tokio::test]
 async fn the_bearer_scheme_is_case_insensitive() {
     let world = world().await;
     let (token, _terminal) = world.terminal("Scheme", 1).await;
