@@ -26,24 +26,38 @@ _ORDER_MODE_FLAGS = {"buy": 1, "sell": 1, "buy_limit": 2, "sell_limit": 2, "buy_
 SYMBOL_ORDER_SL, SYMBOL_ORDER_TP, SYMBOL_ORDER_CLOSEBY = 16, 32, 64
 
 
+def _all_symbols(group: str | None) -> list[m.SymbolSummary] | None:
+    """Every listed symbol (matching `group`), following the pages a broker with many symbols answers in."""
+    symbols: list[m.SymbolSummary] = []
+    query: dict[str, Any] = {"group": group, "limit": PAGE}
+    while True:
+        found = _call("get_symbols", query)
+        if found is None:
+            return None
+        symbols.extend(found.symbols)
+        if not found.has_more or found.next_offset is None or not found.symbols:
+            return symbols
+        query["offset"] = found.next_offset
+
+
 def symbols_total() -> int:
-    found = _call("get_symbols", {})
-    return 0 if found is None else len(found.symbols)
+    found = _all_symbols(None)
+    return 0 if found is None else len(found)
 
 
 def symbols_get(group: str | None = None) -> tuple[SymbolInfo, ...] | None:
     """Every symbol (matching `group`) with its full spec and current prices, like symbol_info for each."""
-    found = _call("get_symbols", {"group": group})
-    if found is None:
+    listed_symbols = _all_symbols(group)
+    if listed_symbols is None:
         return None
-    names = [s.name for s in found.symbols]
+    names = [s.name for s in listed_symbols]
     quotes: dict[str, m.Quote] = {}
     for start in range(0, len(names), 1000):
         listed = _call("get_quotes", {"symbols": names[start:start + 1000]})
         if listed is not None:
             quotes.update((q.symbol, q) for q in listed.quotes)
     infos = []
-    for summary in found.symbols:
+    for summary in listed_symbols:
         spec = _call("get_symbol_spec", {"symbol": summary.name})
         infos.append(_symbol_info(spec, summary, quotes.get(summary.name)))
     _ok()
