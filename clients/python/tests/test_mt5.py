@@ -117,7 +117,7 @@ def test_bad_arguments_give_none_and_invalid_params(gateway: FakeGateway) -> Non
 
 def test_positions_get_filters_by_group_and_converts_tickets(gateway: FakeGateway) -> None:
     positions = mt5.positions_get(group="*USD*,!GBP*")
-    assert sent(gateway) == [("get_positions", {})]
+    assert sent(gateway) == [("get_positions", {"offset": 0, "limit": 10000})]
     [p] = positions
     assert p.ticket == 1409873311 and p.type == mt5.POSITION_TYPE_BUY and p.reason == mt5.POSITION_REASON_EXPERT
     assert (p.time, p.time_msc, p.sl, p.magic) == (1718088702 + 10800, 1718088702250 + SERVER_MS, 1.0801, 20240611)
@@ -251,7 +251,7 @@ def test_netting_sltp_by_symbol_finds_the_symbol_s_position(gateway: FakeGateway
     result_ = mt5.order_send({"action": mt5.TRADE_ACTION_SLTP, "symbol": "EURUSD", "sl": 1.0825, "tp": 1.0921})
     assert result_.retcode == mt5.TRADE_RETCODE_DONE
     calls = [(method, {k: v for k, v in params.items() if k != "client_id"}) for method, params in sent(gateway)]
-    assert calls == [("get_positions", {"symbol": "EURUSD"}),
+    assert calls == [("get_positions", {"symbol": "EURUSD", "offset": 0, "limit": 10000}),
                      ("modify_position", {"ticket": "1409873311", "sl": 1.0825, "tp": 1.0921})]
 
 
