@@ -212,8 +212,8 @@ impl Reader {
     }
 }
 
-// A path as errors and `#line` show it: `a/b/../c` as `a/c` (lexically; links are not resolved).
-fn shown(path: &Path) -> String {
+/// A path as errors and `#line` show it: `a/b/../c` as `a/c` (lexically; links are not resolved).
+pub fn shown(path: &Path) -> String {
     let mut parts: Vec<std::path::Component> = Vec::new();
     for part in path.components() {
         match part {
