@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use metaapi_gateway::runtime::DEFAULT_WORKERS;
 use metaapi_console::platform::shutdown_signal;
+use metaapi_gateway::runtime::DEFAULT_WORKERS;
 use metaapi_gateway::{GatewayConfig, serve};
+
+#[cfg(windows)]
+mod service;
 
 /// mimalloc instead of glibc malloc: allocation was about a tenth of the gateway's CPU under load (BENCHMARKS.md).
 #[global_allocator]
@@ -34,6 +37,10 @@ struct Cli {
 enum Command {
     /// Runs an embedded console, the gateway and a simulated terminal: everything works without MetaTrader.
     Demo(DemoArgs),
+    /// Runs the gateway as a Windows service: `service install [gateway options]`, `service uninstall`.
+    #[cfg(windows)]
+    #[command(subcommand)]
+    Service(service::ServiceCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -135,13 +142,18 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    #[cfg(windows)]
+    if let Some(Command::Service(command)) = cli.command {
+        return service::main(command);
+    }
     let runtime = metaapi_gateway::runtime::builder(usize::from(cli.workers))
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(run(cli))
+    runtime.block_on(run(cli, shutdown_signal()))
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the gateway (or the demo) until `shutdown` completes: Ctrl-C and the like, or the Windows service manager.
+async fn run(cli: Cli, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let args = cli.serve;
     // warp's request tracing logs every request at info (and every refusal at warn): at thousands of calls a
     // second that is a line and a write per call, and a flood for anyone guessing tokens. It stays available
@@ -149,11 +161,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let default_level =
         if cli.command.is_some() { "warn,warp::filters::trace=off" } else { "info,warp::filters::trace=off" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into());
-    if args.json_logs {
-        tracing_subscriber::fmt().with_env_filter(filter).json().init();
+    // A subscriber set up before (the Windows service's log file) stays.
+    let _ = if args.json_logs {
+        tracing_subscriber::fmt().with_env_filter(filter).json().try_init()
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
+        tracing_subscriber::fmt().with_env_filter(filter).try_init()
+    };
     if let Some(Command::Demo(demo)) = cli.command {
         return run_demo(demo).await;
     }
@@ -177,7 +190,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    serve(listener, config, shutdown_signal()).await.context("gateway failed")
+    serve(listener, config, shutdown).await.context("gateway failed")
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
