@@ -323,6 +323,9 @@ impl Verifier {
         let notice = match event {
             RevocationEvent::Token { token_id, reason } => {
                 state.cache.retain(|_, entry| entry.grant.token_id != token_id);
+                // Answers settled or in flight from before the revocation must not let the token back in: a
+                // connection that missed this event rechecks, and a request already on its way is not cached.
+                next_epoch(&mut state);
                 AuthEvent::Denied { token_id, reason }
             }
             // A device is registered per console account, and device and account events do not say which

@@ -222,3 +222,28 @@ fn the_timeout_delay_and_caps_are_flags_listed_in_help() {
         .unwrap();
     assert!(!refused.status.success(), "a zero verification timeout was accepted");
 }
+
+#[tokio::test]
+async fn a_recheck_after_a_token_revocation_does_not_reuse_the_answer_from_before_it() {
+    use std::sync::Arc;
+
+    use metaapi_gateway::auth::Verifier;
+    use metaapi_protocol::console::{DenyReason, RevocationEvent};
+
+    let console = TestConsole::start(true).await;
+    let verifier =
+        Arc::new(Verifier::new(&console.url, uuid_like(), "host".into(), Duration::from_secs(60), TIMEOUT).unwrap());
+    let created = console.create_token("Recheck", None).await;
+    verifier.check(&created.token).await.unwrap();
+    // An access change makes every connection recheck; the answer is settled once for the token.
+    verifier.apply(RevocationEvent::Resync);
+    assert_eq!(verifier.recheck(&created.token).await, None);
+    console.delete_token(&created.summary.id).await;
+    // The push that a connection which lagged behind missed; its recheck must ask the console again.
+    verifier.apply(RevocationEvent::Token { token_id: created.summary.id.clone(), reason: DenyReason::TokenRevoked });
+    assert_eq!(verifier.recheck(&created.token).await, Some(DenyReason::TokenRevoked));
+}
+
+fn uuid_like() -> String {
+    "00000000-0000-4000-8000-000000000001".to_owned()
+}
