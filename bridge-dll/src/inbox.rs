@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use metaapi_protocol::link::BridgeMessage;
+use metaapi_protocol::link::{BridgeMessage, Discarded};
 use metaapi_protocol::{ErrorKind, ErrorObject, ParamsError, Route};
 use serde_json::{Map, Value, json};
 
@@ -28,6 +28,8 @@ pub struct RequestCounters {
     pub requests_rejected: u64,
     /// Requests answered `not_executed` because their deadline passed in the queue or the session stopped.
     pub requests_expired: u64,
+    /// Requests removed unclaimed because their link dropped (reported in the next hello).
+    pub requests_discarded: u64,
     /// Requests the EA claimed.
     pub requests_taken: u64,
     /// Replies sent, errors included.
@@ -156,6 +158,21 @@ impl Inbox {
             let reply = error_reply(request.gateway_id, request.method.name, client_id.as_deref(), error);
             outbox.push(reply);
         }
+    }
+
+    /// Removes every queued request: the link they came on dropped. The EA never sees them, and the gateway learns
+    /// of each from the next hello, which is its proof that they did not run.
+    pub fn discard_queued(&mut self) -> Vec<Discarded> {
+        let discarded: Vec<Discarded> = self
+            .queued
+            .drain(..)
+            .map(|request| Discarded {
+                id: request.gateway_id,
+                client_id: client_id_of(request.method, &request.params),
+            })
+            .collect();
+        self.counters.requests_discarded += discarded.len() as u64;
+        discarded
     }
 
     /// Whether a request waits for the EA.

@@ -49,10 +49,14 @@ pub async fn run(session: Arc<Session>) {
         let pause = match outcome {
             Outcome::Stopped => return,
             Outcome::Refused(reason) => {
+                session.link_dropped();
                 session.set_link(LinkState::Refused, reason);
                 jitter(REFUSED_RETRY)
             }
             Outcome::Dropped(reason) => {
+                // At once: every moment the requests stay queued, the EA could claim one whose caller has already
+                // been answered.
+                session.link_dropped();
                 session.set_link(LinkState::Down, reason);
                 failures = failures.saturating_add(1);
                 let step = BACKOFF_MIN.saturating_mul(1u32 << failures.min(6).saturating_sub(1));
@@ -127,11 +131,14 @@ async fn handshake(session: &Arc<Session>) -> Result<Socket, Outcome> {
         }
         Err(error) => return Err(Outcome::Dropped(format!("cannot reach the gateway: {error}"))),
     };
+    let discarded = session.discarded();
+    let reported = discarded.len();
     let hello = BridgeMessage::Hello {
         link_version: LINK_VERSION,
         bridge_version: env!("CARGO_PKG_VERSION").to_owned(),
         terminal: config.terminal.clone(),
         capabilities: config.capabilities.clone(),
+        discarded,
     };
     send(&mut socket, &hello).await.map_err(Outcome::Dropped)?;
     loop {
@@ -149,6 +156,8 @@ async fn handshake(session: &Arc<Session>) -> Result<Socket, Outcome> {
         match serde_json::from_str::<GatewayMessage>(text.as_str()) {
             Ok(GatewayMessage::Welcome { gateway_version, heartbeat_ms, max_message_bytes }) => {
                 session.set_max_message_bytes(max_message_bytes);
+                // The gateway files a hello's discards before it welcomes the link.
+                session.discards_acknowledged(reported);
                 session.set_gateway_version(gateway_version);
                 session.set_link(LinkState::Linked, format!("linked; heartbeat every {heartbeat_ms} ms"));
                 session.set_heartbeat(heartbeat_ms);

@@ -8,7 +8,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metaapi_protocol::ErrorObject;
-use metaapi_protocol::link::{BridgeMessage, DEFAULT_LINK_MAX_MESSAGE_BYTES};
+use metaapi_protocol::link::{BridgeMessage, DEFAULT_LINK_MAX_MESSAGE_BYTES, Discarded};
 use serde_json::{Value, json};
 
 pub use crate::inbox::{DRAFT_CAP, REQUEST_QUEUE_CAP};
@@ -75,6 +75,8 @@ struct State {
     link_since: i64,
     gateway_version: String,
     link_changed: bool,
+    /// Requests removed when their link dropped, reported in every hello until a welcome acknowledges them.
+    discarded: Vec<Discarded>,
     stopping: bool,
     /// EA threads asleep in `mtb_wait`.
     ea_waiting: usize,
@@ -109,6 +111,7 @@ impl Session {
             link_since: now_ms(),
             gateway_version: String::new(),
             link_changed: false,
+            discarded: Vec::new(),
             stopping: false,
             ea_waiting: 0,
             counters: Counters::default(),
@@ -372,6 +375,7 @@ impl Session {
             "queues": {
                 "requests_queued": state.inbox.queued(),
                 "requests_taken": state.inbox.taken(),
+                "discards_unreported": state.discarded.len(),
                 "events_open": state.inbox.open_events(),
                 "outbox": state.outbox.queued(),
                 "outbox_events": state.outbox.queued_events(),
@@ -386,6 +390,7 @@ impl Session {
                 "requests_received": requests.requests_received,
                 "requests_rejected": requests.requests_rejected,
                 "requests_expired": requests.requests_expired,
+                "requests_discarded": requests.requests_discarded,
                 "requests_taken": requests.requests_taken,
                 "replies": requests.replies,
                 "replies_invalid": requests.replies_invalid,
@@ -421,6 +426,27 @@ impl Session {
         state.link_since = now_ms();
         state.link_changed = true;
         self.wake_ea(state);
+    }
+
+    /// The link dropped: every request it brought that the EA has not claimed is removed, never to run, and kept
+    /// for the next hello. Claimed ones stay claimed; their `taken` and reply go out on the next link.
+    pub fn link_dropped(&self) {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let discarded = state.inbox.discard_queued();
+        state.discarded.extend(discarded);
+    }
+
+    /// The discarded requests the next hello reports.
+    pub fn discarded(&self) -> Vec<Discarded> {
+        self.lock().discarded.clone()
+    }
+
+    /// A welcome answered a hello that reported the first `count` discarded requests: the gateway has them.
+    pub fn discards_acknowledged(&self, count: usize) {
+        let mut state = self.lock();
+        let count = count.min(state.discarded.len());
+        state.discarded.drain(..count);
     }
 
     /// Records the gateway's version from its welcome.

@@ -27,7 +27,7 @@ use crate::app::App;
 use crate::auth::{Grant, now_ms};
 use crate::metrics::Transport;
 use crate::streams::StreamSession;
-use crate::terminals::{Answer, Link};
+use crate::terminals::{Answer, Link, next_request_id};
 use crate::trades::Claim;
 
 type BoxAnswer = Pin<Box<dyn Future<Output = Answer> + Send>>;
@@ -243,7 +243,7 @@ async fn check_symbols(app: &App, link: &Arc<Link>, streams: &[StreamSpec]) -> R
 }
 
 async fn ask<T: DeserializeOwned>(link: &Link, method: &str, params: Value) -> Result<T, ErrorObject> {
-    let value = link.call(method, params, None).await?;
+    let value = link.call(method, params, false, None).await?;
     serde_json::from_value(value).map_err(|error| invalid_reply(method, &error))
 }
 
@@ -255,14 +255,15 @@ fn invalid_reply(method: &str, error: &serde_json::Error) -> ErrorObject {
     )
 }
 
-async fn call<M: Method>(link: &Link, params: Value, client_id: Option<&str>) -> Answer {
-    let value = link.call(M::NAME, params, client_id).await?;
+async fn call<M: Method>(link: &Link, id: u64, params: Value, client_id: Option<&str>) -> Answer {
+    let value = link.call_as(id, M::NAME, params, M::TRADING, client_id).await?;
     let result: M::Result = serde_json::from_value(value).map_err(|error| invalid_reply(M::NAME, &error))?;
     serde_json::to_value(&result).map_err(|error| ErrorObject::new(ErrorKind::Internal, error.to_string()))
 }
 
-async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Params) -> Answer {
-    let link = online(&app, &caller.grant)?;
+/// The caller's live link, if it can answer `M`.
+fn capable<M: Method>(app: &App, grant: &Grant) -> Result<Arc<Link>, ErrorObject> {
+    let link = online(app, grant)?;
     if let Some(capability) = M::REQUIRES
         && !link.capabilities.contains(&capability)
     {
@@ -271,12 +272,20 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
             format!("{} is not supported by this terminal (it lacks {capability:?})", M::NAME),
         ));
     }
+    Ok(link)
+}
+
+async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Params) -> Answer {
     let value =
         serde_json::to_value(&params).map_err(|error| ErrorObject::new(ErrorKind::Internal, error.to_string()))?;
     let client_id = if M::TRADING { M::client_id(&params).map(str::to_owned) } else { None };
+    let request_id = next_request_id();
     let Some(client_id) = client_id else {
-        return call::<M>(&link, value, None).await;
+        let link = capable::<M>(&app, &caller.grant)?;
+        return call::<M>(&link, request_id, value, None).await;
     };
+    // A call with a client_id consults its record before the link: a repeat while the terminal is offline gets the
+    // first call's outcome (or `outcome_unknown`), not `terminal_offline`, which would claim nothing ran.
     let hash = {
         let mut hasher = Sha256::new();
         hasher.update(M::NAME.as_bytes());
@@ -289,7 +298,7 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
     // milliseconds on a real disk: it runs on the blocking pool, not on a worker every other call needs.
     let claim = {
         let (app, client_id) = (app.clone(), client_id.clone());
-        tokio::task::spawn_blocking(move || app.trades.claim(&scope, &client_id, M::NAME, &hash))
+        tokio::task::spawn_blocking(move || app.trades.claim(&scope, &client_id, M::NAME, &hash, request_id))
             .await
             .map_err(|_| ErrorObject::new(ErrorKind::Internal, "the trade store failed"))??
     };
@@ -304,7 +313,10 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
             let task_app = app.clone();
             let task_client_id = client_id.clone();
             let task = tokio::spawn(async move {
-                let answer = call::<M>(&link, value, Some(&task_client_id)).await;
+                let answer = match capable::<M>(&task_app, &caller.grant) {
+                    Ok(link) => call::<M>(&link, request_id, value, Some(&task_client_id)).await,
+                    Err(error) => Err(error),
+                };
                 let filed = answer.clone();
                 let _ = tokio::task::spawn_blocking(move || task_app.trades.finish(ticket, &filed)).await;
                 answer

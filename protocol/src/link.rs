@@ -7,6 +7,9 @@
 //! - the DLL answers [`BridgeMessage::Taken`] when the EA claims it (from then on its outcome can be unknown), and
 //!   [`BridgeMessage::Reply`] when the EA answers; a request still queued at its deadline is answered `not_executed`
 //!   by the DLL and never handed to the EA;
+//! - when a link drops, the DLL removes every request of that link still queued (never claimed) and reports them in
+//!   the next hello's `discarded` list, until a welcome acknowledges it: the gateway's proof that they never ran.
+//!   Claimed requests stay claimed; their `taken` and replies go out on the next link;
 //! - a reply longer than the welcome's `max_message_bytes` is never sent: the DLL answers that request
 //!   `payload_too_large` instead, so no reply can close the link;
 //! - the DLL pushes [`BridgeMessage::Event`]s (ticks, trades, account) with its own increasing `seq`;
@@ -50,6 +53,10 @@ pub enum BridgeMessage {
         terminal: TerminalIdentity,
         /// What it supports.
         capabilities: Vec<Capability>,
+        /// Requests of earlier links that were still queued when their link dropped: removed by the DLL, never
+        /// handed to the EA, and never answered otherwise. Repeated in every hello until a welcome follows one.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        discarded: Vec<Discarded>,
     },
     /// The EA claimed the request: from now on a silence means "outcome unknown".
     #[schemars(title = "BridgeTaken")]
@@ -90,6 +97,17 @@ pub enum BridgeMessage {
         /// The DLL's clock.
         time: TimeMs,
     },
+}
+
+/// A request the DLL removed unexecuted because the link it came on dropped before the EA claimed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Discarded {
+    /// The request's id on its (earlier) link.
+    pub id: u64,
+    /// For trading calls: the call's `client_id`, so that any gateway, a restarted one too, can file the proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// A message from the gateway to the bridge DLL.

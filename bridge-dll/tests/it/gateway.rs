@@ -2,6 +2,7 @@
 //! answers the hello, forwards what the bridge sends to the test and sends what the test gives it. It can be
 //! stopped and started again on the same port, like a restarted gateway.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -37,6 +38,8 @@ pub struct StandIn {
     seen_tx: mpsc::Sender<Seen>,
     seen: mpsc::Receiver<Seen>,
     outbox: Outbox,
+    /// Hellos still to be answered by hanging up without a welcome.
+    unwelcome: Arc<AtomicUsize>,
     shutdown: Option<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -62,6 +65,7 @@ impl StandIn {
             seen_tx,
             seen,
             outbox: Arc::new(Mutex::new(None)),
+            unwelcome: Arc::new(AtomicUsize::new(0)),
             shutdown: None,
         };
         stand_in.serve();
@@ -89,6 +93,7 @@ impl StandIn {
         let refuse = self.refuse_in_hello;
         let seen = self.seen_tx.clone();
         let outbox = self.outbox.clone();
+        let unwelcome = self.unwelcome.clone();
         let connection_shutdown = shutdown_rx.clone();
         let route = warp::path("terminal").and(warp::header::optional::<String>("authorization")).and(warp::ws()).map(
             move |auth: Option<String>, ws: warp::ws::Ws| {
@@ -99,7 +104,9 @@ impl StandIn {
                 let seen = seen.clone();
                 let outbox = outbox.clone();
                 let shutdown = connection_shutdown.clone();
-                ws.on_upgrade(move |socket| connection(socket, refuse, seen, outbox, shutdown)).into_response()
+                let unwelcome = unwelcome.clone();
+                ws.on_upgrade(move |socket| connection(socket, refuse, unwelcome, seen, outbox, shutdown))
+                    .into_response()
             },
         );
         let mut server_shutdown = shutdown_rx;
@@ -127,6 +134,11 @@ impl StandIn {
     /// Serves again on the same port.
     pub fn restart(&mut self) {
         self.serve();
+    }
+
+    /// Answers the next `count` hellos by hanging up without a welcome, like a gateway that dies mid-handshake.
+    pub fn hang_up_on_hellos(&self, count: usize) {
+        self.unwelcome.store(count, Ordering::SeqCst);
     }
 
     /// Sends a message to the linked bridge; fails if none is linked.
@@ -189,6 +201,7 @@ async fn stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
 async fn connection(
     socket: warp::ws::WebSocket,
     refuse: bool,
+    unwelcome: Arc<AtomicUsize>,
     seen: mpsc::Sender<Seen>,
     outbox: Outbox,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
@@ -215,6 +228,12 @@ async fn connection(
                 let message: BridgeMessage = serde_json::from_str(text).expect("the bridge speaks protocol::link");
                 match message {
                     BridgeMessage::Hello { .. } if !welcomed => {
+                        let hang_up =
+                            unwelcome.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1));
+                        if hang_up.is_ok() {
+                            let _ = seen.send(Seen::Hello(message));
+                            return;
+                        }
                         let answer = if refuse {
                             GatewayMessage::Refused { error: ErrorObject::new(ErrorKind::TokenRevoked, "token revoked") }
                         } else {

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use metaapi_bridge::*;
-use metaapi_protocol::link::{BridgeMessage, GatewayMessage};
+use metaapi_protocol::link::{BridgeMessage, Discarded, GatewayMessage};
 use metaapi_protocol::{ErrorCode, ErrorKind};
 use serde_json::{Value, json};
 
@@ -356,36 +356,90 @@ fn a_refused_token_shows_in_status_and_last_error() {
     assert!(other.status()["link"]["reason"].as_str().unwrap().contains("token_revoked"));
 }
 
+fn discarded_of(hello: BridgeMessage) -> Vec<Discarded> {
+    match hello {
+        BridgeMessage::Hello { discarded, .. } => discarded,
+        other => panic!("expected a hello, got {other:?}"),
+    }
+}
+
+fn wait_queued(session: &Session, count: u64) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while session.status()["queues"]["requests_queued"] != count {
+        assert!(Instant::now() < until, "requests never queued: {}", session.status());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The relink rule, bridge side: a claimed request is answered on the next link; an unclaimed one of the dead link
+/// is removed at once, never handed to the EA, and listed as discarded in the next hello.
 #[test]
-fn after_a_gateway_restart_the_dll_relinks_and_loses_no_queued_request() {
+fn after_a_gateway_restart_claimed_requests_are_answered_and_unclaimed_ones_reported_discarded() {
     let (mut gateway, session) = linked();
+    let order = json!({"client_id": "relink-1", "symbol": "EURUSD", "type": "buy", "volume": 0.1});
     gateway.request(40, "get_account_info", json!({}), 60_000);
-    gateway.request(41, "get_account_info", json!({}), 60_000);
+    gateway.request(41, "place_order", order, 60_000);
+    gateway.request(42, "get_account_info", json!({}), 60_000);
     let (_, first) = session.claim();
     assert_eq!(gateway.next_message(), BridgeMessage::Taken { id: 40 });
+    wait_queued(&session, 2);
 
     gateway.stop();
     session.wait_link("down");
-    // Answered while the link is down: kept and flushed after the relink.
+    // Queued -> Discarded when the link drops: nothing is left for the EA to claim.
+    assert_eq!(session.status()["queues"]["requests_queued"], 0);
+    let (mut id, mut needed) = (0i64, 0i32);
+    let mut buf = [0u8; 64];
+    assert_eq!((abi().next_request)(session.0, buf.as_mut_ptr(), 64, &mut id, &mut needed), 0);
+    assert_eq!(id, 0);
+    let status = session.status();
+    assert_eq!(status["counters"]["requests_discarded"], 2, "{status}");
+    assert_eq!(status["queues"]["discards_unreported"], 2, "{status}");
+    // Taken -> Done while the link is down: kept and flushed after the relink.
     assert_eq!(session.reply_json(first, &account()), 0, "{}", last_error());
-    assert_eq!(session.status()["queues"]["requests_queued"], 1);
 
     gateway.restart();
-    gateway.expect_hello();
+    let discarded = discarded_of(gateway.expect_hello());
+    assert_eq!(
+        discarded,
+        [Discarded { id: 41, client_id: Some("relink-1".into()) }, Discarded { id: 42, client_id: None }]
+    );
     session.wait_link("linked");
     let (id, _, result, _) = reply_of(gateway.next_message());
     assert_eq!((id, result.is_some()), (40, true));
-    // The request queued before the restart is still there.
-    let (method, second) = session.claim();
-    assert_eq!(method, "get_account_info");
-    assert_eq!(gateway.next_message(), BridgeMessage::Taken { id: 41 });
-    assert_eq!(session.reply_json(second, &account()), 0);
-    assert_eq!(reply_of(gateway.next_message()).0, 41);
+    // The welcome acknowledged the list.
+    assert_eq!(session.status()["queues"]["discards_unreported"], 0);
     assert!(session.status()["link"]["links"].as_u64().unwrap() >= 2);
     // And new requests flow on the new link.
     gateway.send(GatewayMessage::Interest { symbols: vec!["EURUSD".into()] });
-    gateway.request(42, "get_account_info", json!({}), 60_000);
+    gateway.request(43, "get_account_info", json!({}), 60_000);
     assert_eq!(session.claim().0, "get_account_info");
+    assert_eq!(gateway.next_message(), BridgeMessage::Taken { id: 43 });
+}
+
+/// A hello without a welcome acknowledges nothing: the discards are reported again until one is welcomed, and not
+/// after that.
+#[test]
+fn discards_are_repeated_in_every_hello_until_a_welcome_follows() {
+    let (mut gateway, session) = linked();
+    let order = json!({"client_id": "again-1", "symbol": "EURUSD", "type": "buy", "volume": 0.1});
+    gateway.request(60, "place_order", order, 60_000);
+    wait_queued(&session, 1);
+    gateway.hang_up_on_hellos(2);
+    gateway.stop();
+    session.wait_link("down");
+    gateway.restart();
+    let expected = [Discarded { id: 60, client_id: Some("again-1".into()) }];
+    for _ in 0..3 {
+        assert_eq!(discarded_of(gateway.expect_hello()), expected);
+    }
+    session.wait_link("linked");
+    assert_eq!(session.status()["queues"]["discards_unreported"], 0);
+
+    gateway.stop();
+    session.wait_link("down");
+    gateway.restart();
+    assert_eq!(discarded_of(gateway.expect_hello()), [], "reported once welcomed, never again");
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! One linked terminal: its identity, the requests waiting for it, and the deadline rules of a call.
 //!
-//! A request is `Queued` until the bridge says `taken`, then `Taken` until it replies. If the pickup deadline (plus a
-//! small slack for a `taken` already on its way) passes while it is queued, the call fails with `not_executed`: the
-//! bridge never hands a request to the EA after its deadline. A taken request that stays unanswered past the reply
-//! timeout, or whose link drops, fails with `outcome_unknown`.
+//! A request is `Queued` in the gateway until the link's writer hands it to the socket (`Written`), then `Taken`
+//! once the bridge says so, until it replies. `not_executed` is said only where it is proven: the request never
+//! left the gateway, or the bridge said so (its answer for a request still queued at its deadline, or a hello that
+//! lists it as discarded). A trading call written to the link and not answered, whether the link dropped or the reply
+//! timeout passed, is `outcome_unknown`, and a late reply or discard settles it in the trade store. Reads have nothing
+//! to be unknown about: one not taken by its pickup deadline, or whose link drops before it is taken, is
+//! `not_executed` (retry it).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,7 +37,10 @@ pub struct Deadlines {
 }
 
 struct Pending {
+    /// Handed to the socket: from now on only the bridge can prove it did not run.
+    written: bool,
     taken: bool,
+    trading: bool,
     client_id: Option<String>,
     answer: oneshot::Sender<Answer>,
 }
@@ -55,7 +61,6 @@ pub struct Link {
     pub bridge_version: String,
     outbound: mpsc::Sender<GatewayMessage>,
     pending: Mutex<HashMap<u64, Pending>>,
-    next_id: AtomicU64,
     last_heard: Mutex<Instant>,
     deadlines: Deadlines,
     /// Cancelled when the link must close (replaced, revoked, shut down or dead).
@@ -65,6 +70,8 @@ pub struct Link {
 /// A reply that no call waits for any more: a trading call's late outcome.
 #[derive(Debug)]
 pub struct LateReply {
+    /// The request it answers.
+    pub id: u64,
     /// The call's `client_id`.
     pub client_id: String,
     /// Its outcome.
@@ -93,9 +100,6 @@ impl Link {
             bridge_version,
             outbound,
             pending: Mutex::new(HashMap::new()),
-            // Ids never repeat across relinks or gateway restarts: a reply the DLL buffered for an earlier link must
-            // not be mistaken for the answer to a new request with the same number.
-            next_id: AtomicU64::new(first_request_id()),
             last_heard: Mutex::new(Instant::now()),
             deadlines,
             closed: CancellationToken::new(),
@@ -111,16 +115,29 @@ impl Link {
         self.outbound.try_send(message).is_ok()
     }
 
-    /// Asks the terminal and waits for its answer under the deadline rules.
-    pub async fn call(&self, method: &str, params: Value, client_id: Option<&str>) -> Answer {
+    /// Asks the terminal and waits for its answer under the deadline rules. `trading` calls are never said to be
+    /// `not_executed` on the strength of a timer or a dropped link once they were written.
+    pub async fn call(&self, method: &str, params: Value, trading: bool, client_id: Option<&str>) -> Answer {
+        self.call_as(next_request_id(), method, params, trading, client_id).await
+    }
+
+    /// [`Link::call`] with an id from [`next_request_id`] the caller chose (and filed with its trade record).
+    pub async fn call_as(
+        &self,
+        id: u64,
+        method: &str,
+        params: Value,
+        trading: bool,
+        client_id: Option<&str>,
+    ) -> Answer {
         if self.closed.is_cancelled() {
             return Err(ErrorObject::of(ErrorKind::TerminalOffline));
         }
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (answer, mut receiver) = oneshot::channel();
         let started = Instant::now();
         let deadline = now_ms() + i64::try_from(self.deadlines.pickup.as_millis()).unwrap_or(i64::MAX);
-        self.pending().insert(id, Pending { taken: false, client_id: client_id.map(str::to_owned), answer });
+        let entry = Pending { written: false, taken: false, trading, client_id: client_id.map(str::to_owned), answer };
+        self.pending().insert(id, entry);
         // The link may have dropped (and failed every pending call) between the check above and the insert.
         if self.closed.is_cancelled() {
             self.pending().remove(&id);
@@ -142,21 +159,49 @@ impl Link {
         }
         {
             let mut pending = self.pending();
-            if pending.get(&id).is_some_and(|entry| !entry.taken) {
-                pending.remove(&id);
-                return Err(ErrorObject::new(
-                    ErrorKind::NotExecuted,
-                    "the terminal did not take the request before its deadline; it was not executed",
-                ));
+            match pending.get(&id) {
+                Some(entry) if !entry.written => {
+                    // Removed, so the writer will not send it: proven.
+                    pending.remove(&id);
+                    return Err(ErrorObject::new(
+                        ErrorKind::NotExecuted,
+                        "the request could not be sent to the terminal before its deadline; it was not executed",
+                    ));
+                }
+                Some(entry) if !entry.taken && !entry.trading => {
+                    pending.remove(&id);
+                    return Err(ErrorObject::new(
+                        ErrorKind::NotExecuted,
+                        "the terminal did not take the request before its deadline; it was not executed",
+                    ));
+                }
+                // A trading call waits for the bridge's word: `taken`, or its own `not_executed` at the deadline.
+                _ => {}
             }
         }
         let reply_by = started + self.deadlines.reply.max(self.deadlines.pickup + self.deadlines.slack);
         match tokio::time::timeout_at(reply_by.into(), &mut receiver).await {
             Ok(answer) => answer.unwrap_or_else(|_| Err(unknown("the link closed"))),
             Err(_) => {
-                self.pending().remove(&id);
-                Err(unknown("the terminal took the request and did not answer in time"))
+                let taken = self.pending().remove(&id).is_some_and(|entry| entry.taken);
+                Err(if taken {
+                    unknown("the terminal took the request and did not answer in time")
+                } else {
+                    unknown("the terminal neither took nor refused the request in time")
+                })
             }
+        }
+    }
+
+    /// The writer is about to hand request `id` to the socket. `false` when its call has already ended (answered
+    /// `not_executed` at its deadline, or failed with the link): then it must not be sent.
+    pub fn writing(&self, id: u64) -> bool {
+        match self.pending().get_mut(&id) {
+            Some(entry) => {
+                entry.written = true;
+                true
+            }
+            None => false,
         }
     }
 
@@ -183,17 +228,21 @@ impl Link {
         match entry {
             Some(entry) => match entry.answer.send(answer) {
                 Ok(()) => None,
-                Err(answer) => entry.client_id.or(client_id).map(|client_id| LateReply { client_id, answer }),
+                Err(answer) => entry.client_id.or(client_id).map(|client_id| LateReply { id, client_id, answer }),
             },
-            None => client_id.map(|client_id| LateReply { client_id, answer }),
+            None => client_id.map(|client_id| LateReply { id, client_id, answer }),
         }
     }
 
-    /// Fails every waiting call: queued ones were never executed, taken ones have an unknown outcome.
+    /// Fails every waiting call when the link ends. Only what never left the gateway is proven `not_executed` (and
+    /// reads not yet taken); a trading call written to the link is `outcome_unknown` until the bridge's next hello
+    /// lists it as discarded or its late reply arrives.
     pub fn fail_all(&self, why: &str) {
         let drained: Vec<Pending> = self.pending().drain().map(|(_, entry)| entry).collect();
         for entry in drained {
-            let error = if entry.taken {
+            let error = if !entry.written {
+                ErrorObject::new(ErrorKind::NotExecuted, format!("{why} before the request was sent to the terminal"))
+            } else if entry.taken || entry.trading {
                 unknown(why)
             } else {
                 ErrorObject::new(ErrorKind::NotExecuted, format!("{why} before the terminal took the request"))
@@ -212,12 +261,107 @@ impl Link {
 fn unknown(why: &str) -> ErrorObject {
     ErrorObject::new(
         ErrorKind::OutcomeUnknown,
-        format!("{why}; the terminal had taken the request, so it may or may not have been executed"),
+        format!("{why}; the request had reached the terminal's link, so it may or may not have been executed"),
     )
 }
 
-/// A starting request id above any id an earlier link of this or a previous gateway process used: the clock in
-/// microseconds, which moves faster than a link can issue ids at startup.
-fn first_request_id() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |elapsed| elapsed.as_micros() as u64)
+/// A request id never used before by this or an earlier gateway process on this machine, on any link: a reply or
+/// discard the DLL kept from an earlier link must never be mistaken for one of a newer request, and trade records
+/// are settled by it. Ids count up from the clock in microseconds at the first call, which moves faster than the
+/// gateway issues ids.
+pub fn next_request_id() -> u64 {
+    static NEXT: std::sync::OnceLock<AtomicU64> = std::sync::OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        AtomicU64::new(now.map_or(1, |elapsed| elapsed.as_micros() as u64))
+    });
+    next.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use metaapi_protocol::types::{MarginMode, Platform};
+    use serde_json::json;
+
+    fn link(deadlines: Deadlines) -> (Arc<Link>, mpsc::Receiver<GatewayMessage>) {
+        let (outbound, queue) = mpsc::channel(16);
+        let identity = TerminalIdentity {
+            platform: Platform::Mt5,
+            build: 4000,
+            company: "Test Broker".into(),
+            server: "Test-Demo".into(),
+            login: 1,
+            account_name: "Trader".into(),
+            currency: "USD".into(),
+            margin_mode: MarginMode::Hedging,
+        };
+        let link = Link::new(1, "tok".into(), "term".into(), identity, Vec::new(), "test".into(), outbound, deadlines);
+        (Arc::new(link), queue)
+    }
+
+    fn long() -> Deadlines {
+        Deadlines { pickup: Duration::from_secs(60), slack: Duration::ZERO, reply: Duration::from_secs(60) }
+    }
+
+    /// Starts a call on its own task and waits until its request is queued for the writer; returns its id.
+    async fn start(
+        link: &Arc<Link>,
+        queue: &mut mpsc::Receiver<GatewayMessage>,
+        trading: bool,
+    ) -> (u64, tokio::task::JoinHandle<Answer>) {
+        let caller = link.clone();
+        let task = tokio::spawn(async move { caller.call("place_order", json!({}), trading, Some("c1")).await });
+        let Some(GatewayMessage::Request { id, .. }) = queue.recv().await else { panic!("a request") };
+        (id, task)
+    }
+
+    #[tokio::test]
+    async fn a_drop_proves_not_executed_only_for_what_was_never_written() {
+        let (link, mut queue) = link(long());
+        let (unwritten, never_sent) = start(&link, &mut queue, true).await;
+        let (written, trade) = start(&link, &mut queue, true).await;
+        let (read_id, read) = start(&link, &mut queue, false).await;
+        let (taken_id, taken_read) = start(&link, &mut queue, false).await;
+        assert!(link.writing(written) && link.writing(read_id) && link.writing(taken_id));
+        link.taken(taken_id);
+        link.fail_all("the terminal link dropped");
+        assert_eq!(never_sent.await.unwrap().unwrap_err().kind(), ErrorKind::NotExecuted);
+        assert_eq!(trade.await.unwrap().unwrap_err().kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(read.await.unwrap().unwrap_err().kind(), ErrorKind::NotExecuted);
+        assert_eq!(taken_read.await.unwrap().unwrap_err().kind(), ErrorKind::OutcomeUnknown);
+        // The writer gets to the first request only now: its call has ended, so it must not go out.
+        assert!(!link.writing(unwritten));
+    }
+
+    #[tokio::test]
+    async fn a_trading_call_past_its_pickup_deadline_waits_for_the_bridge() {
+        let deadlines =
+            Deadlines { pickup: Duration::from_millis(50), slack: Duration::ZERO, reply: Duration::from_secs(60) };
+        let (link, mut queue) = link(deadlines);
+        // Never written: proven at the deadline, and the writer skips it afterwards.
+        let (stuck, call) = start(&link, &mut queue, true).await;
+        assert_eq!(call.await.unwrap().unwrap_err().kind(), ErrorKind::NotExecuted);
+        assert!(!link.writing(stuck));
+        // Written and not taken: the deadline alone proves nothing, so the call still waits for the bridge's word.
+        let (id, call) = start(&link, &mut queue, true).await;
+        assert!(link.writing(id));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!call.is_finished(), "a written trading call must not end at its pickup deadline");
+        assert_eq!(link.in_flight(), 1);
+        let refused = ErrorObject::new(ErrorKind::NotExecuted, "deadline passed while queued in the terminal");
+        assert!(link.reply(id, Some("c1".into()), Err(refused)).is_none());
+        assert_eq!(call.await.unwrap().unwrap_err().kind(), ErrorKind::NotExecuted);
+    }
+
+    #[tokio::test]
+    async fn a_reply_nobody_waits_for_is_handed_back_with_its_request_id() {
+        let (link, _queue) = link(long());
+        let late = link.reply(77, Some("c9".into()), Ok(json!({ "retcode": 10009 }))).expect("a late reply");
+        assert_eq!((late.id, late.client_id.as_str()), (77, "c9"));
+        assert!(link.reply(78, None, Ok(json!({}))).is_none(), "a read's reply has nothing to file");
+        assert!(next_request_id() < next_request_id(), "ids count up");
+    }
 }

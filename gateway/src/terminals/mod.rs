@@ -15,7 +15,7 @@ use std::time::Duration;
 use metaapi_protocol::link::GatewayMessage;
 use metaapi_protocol::notifications::GapReason;
 
-pub use link::{Answer, Deadlines, LateReply, Link};
+pub use link::{Answer, Deadlines, LateReply, Link, next_request_id};
 
 use crate::streams::{Event, StreamSession, status_event};
 

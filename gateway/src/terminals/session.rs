@@ -94,6 +94,15 @@ async fn hello(socket: &mut Socket, wait: Duration) -> Result<BridgeMessage, Err
     }
 }
 
+/// Whether a queued message may still be written: a request whose call already ended (answered `not_executed`
+/// because it never left the gateway) must never reach the terminal.
+fn writable(link: &Link, message: &GatewayMessage) -> bool {
+    match message {
+        GatewayMessage::Request { id, .. } => link.writing(*id),
+        _ => true,
+    }
+}
+
 type CloseNote = Arc<Mutex<Option<(u16, String, Option<GatewayMessage>)>>>;
 
 fn close(link: &Link, note: &CloseNote, code: u16, reason: &str, last: Option<GatewayMessage>) {
@@ -115,7 +124,18 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
         Ok(hello) => hello,
         Err(error) => return refuse(&mut socket, error, 4400).await,
     };
-    let BridgeMessage::Hello { bridge_version, terminal, capabilities, .. } = hello else { return };
+    let BridgeMessage::Hello { bridge_version, terminal, capabilities, discarded, .. } = hello else { return };
+    // Filed before the welcome, which tells the bridge it may forget them.
+    if !discarded.is_empty() {
+        let filing_app = app.clone();
+        let scope = authorized.grant.terminal_id.clone();
+        let filed = tokio::task::spawn_blocking(move || filing_app.trades.file_discarded(&scope, &discarded)).await;
+        if !matches!(filed, Ok(Ok(()))) {
+            tracing::error!("could not file the requests a terminal discarded; refusing its link until it can");
+            let error = ErrorObject::new(ErrorKind::Internal, "the trade outcome store failed");
+            return refuse(&mut socket, error, 1011).await;
+        }
+    }
     let (outbound, mut queue) = mpsc::channel(app.config.terminal_queue);
     let grant = &authorized.grant;
     let link = Arc::new(Link::new(
@@ -161,11 +181,16 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
                         // many requests instead of one each. One scheduler turn first lets the calls that are
                         // already running queue theirs (with 32 clients the link otherwise sent one per write).
                         tokio::task::yield_now().await;
-                        let mut sent = sink.feed(text(&message)).await;
+                        let mut sent = Ok(());
+                        if writable(&writer_link, &message) {
+                            sent = sink.feed(text(&message)).await;
+                        }
                         let mut batch = 1;
                         while sent.is_ok() && batch < LINK_BATCH {
                             let Ok(message) = queue.try_recv() else { break };
-                            sent = sink.feed(text(&message)).await;
+                            if writable(&writer_link, &message) {
+                                sent = sink.feed(text(&message)).await;
+                            }
                             batch += 1;
                         }
                         if sent.is_err() || sink.flush().await.is_err() {
@@ -241,7 +266,7 @@ fn receive(app: &App, link: &Link, hub: &super::Hub, message: BridgeMessage) {
                 )),
             };
             if let Some(late) = link.reply(id, client_id, answer) {
-                app.trades.file_late(&link.terminal_id, &late.client_id, &late.answer);
+                app.trades.file_late(&link.terminal_id, &late.client_id, late.id, &late.answer);
             }
         }
         BridgeMessage::Event { seq, name, data } => {

@@ -86,7 +86,7 @@ async fn a_taken_request_without_answer_is_unknown_and_a_late_reply_is_filed() {
     let result = json!({ "client_id": "late-1", "retcode": 10009, "retcode_name": "TRADE_RETCODE_DONE",
         "message": "done", "order": "77", "volume": 0.1, "price": 1.1, "comment": "", "platform": "mt5" });
     terminal.send(&BridgeMessage::Reply {
-        id: 1,
+        id: terminal.last_id("place_order"),
         client_id: Some("late-1".into()),
         method: "place_order".into(),
         result: Some(result),

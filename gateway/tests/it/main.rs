@@ -14,6 +14,7 @@ mod harness;
 mod limits;
 mod outage;
 mod proxy;
+mod relink;
 mod routing;
 mod security;
 mod streams;

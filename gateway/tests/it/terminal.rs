@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use metaapi_protocol::ErrorObject;
-use metaapi_protocol::link::{BridgeMessage, GatewayMessage, LINK_VERSION};
+use metaapi_protocol::link::{BridgeMessage, Discarded, GatewayMessage, LINK_VERSION};
 use metaapi_protocol::methods::{AccountInfo, TradeResult};
 use metaapi_protocol::types::{AccountTradeMode, Capability, MarginMode, Platform, StopOutMode, TerminalIdentity};
 use serde_json::{Value, json};
@@ -40,6 +40,8 @@ pub struct State {
     pub mode: Mutex<Mode>,
     /// Every request received: method and params.
     pub requests: Mutex<Vec<(String, Value)>>,
+    /// The link ids of those requests, in the same order.
+    pub ids: Mutex<Vec<u64>>,
     /// Latest interest message.
     pub interest: Mutex<Vec<String>>,
     /// Whether heartbeats are sent.
@@ -145,12 +147,24 @@ impl TestTerminal {
         login: u64,
         capabilities: Vec<Capability>,
     ) -> Result<TestTerminal, (u16, Value)> {
+        TestTerminal::relink(url, token, login, capabilities, Vec::new()).await
+    }
+
+    /// Links like [`TestTerminal::link`], reporting in the hello the requests of an earlier link it discarded.
+    pub async fn relink(
+        url: &str,
+        token: &str,
+        login: u64,
+        capabilities: Vec<Capability>,
+        discarded: Vec<Discarded>,
+    ) -> Result<TestTerminal, (u16, Value)> {
         let mut socket = connect(url, Some(token), &[]).await?;
         let hello = BridgeMessage::Hello {
             link_version: LINK_VERSION,
             bridge_version: "test".into(),
             terminal: identity(login),
             capabilities,
+            discarded,
         };
         socket.send(Message::text(serde_json::to_string(&hello).unwrap())).await.unwrap();
         match read(&mut socket, Duration::from_secs(10)).await {
@@ -164,6 +178,7 @@ impl TestTerminal {
         let state = Arc::new(State {
             mode: Mutex::new(Mode::Answer),
             requests: Mutex::new(Vec::new()),
+            ids: Mutex::new(Vec::new()),
             interest: Mutex::new(Vec::new()),
             heartbeats: AtomicBool::new(true),
             linked: AtomicBool::new(true),
@@ -215,6 +230,13 @@ impl TestTerminal {
         self.state.requests.lock().unwrap().iter().filter(|(name, _)| name == method).count()
     }
 
+    /// The link id of the latest request of `method`.
+    pub fn last_id(&self, method: &str) -> u64 {
+        let requests = self.state.requests.lock().unwrap();
+        let index = requests.iter().rposition(|(name, _)| name == method).expect("a request of that method");
+        self.state.ids.lock().unwrap()[index]
+    }
+
     /// Pushes an event.
     pub fn event(&self, name: &str, data: Value) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -255,6 +277,7 @@ fn handle(state: &Arc<State>, out: &mpsc::UnboundedSender<Option<Message>>, mess
         return;
     };
     state.requests.lock().unwrap().push((method.clone(), params.clone()));
+    state.ids.lock().unwrap().push(id);
     let mode = *state.mode.lock().unwrap();
     let client_id = params["client_id"].as_str().map(str::to_owned);
     let reply = |result: Result<Value, ErrorObject>| {

@@ -453,7 +453,8 @@ pub enum TradeStatus {
     Done,
     /// Failed with a definite answer; see `error`. Nothing was executed.
     Failed,
-    /// The terminal took it and went silent; it may have been executed.
+    /// Handed to the terminal with no definite answer yet (it went silent, or its link dropped); it may have been
+    /// executed. A late answer from the terminal settles it.
     Unknown,
 }
 
