@@ -162,6 +162,12 @@ class FixedArray : public Array<T> {
 bool parse_input(String &target, const char *value);
 bool parse_input(bool &target, const char *value);
 bool parse_input(double &target, const char *value);
+inline bool parse_input(float &target, const char *value) {
+    double parsed = 0;
+    if (!parse_input(parsed, value)) return false;
+    target = static_cast<float>(parsed);
+    return true;
+}
 bool parse_input(std::int64_t &target, const char *value);
 bool parse_input(std::uint64_t &target, const char *value);
 template <class T>

@@ -343,8 +343,37 @@ impl Translator {
                 "a function declaration without a body: MQL calls need none, and the translation refuses them",
             ));
         }
+        if !matches!(storage, "input" | "sinput" | "extern") {
+            self.check_initializer(body)?;
+        }
         let rewritten = rewrite(body, Scope::Global)?;
         self.out.tokens(&rewritten);
+        Ok(())
+    }
+
+    // Globals become members initialized when the program is created, before the host sets its inputs; MetaTrader
+    // initializes them after. An initializer that reads an input or calls a function could see the difference, so
+    // it is refused (initialize such a global in OnInit).
+    fn check_initializer(&self, body: &[Token]) -> Result<(), Error> {
+        let Some(equals) = body.iter().position(|t| t.text == "=") else { return Ok(()) };
+        let initializer = &body[equals + 1..];
+        for (index, token) in initializer.iter().enumerate() {
+            if token.kind != Kind::Ident {
+                continue;
+            }
+            let calls = initializer.get(index + 1).is_some_and(|next| next.text == "(") && !is_type(&token.text);
+            let reads_input = self.inputs.iter().any(|input| input.name == token.text);
+            if calls || reads_input {
+                return Err(refuse(
+                    &token.loc,
+                    format!(
+                        "a global initialized from `{}`: globals are initialized before the inputs are set here; \
+                         assign it in OnInit",
+                        token.text
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -108,3 +108,11 @@ fn arrays_and_structs_are_parameters_by_reference_only() {
     let by_value = "void OnStart() {}\n\nvoid Show(const int n,\n          MqlTick tick)\n{\n}\n";
     assert_refused(&[("B.mq5", by_value)], "B.mq5", 4, "MqlTick parameter must be passed by reference");
 }
+
+#[test]
+fn a_global_initialized_from_an_input_or_a_call_is_refused() {
+    let from_input = "input int Period = 5;\nint g_twice = Period * 2;\nvoid OnStart() {}\n";
+    assert_refused(&[("G.mq5", from_input)], "G.mq5", 2, "initialized from `Period`");
+    let from_call = "long g_started = GetTickCount();\nvoid OnStart() {}\n";
+    assert_refused(&[("H.mq5", from_call)], "H.mq5", 1, "initialized from `GetTickCount`");
+}
