@@ -3,6 +3,7 @@
 mod failures;
 mod harness;
 mod layout;
+mod platforms;
 mod programs;
 mod refusals;
 mod runtime;
