@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use metaapi_protocol::console::{CreateTokenRequest, SignInRequest, TokenStatus, UpdateAccountRequest, VerifyRequest};
+use metaapi_protocol::console::{
+    CreateTokenRequest, PresenceReport, SignInRequest, TokenStatus, UpdateAccountRequest, VerifyRequest,
+};
 use metaapi_protocol::host::host_name;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -444,6 +446,16 @@ pub(crate) fn routes(
             },
         );
 
+    // Gateways report which terminals are linked to them; each entry counts only for an approved device of the
+    // token's account (see Console::report_presence).
+    let presence = warp::path!("api" / "v1" / "presence")
+        .and(warp::post())
+        .and(c.clone())
+        .and(json_body::<PresenceReport>())
+        .then(|console: Console, report: PresenceReport| async move {
+            empty_reply(blocking(&console, move |c| c.report_presence(&report)).await)
+        });
+
     let events =
         warp::path!("api" / "v1" / "events").and(warp::get()).and(websocket_upgrade()).and(warp::ws()).and(c).map(
             move |ws: warp::ws::Ws, console: Console| {
@@ -470,6 +482,7 @@ pub(crate) fn routes(
     let api = api.or(approve_device).unify().boxed();
     let api = api.or(revoke_device).unify().boxed();
     let api = api.or(verify).unify().boxed();
+    let api = api.or(presence).unify().boxed();
     let api = api.or(events).unify().boxed();
 
     guard(Arc::new(console.config().allowed_hosts.clone())).and(api).recover(recover).unify()

@@ -34,6 +34,7 @@ mod events;
 mod http;
 mod manage;
 pub mod platform;
+mod presence;
 pub mod secret;
 pub mod store;
 mod verify;
@@ -163,6 +164,8 @@ struct Inner {
     /// Account expiries already announced by the update that set them in the past, so the timer does not
     /// announce them twice.
     announced_expiries: Mutex<std::collections::HashSet<(String, i64)>>,
+    /// Linked terminals as gateways report them.
+    presence: presence::Presence,
 }
 
 impl std::fmt::Debug for Console {
@@ -194,6 +197,7 @@ impl Console {
                 expiry_changed: Notify::new(),
                 sign_in_failures: Mutex::new(HashMap::new()),
                 announced_expiries: Mutex::new(std::collections::HashSet::new()),
+                presence: presence::Presence::default(),
             }),
         }
     }

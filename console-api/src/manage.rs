@@ -47,6 +47,7 @@ fn summary(t: &TokenRecord, now: TimeMs) -> TokenSummary {
         expires_at: t.expires_at,
         last_used_at: t.last_used_at,
         replaced_by: t.replaced_by.clone(),
+        terminal: None,
     }
 }
 
@@ -157,7 +158,7 @@ impl Console {
             .map(|t| summary(t, now))
             .filter(|t| statuses.is_none_or(|wanted| wanted.contains(&t.status)))
             .collect();
-        Ok(TokenList { tokens })
+        Ok(TokenList { tokens: self.with_presence(tokens) })
     }
 
     /// Deletes a token: it is revoked at once and listed as `revoked`. Deleting a token that is already revoked or

@@ -55,8 +55,11 @@ function say(message) {
 // Times carry their zone (the browser's), so "14:05" is never ambiguous; the title holds the exact UTC time.
 function when(ms) {
   if (ms === undefined || ms === null) return "—";
-  return new Date(ms).toLocaleString(undefined, {
-    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  const date = new Date(ms);
+  // The year only when it is not this one, to keep the token table narrow; the tooltip has the full UTC time.
+  const year = date.getFullYear() === new Date().getFullYear() ? undefined : "numeric";
+  return date.toLocaleString(undefined, {
+    year, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
   });
 }
 
@@ -170,6 +173,7 @@ function buildTokens(tokens) {
     row.dataset.tokenId = token.id;
     cell(row, "Name", token.name).className = "name";
     cell(row, "Status", badge(token.status));
+    cell(row, "Terminal", terminalOf(token)).className = "terminal";
     whenCell(row, "Created", token.created_at);
     if (token.expires_at) whenCell(row, "Expires", token.expires_at); else cell(row, "Expires", "never").className = "when";
     whenCell(row, "Last used", token.last_used_at);
@@ -180,6 +184,32 @@ function buildTokens(tokens) {
     }
     body.append(row);
   }
+}
+
+// The terminal the token is linked with, as its gateway reports it: platform, account and server, and whether it
+// is online now (or when it was last seen).
+function terminalOf(token) {
+  const box = document.createElement("div");
+  box.className = "linked";
+  const terminal = token.terminal;
+  if (!terminal) {
+    box.textContent = "not linked yet";
+    return box;
+  }
+  const { platform, login, server } = terminal.identity;
+  const who = document.createElement("span");
+  who.append(`${platform.toUpperCase()} ${login} `, badge(terminal.online ? "online" : "offline"));
+  const where = document.createElement("span");
+  where.className = "detail";
+  where.textContent = ` @ ${server}`;
+  box.append(who, where);
+  if (!terminal.online) {
+    const seen = document.createElement("span");
+    seen.className = "detail";
+    seen.textContent = ` last seen ${when(terminal.seen_at)}`;
+    box.append(seen);
+  }
+  return box;
 }
 
 // The buttons sit in a flex box inside the cell: a flex <td> would stop being a table cell.

@@ -20,6 +20,7 @@ pub mod demo;
 mod error;
 pub mod http;
 pub mod metrics;
+mod presence;
 pub mod router;
 pub mod runtime;
 pub mod server;
@@ -61,6 +62,7 @@ pub async fn serve(
         trigger.cancel();
     });
     tokio::spawn(auth::listen_for_revocations(app.verifier.clone(), app.config.console_url.clone(), stop.clone()));
+    tokio::spawn(presence::report(app.clone(), stop.clone()));
     let purge_app = app.clone();
     let purge_stop = stop.clone();
     tokio::spawn(async move {

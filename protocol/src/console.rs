@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorKind;
-use crate::types::TimeMs;
+use crate::types::{TerminalIdentity, TimeMs};
 
 /// Version of the console API, the `v1` in its paths.
 pub const CONSOLE_API_VERSION: u32 = 1;
@@ -99,6 +99,44 @@ pub struct TokenSummary {
     /// The token that replaced this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<String>,
+    /// The terminal last linked with this token, as its gateway reported it, and whether it is linked now;
+    /// absent until a gateway has reported one since the console started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<TokenTerminal>,
+}
+
+/// The terminal a token is (or was last) linked with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TokenTerminal {
+    /// Who the terminal is: platform, broker, server and account.
+    pub identity: TerminalIdentity,
+    /// The device (gateway machine) it is linked through.
+    pub device_id: String,
+    /// Linked now: the gateway's latest report lists it, and that report is recent.
+    pub online: bool,
+    /// When a gateway last reported it linked, UTC.
+    pub seen_at: TimeMs,
+}
+
+/// One terminal linked to a gateway, in a [`PresenceReport`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedTerminal {
+    /// The id of the token the terminal linked with.
+    pub token_id: String,
+    /// Who the terminal is.
+    pub identity: TerminalIdentity,
+}
+
+/// Body of `POST /api/v1/presence`: every terminal linked to one gateway now. Gateways send it when that set
+/// changes and every few seconds besides, so a stopped gateway's terminals read as offline soon after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceReport {
+    /// The gateway's device id; it must be an approved device of each listed token's account.
+    pub device_id: String,
+    /// The terminals linked now (empty when none is).
+    pub terminals: Vec<LinkedTerminal>,
 }
 
 /// Body of `POST /api/v1/tokens`.

@@ -39,6 +39,7 @@ fn add_wire_types(generator: &mut SchemaGenerator) {
     generator.subschema_for::<console::VerifyRequest>();
     generator.subschema_for::<console::Verdict>();
     generator.subschema_for::<console::RevocationEvent>();
+    generator.subschema_for::<console::PresenceReport>();
     generator.subschema_for::<console::SignInRequest>();
     generator.subschema_for::<console::ConsoleError>();
 }

@@ -192,12 +192,13 @@ describe("web console: the token doc's user flow", () => {
     assert.equal(firstToken, shown, "the clipboard does not hold the shown token");
     const row = tokenRows("active");
     await row.waitFor();
-    assert.notEqual((await row.locator("td").nth(3).textContent()).trim(), "never", "the expiry is not listed");
+    assert.notEqual((await row.locator("td").nth(4).textContent()).trim(), "never", "the expiry is not listed");
+    assert.equal((await row.locator("td.terminal").textContent()).trim(), "not linked yet");
     // Every time names its zone (the browser's), and the exact UTC time is in the cell's title.
     const zone = await page.evaluate(() =>
       new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(new Date())
         .find((part) => part.type === "timeZoneName").value);
-    for (const column of [2, 3]) {
+    for (const column of [3, 4]) {
       const td = row.locator("td").nth(column);
       assert.ok((await td.textContent()).trim().endsWith(zone), `column ${column} has no time zone: ${await td.textContent()}`);
       assert.match(await td.getAttribute("title"), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -246,7 +247,13 @@ describe("web console: the token doc's user flow", () => {
       timeoutMs: 15000,
     });
     await waitFor("the token's last use", async () =>
-      (await tokenRows("active").locator("td").nth(4).textContent()).trim() !== "—", { timeoutMs: 15000 });
+      (await tokenRows("active").locator("td").nth(5).textContent()).trim() !== "—", { timeoutMs: 15000 });
+    // The token's row names the terminal linked with it (as the gateway reports it) and says it is online.
+    const linked = tokenRows("active").locator("td.terminal");
+    await waitFor("the linked terminal online", async () => (await linked.locator(".badge.online").count()) === 1, {
+      timeoutMs: 15000,
+    });
+    assert.match((await linked.textContent()).trim(), /^MT5 5100201 online @ \S+$/);
     await shoot("04-devices");
   });
 
@@ -312,6 +319,23 @@ describe("web console: the token doc's user flow", () => {
       throw new Error(JSON.stringify(result.body));
     });
     assert.equal(answer.status, 200);
+    // The new token's terminal is online; the replaced token's terminal went offline when its link closed.
+    await waitFor("the new token's terminal online", async () =>
+      (await tokenRows("active").locator("td.terminal .badge.online").count()) === 1, { timeoutMs: 15000 });
+    await page.locator("#show-old-tokens").check();
+    const old = tokenRows("replaced").locator("td.terminal");
+    await waitFor("the replaced token's terminal offline", async () => (await old.locator(".badge.offline").count()) === 1, {
+      timeoutMs: 15000,
+    });
+    assert.match((await old.textContent()).trim(), /^MT5 5100201 offline @ \S+ last seen .+$/);
+    // The wider table still fits a desktop window without scrolling sideways.
+    const sideways = await page.evaluate(() => {
+      const wrap = document.querySelector("#tokens-body").closest(".table-wrap");
+      return wrap.scrollWidth - wrap.clientWidth;
+    });
+    assert.ok(sideways <= 0, `the token table scrolls sideways by ${sideways}px at 1200px`);
+    await shoot("07b-terminals");
+    await page.locator("#show-old-tokens").uncheck();
   });
 
   step("delete a token with confirmation: Escape cancels, Delete revokes it at once", async () => {

@@ -62,6 +62,7 @@ export const MODULES = [
       "CreateTokenRequest",
       "CreatedToken",
       "DeviceList",
+      "PresenceReport",
       "RevocationEvent",
       "SignInRequest",
       "TokenList",

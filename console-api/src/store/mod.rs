@@ -132,6 +132,8 @@ pub trait Store: Send + Sync + 'static {
     fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>, ConsoleError>;
     /// The user's token with this id.
     fn token(&self, user_id: &str, id: &str) -> Result<Option<TokenRecord>, ConsoleError>;
+    /// The token with this id, whoever owns it (for gateways, which name tokens by id).
+    fn token_by_id(&self, id: &str) -> Result<Option<TokenRecord>, ConsoleError>;
     /// The user's tokens, newest first.
     fn list_tokens(&self, user_id: &str) -> Result<Vec<TokenRecord>, ConsoleError>;
     /// Marks a token revoked if it is neither revoked nor replaced; answers whether it changed.

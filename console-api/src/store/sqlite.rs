@@ -324,6 +324,11 @@ impl Store for SqliteStore {
         Ok(self.conn().query_row(&sql, params![id, user_id], token_from_row).optional()?)
     }
 
+    fn token_by_id(&self, id: &str) -> Result<Option<TokenRecord>, ConsoleError> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?1");
+        Ok(self.conn().query_row(&sql, params![id], token_from_row).optional()?)
+    }
+
     fn list_tokens(&self, user_id: &str) -> Result<Vec<TokenRecord>, ConsoleError> {
         let conn = self.conn();
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC");

@@ -5,6 +5,7 @@ mod durability;
 mod events;
 mod logs;
 mod page;
+mod presence;
 mod support;
 mod tokens;
 mod verify;

@@ -48,8 +48,9 @@ from .link import (
 )
 from .console import (
     AccountRevocation, AccountState, AccountStatus, AllowedVerdict, ConsoleError, CreateTokenRequest, CreatedToken,
-    DeniedVerdict, Device, DeviceList, DeviceRevocation, DeviceStatus, ResyncRevocation, RevocationEvent, SignInRequest,
-    TokenList, TokenRevocation, TokenStatus, TokenSummary, UpdateAccountRequest, Verdict, VerifyRequest,
+    DeniedVerdict, Device, DeviceList, DeviceRevocation, DeviceStatus, LinkedTerminal, PresenceReport, ResyncRevocation,
+    RevocationEvent, SignInRequest, TokenList, TokenRevocation, TokenStatus, TokenSummary, TokenTerminal,
+    UpdateAccountRequest, Verdict, VerifyRequest,
 )
 
 __all__ = [
@@ -64,17 +65,17 @@ __all__ = [
     'GatewayHeartbeat', 'GatewayInfo', 'GatewayInterest', 'GatewayMessage', 'GatewayRefused', 'GatewayRequest',
     'GatewayWelcome', 'GetCandlesParams', 'GetQuotesParams', 'GetSymbolsParams', 'GetTicksParams',
     'GetTradeResultParams', 'Health', 'Heartbeat', 'HeartbeatNotice', 'HistoryOrderPage', 'HistoryQuery', 'Id',
-    'JsonRpcVersion', 'MarginEstimate', 'MarginMode', 'ModifyOrderParams', 'ModifyPositionParams', 'NoParams', 'Order',
-    'OrderCheck', 'OrderCompletedNotice', 'OrderList', 'OrderState', 'OrderType', 'OrderUpdatedNotice',
-    'PlaceOrderParams', 'Platform', 'Pong', 'Position', 'PositionFilter', 'PositionList', 'PositionRemoved',
-    'PositionRemovedNotice', 'PositionUpdatedNotice', 'ProfitEstimate', 'Quote', 'QuoteList', 'QuoteNotice',
-    'QuotesStream', 'Reason', 'Request', 'Response', 'Response1', 'Response2', 'ResyncRevocation', 'RevocationEvent',
-    'SelectSymbolParams', 'ServerTime', 'Session', 'Side', 'SignInRequest', 'Snapshot', 'StopOutMode', 'StreamGap',
-    'StreamGapNotice', 'StreamSpec', 'SubscribeParams', 'SubscribeResult', 'Subscription', 'SubscriptionList',
-    'SymbolList', 'SymbolParams', 'SymbolSelection', 'SymbolSpec', 'SymbolSummary', 'SymbolTradeMode',
-    'TerminalIdentity', 'TerminalInfo', 'TerminalStatus', 'TerminalStatusNotice', 'TerminalStream', 'Tick', 'TickEvent',
-    'TickKind', 'TickList', 'TickNotice', 'TicketParams', 'TicksStream', 'TimeInForce', 'Timeframe', 'TokenInfo',
-    'TokenList', 'TokenRevocation', 'TokenRevoked', 'TokenRevokedNotice', 'TokenStatus', 'TokenSummary', 'TradeOutput',
-    'TradeRecord', 'TradeResult', 'TradeStatus', 'TradesStream', 'UnsubscribeParams', 'UnsubscribeResult',
-    'UpdateAccountRequest', 'Verdict', 'VerifyRequest', 'Weekday',
+    'JsonRpcVersion', 'LinkedTerminal', 'MarginEstimate', 'MarginMode', 'ModifyOrderParams', 'ModifyPositionParams',
+    'NoParams', 'Order', 'OrderCheck', 'OrderCompletedNotice', 'OrderList', 'OrderState', 'OrderType',
+    'OrderUpdatedNotice', 'PlaceOrderParams', 'Platform', 'Pong', 'Position', 'PositionFilter', 'PositionList',
+    'PositionRemoved', 'PositionRemovedNotice', 'PositionUpdatedNotice', 'PresenceReport', 'ProfitEstimate', 'Quote',
+    'QuoteList', 'QuoteNotice', 'QuotesStream', 'Reason', 'Request', 'Response', 'Response1', 'Response2',
+    'ResyncRevocation', 'RevocationEvent', 'SelectSymbolParams', 'ServerTime', 'Session', 'Side', 'SignInRequest',
+    'Snapshot', 'StopOutMode', 'StreamGap', 'StreamGapNotice', 'StreamSpec', 'SubscribeParams', 'SubscribeResult',
+    'Subscription', 'SubscriptionList', 'SymbolList', 'SymbolParams', 'SymbolSelection', 'SymbolSpec', 'SymbolSummary',
+    'SymbolTradeMode', 'TerminalIdentity', 'TerminalInfo', 'TerminalStatus', 'TerminalStatusNotice', 'TerminalStream',
+    'Tick', 'TickEvent', 'TickKind', 'TickList', 'TickNotice', 'TicketParams', 'TicksStream', 'TimeInForce',
+    'Timeframe', 'TokenInfo', 'TokenList', 'TokenRevocation', 'TokenRevoked', 'TokenRevokedNotice', 'TokenStatus',
+    'TokenSummary', 'TokenTerminal', 'TradeOutput', 'TradeRecord', 'TradeResult', 'TradeStatus', 'TradesStream',
+    'UnsubscribeParams', 'UnsubscribeResult', 'UpdateAccountRequest', 'Verdict', 'VerifyRequest', 'Weekday',
 ]

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from .common import DenyReason
+from .session import TerminalIdentity
 
 
 class AccountState(StrEnum):
@@ -139,26 +140,25 @@ class TokenStatus(StrEnum):
     replaced = 'replaced'
 
 
-class TokenSummary(BaseModel):
+class TokenTerminal(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: Annotated[int, Field(description='Created, UTC.')]
-    expires_at: Annotated[int | None, Field(description='Expiry, UTC.')] = None
-    id: Annotated[str, Field(description='Token id.')]
-    last_used_at: Annotated[
-        int | None, Field(description='Last successful verification, UTC.')
-    ] = None
-    name: Annotated[str, Field(description='Name, for example `MT5-Live-A`.')]
-    replaced_by: Annotated[
-        str | None, Field(description='The token that replaced this one.')
-    ] = None
-    status: Annotated[TokenStatus, Field(description='Status now.')]
-    terminal_id: Annotated[
-        str,
+    device_id: Annotated[
+        str, Field(description='The device (gateway machine) it is linked through.')
+    ]
+    identity: Annotated[
+        TerminalIdentity,
+        Field(description='Who the terminal is: platform, broker, server and account.'),
+    ]
+    online: Annotated[
+        bool,
         Field(
-            description='The terminal this token stands for; a replacement keeps it.'
+            description="Linked now: the gateway's latest report lists it, and that report is recent."
         ),
+    ]
+    seen_at: Annotated[
+        int, Field(description='When a gateway last reported it linked, UTC.')
     ]
 
 
@@ -241,19 +241,6 @@ class VerifyRequest(BaseModel):
     ]
 
 
-class CreatedToken(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    summary: Annotated[
-        TokenSummary, Field(description='The token as listed from now on.')
-    ]
-    token: Annotated[
-        str,
-        Field(description='The secret. Shown once; the console keeps only its hash.'),
-    ]
-
-
 class Device(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -275,6 +262,76 @@ class DeviceList(BaseModel):
     )
     devices: Annotated[
         list[Device], Field(description='Devices, most recently seen first.')
+    ]
+
+
+class LinkedTerminal(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    identity: Annotated[TerminalIdentity, Field(description='Who the terminal is.')]
+    token_id: Annotated[
+        str, Field(description='The id of the token the terminal linked with.')
+    ]
+
+
+class PresenceReport(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    device_id: Annotated[
+        str,
+        Field(
+            description="The gateway's device id; it must be an approved device of each listed token's account."
+        ),
+    ]
+    terminals: Annotated[
+        list[LinkedTerminal],
+        Field(description='The terminals linked now (empty when none is).'),
+    ]
+
+
+class TokenSummary(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    created_at: Annotated[int, Field(description='Created, UTC.')]
+    expires_at: Annotated[int | None, Field(description='Expiry, UTC.')] = None
+    id: Annotated[str, Field(description='Token id.')]
+    last_used_at: Annotated[
+        int | None, Field(description='Last successful verification, UTC.')
+    ] = None
+    name: Annotated[str, Field(description='Name, for example `MT5-Live-A`.')]
+    replaced_by: Annotated[
+        str | None, Field(description='The token that replaced this one.')
+    ] = None
+    status: Annotated[TokenStatus, Field(description='Status now.')]
+    terminal: Annotated[
+        TokenTerminal | None,
+        Field(
+            description='The terminal last linked with this token, as its gateway reported it, and whether it is linked now;\nabsent until a gateway has reported one since the console started.'
+        ),
+    ] = None
+    terminal_id: Annotated[
+        str,
+        Field(
+            description='The terminal this token stands for; a replacement keeps it.'
+        ),
+    ]
+
+
+class CreatedToken(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    summary: Annotated[
+        TokenSummary, Field(description='The token as listed from now on.')
+    ]
+    token: Annotated[
+        str,
+        Field(description='The secret. Shown once; the console keeps only its hash.'),
     ]
 
 
