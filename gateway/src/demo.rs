@@ -35,6 +35,8 @@ pub struct DemoConfig {
     pub seed: u64,
     /// Extra symbols and trade history for every simulated terminal (tests of the largest lists).
     pub scale: SimScale,
+    /// The gateway's [`GatewayConfig::link_max_message_bytes`] (tests of the reply size check).
+    pub link_max_message_bytes: usize,
     /// Follow the wall clock (for people); otherwise simulated time starts on a Monday morning and advances with
     /// each EA loop turn, which makes tests independent of the calendar.
     pub realtime: bool,
@@ -50,6 +52,7 @@ impl DemoConfig {
             terminals: vec![Mode::Mt5Hedging],
             seed: 1,
             scale: SimScale::default(),
+            link_max_message_bytes: metaapi_protocol::link::DEFAULT_LINK_MAX_MESSAGE_BYTES as usize,
             realtime: false,
         }
     }
@@ -245,7 +248,8 @@ impl Demo {
             }
         }));
 
-        let gateway_config = GatewayConfig::new(console_url.clone(), data_dir.join("gateway"));
+        let mut gateway_config = GatewayConfig::new(console_url.clone(), data_dir.join("gateway"));
+        gateway_config.link_max_message_bytes = config.link_max_message_bytes;
         gateway_config.validate()?;
         let gateway_stop = stop.clone();
         tasks.push(tokio::spawn(async move {

@@ -16,10 +16,15 @@ fn start_time() -> i64 {
 }
 
 async fn start_big(scale: SimScale) -> Demo {
+    start_with(scale, metaapi_protocol::link::DEFAULT_LINK_MAX_MESSAGE_BYTES as usize).await
+}
+
+async fn start_with(scale: SimScale, link_max_message_bytes: usize) -> Demo {
     let mut config = DemoConfig::new("127.0.0.1:0".parse().expect("an address"));
     config.terminals = vec![Mode::Mt5Hedging];
     config.realtime = false;
     config.scale = scale;
+    config.link_max_message_bytes = link_max_message_bytes;
     tokio::time::timeout(Duration::from_secs(180), Demo::start(config))
         .await
         .expect("the demo did not start within 180 s")
@@ -57,20 +62,23 @@ fn length(result: &Value, key: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_list_methods_documented_maximum_answers_and_leaves_the_link_up() {
-    // 5,001 closed positions make 10,002 history orders and 10,003 deals (with the deposit): more than one page.
-    let demo = start_big(SimScale { extra_symbols: 5_000, past_trades: 5_001 }).await;
+    // 1,700 closed positions make 3,400 history orders and 3,401 deals (with the deposit), over 1 MiB each. (More
+    // would test the simulator's MQL host, whose history lookups are linear per property, not the link.)
+    let demo = start_big(SimScale { extra_symbols: 5_000, past_trades: 1_700 }).await;
     let links_before = bridge_status(&demo)["link"]["links"].clone();
     let early = start_time() - 60 * 86_400_000;
-    let synthetic: Vec<String> = (0..1000).map(|index| format!("SYN{index:05}")).collect();
+    // Quotes exist only for symbols in Market Watch (the synthetic ones are not), so the 1,000 names repeat those.
+    let watched = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "US500", "BTCUSD"];
+    let quoted: Vec<&str> = watched.iter().copied().cycle().take(1000).collect();
     let largest = [
         ("get_candles", json!({"symbol": "EURUSD", "timeframe": "m1", "count": 10000}), "candles", 10_000),
         ("get_candles", json!({"symbol": "EURUSD", "timeframe": "m1", "from": early}), "candles", 10_000),
         ("get_ticks", json!({"symbol": "EURUSD", "from": early, "count": 10000}), "ticks", 10_000),
         ("get_ticks", json!({"symbol": "EURUSD", "from": early, "to": start_time()}), "ticks", 10_000),
         ("get_symbols", json!({"limit": 10000}), "symbols", 5_006),
-        ("get_quotes", json!({"symbols": synthetic}), "quotes", 1_000),
-        ("get_history_orders", json!({"from": 0, "limit": 10000}), "orders", 10_000),
-        ("get_history_deals", json!({"from": 0, "limit": 10000}), "deals", 10_000),
+        ("get_quotes", json!({"symbols": quoted}), "quotes", 1_000),
+        ("get_history_orders", json!({"from": 0, "limit": 10000}), "orders", 3_400),
+        ("get_history_deals", json!({"from": 0, "limit": 10000}), "deals", 3_401),
         ("get_positions", json!({"limit": 10000}), "positions", 0),
         ("get_orders", json!({"limit": 10000}), "orders", 0),
     ];
@@ -169,5 +177,25 @@ async fn pages_followed_by_their_cursor_return_the_rest_without_duplicates_or_ga
     assert_eq!(first["has_more"], json!(true));
     let last_time = first["candles"][9_999]["time"].as_i64().expect("a time");
     assert!(first["next_from"].as_i64().expect("next_from") > last_time);
+    demo.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_over_the_gateways_link_limit_fails_only_its_call() {
+    // 10,000 candles are about 1.4 MB: over a gateway whose link reads at most 256 KiB.
+    let demo = start_with(SimScale::default(), 256 * 1024).await;
+    let token = &demo.terminals[0].token;
+    let params = json!({"symbol": "EURUSD", "timeframe": "m1", "count": 10000});
+    let answer = rpc(&demo.url, token, "get_candles", params).await.unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(answer.error_kind(), Some("payload_too_large"), "{}", answer.body);
+    let message = answer.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("262144") && message.contains("smaller count"), "the error says how to ask: {message}");
+
+    // The link stayed up: a smaller page of the same call answers, on the same link.
+    let page = result(&demo, "get_candles", json!({"symbol": "EURUSD", "timeframe": "m1", "count": 1000})).await;
+    assert_eq!(length(&page, "candles"), 1000);
+    let status = bridge_status(&demo);
+    assert_eq!(status["link"]["links"], 1, "never relinked: {status}");
+    assert_eq!(status["counters"]["replies_too_large"], 1, "{status}");
     demo.stop().await;
 }
