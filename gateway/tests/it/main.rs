@@ -7,8 +7,10 @@
 
 mod auth;
 mod binary;
+mod chaos;
 mod client_quirks;
 mod deadlines;
+mod faults;
 mod demo;
 mod harness;
 mod limits;
@@ -17,6 +19,7 @@ mod proxy;
 mod relink;
 mod routing;
 mod security;
+mod stalls;
 mod streams;
 mod terminal;
 mod trading;
