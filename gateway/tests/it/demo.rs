@@ -77,6 +77,34 @@ async fn a_demo_console_without_its_saved_password_is_refused_clearly() {
 }
 
 #[tokio::test]
+async fn a_lost_api_key_is_replaced_once_and_a_damaged_secrets_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(dir.path()).await;
+    let password = first.password.clone();
+    first.stop().await;
+    let path = dir.path().join("demo-secrets.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    saved["api_key"] = json!("mak_not_a_key");
+    std::fs::write(&path, saved.to_string()).unwrap();
+
+    let second = start(dir.path()).await;
+    assert_ne!(second.api_key, "mak_not_a_key");
+    assert!(second.console.authenticate_api_key(&second.api_key).is_ok());
+    assert_eq!(second.password, password);
+    let api_key = second.api_key.clone();
+    second.stop().await;
+    let third = start(dir.path()).await;
+    assert_eq!(third.api_key, api_key, "the replacement key was not kept");
+    third.stop().await;
+
+    std::fs::write(&path, "{not json").unwrap();
+    let mut config = DemoConfig::new("127.0.0.1:0".parse().unwrap());
+    config.data_dir = Some(dir.path().to_path_buf());
+    let error = Demo::start(config).await.expect_err("a damaged secrets file");
+    assert!(error.to_string().contains("demo-secrets.json is not readable"), "{error}");
+}
+
+#[tokio::test]
 async fn the_demo_logs_no_line_per_refused_request() {
     let dir = tempfile::tempdir().unwrap();
     let ready = dir.path().join("ready.json");
