@@ -67,6 +67,8 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "print: int_to_string=0007,-12",
         "print: double=0.33333,1234.57",
         "print: time=2023.11.14 22:13:20,1970.01.01 00:00,23:59:59",
+        "print: struct=2023-11-14 22:13:20 dow 2 doy 317",
+        "print: struct_to_time=2024.02.29 22:13:20,1",
         "print: arrays=3,9,0,-1,2",
         "print: fixed=tue,,3",
         "print: free=0",
