@@ -1,6 +1,6 @@
 //! The runtime's own built-ins, run for real: a small MQL5 program (fixtures/RuntimeCheck.mq5) is translated, built
 //! with the runtime, linked with a stub host (fixtures/stub_host.cpp, a test double of the terminal that records
-//! output), and run; its output is compared line by line.
+//! output and provides two "DLL" functions for `#import`), and run; its output is compared line by line.
 
 use std::path::Path;
 use std::process::Command;
@@ -44,6 +44,8 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "print: critical error: the terminal does not provide _Symbol (host entry chart_symbol); the program is not created",
         "create without chart_symbol: null",
         "handlers=79",
+        "unresolved stub.dll::stub_missing",
+        "unresolved stub.dll::stub_missing",
         "set nope=0",
         "set bad=0",
         "set count=1",
@@ -55,6 +57,7 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "print: calls=1 count=3",
         "print: calls=2 count=3",
         "print: calls=1 count=7",
+        "print: import=6,6,filled,42",
         "print: len=11",
         "print: find=6,-1,9",
         "print: substr=wörld|héllo|",
@@ -85,9 +88,13 @@ fn the_runtime_builtins_behave_as_mql_and_each_copy_of_a_program_has_its_own_glo
         "first stopped=1",
         "print: critical error: the terminal does not provide SymbolsTotal (host entry symbols_total); the program is stopped",
         "second stopped=1",
+        "unresolved stub.dll::stub_missing",
         "print: ratio 10",
         "print: critical error: zero divide; the program is stopped",
         "third stopped=1",
+        "unresolved stub.dll::stub_missing",
+        "print: critical error: cannot call 'stub.dll::stub_missing': the function is not resolved; the program is stopped",
+        "fourth stopped=1",
     ];
     let output = run_check();
     let lines: Vec<&str> = output.lines().collect();
