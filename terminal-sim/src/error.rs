@@ -25,6 +25,14 @@ pub enum SimError {
         /// `mtb_last_error`.
         message: String,
     },
+    /// The MQL program could not be created or its OnInit failed; the journal says why.
+    #[error("the MQL program failed ({what}); journal:\n{journal}")]
+    Program {
+        /// What failed.
+        what: String,
+        /// The program's Experts journal lines.
+        journal: String,
+    },
     /// The EA thread could not be started.
     #[error("cannot start the simulator thread: {0}")]
     Thread(#[from] std::io::Error),

@@ -90,7 +90,10 @@ int Mt5Trade(const long s, const long id, MqlTradeRequest &request)
    MtbSetString(s, id, "message", result.comment);
    if(result.order > 0) MtbSetString(s, id, "order", MtbTicket((long)result.order));
    if(result.deal > 0) MtbSetString(s, id, "deal", MtbTicket((long)result.deal));
-   if(request.position > 0) MtbSetString(s, id, "position_id", MtbTicket((long)request.position));
+   // A deal that opened a position names it only in the deal (DEAL_POSITION_ID); a close names it in the request.
+   long position_id = (long)request.position;
+   if(position_id == 0 && result.deal > 0 && HistoryDealSelect(result.deal)) position_id = HistoryDealGetInteger(result.deal, DEAL_POSITION_ID);
+   if(position_id > 0) MtbSetString(s, id, "position_id", MtbTicket(position_id));
    MtbSetDouble(s, id, "volume", result.volume > 0 ? result.volume : request.volume);
    MtbSetDouble(s, id, "price", result.price > 0 ? result.price : request.price);
    if(result.bid > 0) MtbSetDouble(s, id, "bid", result.bid);

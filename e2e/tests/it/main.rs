@@ -9,5 +9,6 @@
 mod curl_demo;
 mod every_method;
 mod large_lists;
+mod mutation;
 mod support;
 mod token_doc_flow;

@@ -27,7 +27,12 @@ use crate::engine::transactions::Transaction;
 use crate::terminal::Terminal;
 
 pub use table::host_table;
-pub use trade::RequestRecord;
+pub use trade::{RequestRecord, TradeRequest};
+
+/// MetaTrader's codes of the engine's order enums, for the event loop's transaction structs.
+pub(crate) mod trade_codes {
+    pub(crate) use super::trade::{order_state_code, order_type_code, time_in_force_code};
+}
 
 /// MetaTrader's runtime error codes the host sets (MQL5's, and MQL4's where the platform differs).
 pub mod errors {
@@ -141,8 +146,12 @@ pub struct Host {
     pub(crate) books: BTreeSet<String>,
     pub(crate) position: Option<PositionSnapshot>,
     pub(crate) order: Option<OrderSnapshot>,
+    /// The selected history (HistorySelect*): tickets in order, and a copy of each record, as the terminal
+    /// caches the selection; reading a property is then a lookup, not a search of the whole history.
     pub(crate) history_orders: Vec<u64>,
     pub(crate) history_deals: Vec<u64>,
+    pub(crate) history_order_records: std::collections::HashMap<u64, crate::engine::records::OrderRec>,
+    pub(crate) history_deal_records: std::collections::HashMap<u64, crate::engine::records::DealRec>,
     pub(crate) mt4_selected: Option<mt4::Mt4Order>,
     /// OnTradeTransaction events produced by this program's requests, delivered after its handler returns.
     pub(crate) requests: Vec<RequestRecord>,
@@ -178,6 +187,8 @@ impl Host {
             order: None,
             history_orders: Vec::new(),
             history_deals: Vec::new(),
+            history_order_records: Default::default(),
+            history_deal_records: Default::default(),
             mt4_selected: None,
             requests: Vec::new(),
             server_transactions: Vec::new(),

@@ -515,60 +515,49 @@ impl Host {
 
     // ---- history ----
 
+    /// Replaces the selected history with the orders and deals the filters keep, oldest first.
+    fn select_history(&mut self, keep_order: impl Fn(&OrderRec) -> bool, keep_deal: impl Fn(&DealRec) -> bool) {
+        let terminal = self.shared.lock();
+        let mut orders: Vec<OrderRec> =
+            terminal.history_orders.iter().filter(|order| keep_order(order)).cloned().collect();
+        let mut deals: Vec<DealRec> = terminal.deals.iter().filter(|deal| keep_deal(deal)).cloned().collect();
+        drop(terminal);
+        orders.sort_by_key(|order| (order.time_done.unwrap_or(order.time_setup), order.ticket));
+        deals.sort_by_key(|deal| (deal.time, deal.ticket));
+        self.history_orders = orders.iter().map(|order| order.ticket).collect();
+        self.history_deals = deals.iter().map(|deal| deal.ticket).collect();
+        self.history_order_records = orders.into_iter().map(|order| (order.ticket, order)).collect();
+        self.history_deal_records = deals.into_iter().map(|deal| (deal.ticket, deal)).collect();
+    }
+
     /// HistorySelect: orders done and deals made in `[from, to]` (server seconds), oldest first.
     pub(crate) fn history_select(&mut self, from: i64, to: i64) -> bool {
         let (from, to) = (utc_of_server_seconds(from), utc_of_server_seconds(to));
-        let terminal = self.terminal();
-        let mut orders: Vec<(i64, u64)> = terminal
-            .history_orders
-            .iter()
-            .map(|order| (order.time_done.unwrap_or(order.time_setup), order.ticket))
-            .filter(|(time, _)| *time >= from && *time <= to)
-            .collect();
-        let mut deals: Vec<(i64, u64)> = terminal
-            .deals
-            .iter()
-            .map(|deal| (deal.time, deal.ticket))
-            .filter(|(time, _)| *time >= from && *time <= to)
-            .collect();
-        drop(terminal);
-        orders.sort_unstable();
-        deals.sort_unstable();
-        self.history_orders = orders.into_iter().map(|(_, ticket)| ticket).collect();
-        self.history_deals = deals.into_iter().map(|(_, ticket)| ticket).collect();
+        let within = move |time: i64| time >= from && time <= to;
+        self.select_history(|order| within(order.time_done.unwrap_or(order.time_setup)), |deal| within(deal.time));
         true
     }
 
     pub(crate) fn history_select_by_position(&mut self, position: u64) -> bool {
-        let terminal = self.shared.lock();
-        let orders = terminal
-            .history_orders
-            .iter()
-            .filter(|order| order.position_id == Some(position))
-            .map(|o| o.ticket)
-            .collect();
-        let deals =
-            terminal.deals.iter().filter(|deal| deal.position_id == Some(position)).map(|deal| deal.ticket).collect();
-        drop(terminal);
-        (self.history_orders, self.history_deals) = (orders, deals);
+        self.select_history(|order| order.position_id == Some(position), |deal| deal.position_id == Some(position));
         true
     }
 
+    /// HistoryOrderSelect: this one order becomes the selected order history.
     pub(crate) fn history_order_select(&mut self, ticket: u64) -> bool {
-        let found = self.terminal().history_orders.iter().any(|order| order.ticket == ticket);
-        if !found {
-            return self.fail(errors::TRADE_ORDER_NOT_FOUND, false);
-        }
+        let order = self.terminal().history_orders.iter().find(|order| order.ticket == ticket).cloned();
+        let Some(order) = order else { return self.fail(errors::TRADE_ORDER_NOT_FOUND, false) };
         self.history_orders = vec![ticket];
+        self.history_order_records = [(ticket, order)].into_iter().collect();
         true
     }
 
+    /// HistoryDealSelect: this one deal becomes the selected deal history.
     pub(crate) fn history_deal_select(&mut self, ticket: u64) -> bool {
-        let found = self.terminal().deals.iter().any(|deal| deal.ticket == ticket);
-        if !found {
-            return self.fail(errors::TRADE_DEAL_NOT_FOUND, false);
-        }
+        let deal = self.terminal().deals.iter().find(|deal| deal.ticket == ticket).cloned();
+        let Some(deal) = deal else { return self.fail(errors::TRADE_DEAL_NOT_FOUND, false) };
         self.history_deals = vec![ticket];
+        self.history_deal_records = [(ticket, deal)].into_iter().collect();
         true
     }
 
@@ -587,11 +576,7 @@ impl Host {
     }
 
     fn history_order(&mut self, ticket: u64) -> Option<OrderRec> {
-        let order = self
-            .history_orders
-            .contains(&ticket)
-            .then(|| self.terminal().history_orders.iter().find(|order| order.ticket == ticket).cloned());
-        match order.flatten() {
+        match self.history_order_records.get(&ticket).cloned() {
             Some(order) => Some(order),
             None => self.fail(errors::TRADE_ORDER_NOT_FOUND, None),
         }
@@ -614,11 +599,7 @@ impl Host {
     }
 
     fn deal(&mut self, ticket: u64) -> Option<DealRec> {
-        let deal = self
-            .history_deals
-            .contains(&ticket)
-            .then(|| self.terminal().deals.iter().find(|deal| deal.ticket == ticket).cloned());
-        match deal.flatten() {
+        match self.history_deal_records.get(&ticket).cloned() {
             Some(deal) => Some(deal),
             None => self.fail(errors::TRADE_DEAL_NOT_FOUND, None),
         }

@@ -1,0 +1,410 @@
+//! The terminal's event loop for one MQL program, as MetaTrader runs an EA or a service: create it with its
+//! inputs, OnInit, then the queue of events the terminal delivers (OnTimer at the period the program set, at most
+//! one pending; OnTick for the chart symbol's new ticks; OnTradeTransaction for each transaction in order;
+//! OnBookEvent for the symbols it added with MarketBookAdd), and OnDeinit on stop. A service's OnStart runs on its
+//! own thread while a feed thread moves the market, and IsStopped turns true on stop.
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use metaapi_protocol::types::TimeMs;
+
+use crate::abi::{ABI_MAJOR, BridgeAbi};
+use crate::engine::transactions::Transaction;
+use crate::error::SimError;
+use crate::host::ffi::{MqlHostTradeRequest, MqlHostTradeResult, MqlHostTradeTransaction};
+use crate::host::{Clock, Host, RequestRecord, TerminalShared, host_table};
+use crate::programs::{Entries, ProgramCode, handlers, set_input};
+use crate::terminal::{Terminal, TerminalConfig};
+
+/// `MTB_E_NO_SESSION`: what the wrapper answers on a thread that runs no program.
+const MTB_E_NO_SESSION: i32 = -4;
+/// The chart an EA is attached to.
+pub const CHART_SYMBOL: &str = "EURUSD";
+/// Virtual time a loop turn moves when the clock is not the wall's.
+const VIRTUAL_STEP_MS: i64 = 100;
+/// REASON_REMOVE: the program was removed from the chart (MetaTrader's deinitialization reason).
+const REASON_REMOVE: i32 = 1;
+/// INIT_SUCCEEDED.
+const INIT_SUCCEEDED: i32 = 0;
+
+thread_local! {
+    /// The bridge's real `mtb_start`, for the recording wrapper `#import` resolves to on this program's thread.
+    static REAL_START: Cell<Option<StartFn>> = const { Cell::new(None) };
+    /// What the program's last `mtb_start` returned: the status and the session.
+    static LAST_START: Cell<(i32, i64)> = const { Cell::new((0, 0)) };
+}
+
+type StartFn = unsafe extern "system" fn(*const u8, i32, i32, *mut i64) -> i32;
+
+/// What `#import "metaapi_bridge.dll"` resolves `mtb_start` to: the bridge's own export, called as is, with the
+/// session it returns noted for the terminal (a real terminal's user would read it from the EA's journal).
+pub(crate) unsafe extern "system" fn recording_start(config: *const u8, len: i32, major: i32, out: *mut i64) -> i32 {
+    let Some(real) = REAL_START.with(Cell::get) else { return MTB_E_NO_SESSION };
+    // SAFETY: the arguments are the program's, passed through unchanged to the export they were meant for.
+    let status = unsafe { real(config, len, major, out) };
+    // SAFETY: the bridge wrote the session to `out` (or left it) and the program owns that variable.
+    let session = if status >= 0 && !out.is_null() { unsafe { *out } } else { 0 };
+    LAST_START.with(|last| last.set((status, session)));
+    status
+}
+
+fn wall_clock_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// How to run a program in a terminal.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The terminal (mode, seed, start, scale).
+    pub terminal: TerminalConfig,
+    /// Follow the wall clock; otherwise virtual time moves 100 ms per loop turn.
+    pub realtime: bool,
+    /// Inputs set before OnInit (`AuthToken`, `GatewayUrl`, ...).
+    pub inputs: Vec<(String, String)>,
+}
+
+/// A running program; [`RunningProgram::stop`] delivers OnDeinit (or ends OnStart) and waits for it.
+#[derive(Debug)]
+pub struct RunningProgram {
+    stopping: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    /// The bridge session the program started in OnInit (0: none seen yet, e.g. a service still starting).
+    pub session: i64,
+    /// The terminal it runs in.
+    pub shared: Arc<TerminalShared>,
+}
+
+impl RunningProgram {
+    /// Stops the program and its terminal.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for thread in self.threads.drain(..) {
+            // A program that panicked has nothing left to clean.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for RunningProgram {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// One created program with its host; lives on the thread that runs it.
+struct Instance {
+    entries: Entries,
+    handlers: u32,
+    host: Box<Host>,
+    // The table holds a pointer to `host`; both are boxed so they stay put while the program holds them.
+    _table: Box<crate::host::ffi::MqlHost>,
+    program: *mut c_void,
+}
+
+impl Instance {
+    fn create(code: &ProgramCode, host: Host, bridge: &BridgeAbi) -> Result<Instance, SimError> {
+        REAL_START.with(|real| real.set(Some(bridge.start)));
+        LAST_START.with(|last| last.set((0, 0)));
+        let mut host = Box::new(host);
+        let table = Box::new(host_table(&mut *host));
+        // SAFETY: the table matches host.h (checked by the layout test) and outlives the program (dropped after it).
+        let program = unsafe { (code.entries.create)(&*table) };
+        if program.is_null() {
+            return Err(SimError::Program { what: "create".into(), journal: host.journal().join("\n") });
+        }
+        Ok(Instance { entries: code.entries, handlers: code.handlers(), host, _table: table, program })
+    }
+
+    fn host(&mut self) -> &mut Host {
+        &mut self.host
+    }
+
+    fn has(&self, handler: u32) -> bool {
+        self.handlers & handler != 0
+    }
+
+    fn stopped(&self) -> bool {
+        // SAFETY: program came from create and is not destroyed yet.
+        unsafe { (self.entries.stopped)(self.program) != 0 }
+    }
+
+    fn init(&mut self, inputs: &[(String, String)]) -> Result<i64, SimError> {
+        for (name, value) in inputs {
+            if !set_input(&self.entries, self.program, name, value) {
+                tracing::debug!(input = %name, "the program has no such input");
+            }
+        }
+        // SAFETY: as above.
+        let result = unsafe { (self.entries.on_init)(self.program) };
+        let (status, session) = LAST_START.with(Cell::get);
+        if result != INIT_SUCCEEDED {
+            if status < 0 {
+                let bridge = self.host.shared.bridge;
+                return Err(SimError::Bridge { call: "mtb_start", status, message: bridge.last_error_message() });
+            }
+            return Err(SimError::Program {
+                what: format!("OnInit returned {result}"),
+                journal: self.host.journal().join("\n"),
+            });
+        }
+        Ok(session)
+    }
+
+    fn timer(&mut self) {
+        // SAFETY: as above.
+        unsafe { (self.entries.on_timer)(self.program) };
+        self.deliver_requests();
+    }
+
+    fn tick(&mut self) {
+        if self.has(handlers::ON_TICK) {
+            // SAFETY: as above.
+            unsafe { (self.entries.on_tick)(self.program) };
+            self.deliver_requests();
+        }
+    }
+
+    fn book(&mut self, symbol: &str) {
+        if self.has(handlers::ON_BOOK_EVENT) {
+            let units: Vec<u16> = symbol.encode_utf16().collect();
+            // SAFETY: as above; the symbol is valid for the call.
+            unsafe { (self.entries.on_book_event)(self.program, units.as_ptr(), units.len() as i32) };
+            self.deliver_requests();
+        }
+    }
+
+    fn transaction(&mut self, transaction: &Transaction, record: Option<&RequestRecord>) {
+        if !self.has(handlers::ON_TRADE_TRANSACTION) {
+            return;
+        }
+        let symbol: Vec<u16> = transaction.symbol.encode_utf16().collect();
+        let mirror = transaction_mirror(transaction, &symbol);
+        let (request_symbol, request_comment) = match record {
+            Some(record) => (
+                record.request.symbol.encode_utf16().collect::<Vec<u16>>(),
+                record.request.comment.encode_utf16().collect::<Vec<u16>>(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        // The request and result are filled only for TRADE_TRANSACTION_REQUEST, as MetaTrader documents.
+        let (request, result) =
+            match record.filter(|_| transaction.kind == crate::engine::transactions::TransactionType::Request) {
+                Some(record) => (request_mirror(&record.request, &request_symbol, &request_comment), record.result),
+                None => (request_mirror(&Default::default(), &[], &[]), MqlHostTradeResult::default()),
+            };
+        // SAFETY: as above; the structs and their strings are valid for the call.
+        unsafe { (self.entries.on_trade_transaction)(self.program, &mirror, &request, &result) };
+    }
+
+    /// Delivers the transactions of the program's own requests (each followed by its REQUEST), after the handler
+    /// that sent them returned, as the terminal queues them.
+    fn deliver_requests(&mut self) {
+        loop {
+            let server = self.host().take_server_transactions();
+            for transaction in &server {
+                self.transaction(transaction, None);
+            }
+            let requests = self.host().take_requests();
+            if requests.is_empty() && server.is_empty() {
+                break;
+            }
+            for record in &requests {
+                for transaction in &record.transactions {
+                    self.transaction(transaction, Some(record));
+                }
+            }
+        }
+    }
+
+    fn deinit(&mut self) {
+        // SAFETY: as above.
+        unsafe { (self.entries.on_deinit)(self.program, REASON_REMOVE) };
+    }
+
+    fn start(&mut self) {
+        // SAFETY: as above.
+        unsafe { (self.entries.on_start)(self.program) };
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // SAFETY: program came from create; destroyed once, before its host and table.
+        unsafe { (self.entries.destroy)(self.program) };
+    }
+}
+
+fn transaction_mirror(transaction: &Transaction, symbol: &[u16]) -> MqlHostTradeTransaction {
+    use crate::host::trade_codes::*;
+    MqlHostTradeTransaction {
+        deal: transaction.deal,
+        order: transaction.order,
+        symbol: symbol.as_ptr(),
+        symbol_len: symbol.len() as i32,
+        r#type: transaction.kind as i32,
+        order_type: transaction.order_type.map_or(0, |order_type| order_type_code(order_type) as i32),
+        order_state: transaction.order_state.map_or(0, |state| order_state_code(state) as i32),
+        deal_type: transaction.deal_type.map_or(0, |deal_type| deal_type.code()),
+        time_type: transaction.time_in_force.map_or(0, |time| time_in_force_code(time) as i32),
+        time_expiration: transaction.expiration.map_or(0, crate::host::server_seconds),
+        price: transaction.price,
+        price_trigger: transaction.price_trigger,
+        price_sl: transaction.price_sl,
+        price_tp: transaction.price_tp,
+        volume: transaction.volume,
+        position: transaction.position,
+        position_by: transaction.position_by,
+    }
+}
+
+fn request_mirror(request: &crate::host::TradeRequest, symbol: &[u16], comment: &[u16]) -> MqlHostTradeRequest {
+    MqlHostTradeRequest {
+        action: request.action as i32,
+        magic: request.magic,
+        order: request.order,
+        symbol: symbol.as_ptr(),
+        symbol_len: symbol.len() as i32,
+        volume: request.volume,
+        price: request.price,
+        stoplimit: request.stoplimit,
+        sl: request.sl,
+        tp: request.tp,
+        deviation: request.deviation,
+        r#type: request.order_type as i32,
+        type_filling: request.type_filling as i32,
+        type_time: request.type_time as i32,
+        expiration: request.expiration,
+        comment: comment.as_ptr(),
+        comment_len: comment.len() as i32,
+        position: request.position,
+        position_by: request.position_by,
+    }
+}
+
+/// Moves the terminal's market to `to`; the engine's own JSON events are dropped (the program publishes).
+fn advance(shared: &TerminalShared, to: TimeMs) {
+    let mut terminal = shared.lock();
+    terminal.advance(to);
+}
+
+fn target_time(shared: &TerminalShared) -> TimeMs {
+    match shared.clock {
+        Clock::Realtime(offset) => wall_clock_ms() + offset,
+        Clock::Virtual => shared.lock().now() + VIRTUAL_STEP_MS,
+    }
+}
+
+/// Runs an EA: its thread creates it, runs OnInit and then the event queue until stopped.
+fn run_expert(mut instance: Instance, stopping: &AtomicBool) {
+    let shared = Arc::clone(&instance.host.shared);
+    let mut last_tick = shared.lock().market(CHART_SYMBOL).map_or(0, |market| market.time);
+    let mut book_times: Vec<(String, TimeMs)> = Vec::new();
+    let mut next_timer = Instant::now();
+    while !stopping.load(Ordering::SeqCst) && !instance.stopped() {
+        advance(&shared, target_time(&shared));
+        shared.lock().take_events();
+        instance.deliver_requests();
+        let chart_time = shared.lock().market(CHART_SYMBOL).map_or(0, |market| market.time);
+        if chart_time != last_tick {
+            // Ticks that came while the EA was busy are not queued: OnTick sees the latest one, as in MetaTrader.
+            last_tick = chart_time;
+            instance.tick();
+        }
+        let books: Vec<String> = instance.host.books.iter().cloned().collect();
+        for symbol in books {
+            let time = shared.lock().market(&symbol).map_or(0, |market| market.time);
+            match book_times.iter_mut().find(|(known, _)| *known == symbol) {
+                Some((_, seen)) if *seen == time => continue,
+                Some((_, seen)) => *seen = time,
+                None => book_times.push((symbol.clone(), time)),
+            }
+            instance.book(&symbol);
+        }
+        match instance.host.timer_ms {
+            Some(period) if Instant::now() >= next_timer => {
+                // One timer event at most is pending: a late one fires once, then the period starts again.
+                instance.timer();
+                next_timer = Instant::now() + Duration::from_millis(u64::from(period));
+            }
+            Some(_) => {
+                std::thread::sleep(next_timer.saturating_duration_since(Instant::now()).min(Duration::from_millis(5)))
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    instance.deinit();
+}
+
+/// Starts `code` in a new terminal built from `config`, as MetaTrader would attach it (an EA to the chart of
+/// [`CHART_SYMBOL`], a service on its own); returns once OnInit succeeded (or the service started).
+pub fn run_program(bridge: BridgeAbi, code: ProgramCode, config: RunConfig) -> Result<RunningProgram, SimError> {
+    // SAFETY: no arguments.
+    let version = unsafe { (bridge.abi_version)() };
+    if version >> 16 != ABI_MAJOR {
+        return Err(SimError::AbiMismatch { found: version, expected: ABI_MAJOR << 16 });
+    }
+    let wall_start = wall_clock_ms();
+    let clock = if config.realtime { Clock::Realtime(config.terminal.start_time - wall_start) } else { Clock::Virtual };
+    let shared = TerminalShared::new(Terminal::new(config.terminal.clone()), clock, bridge);
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (ready, started) = mpsc::channel::<Result<i64, SimError>>();
+    let mut threads = Vec::new();
+    let chart = if code.service { "" } else { CHART_SYMBOL };
+    let (program_shared, flag, inputs) = (Arc::clone(&shared), Arc::clone(&stopping), config.inputs.clone());
+    let service = code.service;
+    let spawned = std::thread::Builder::new().name("terminal-sim-program".into()).spawn(move || {
+        let host = Host::new(Arc::clone(&program_shared), chart, Arc::clone(&flag));
+        let mut instance = match Instance::create(&code, host, &bridge) {
+            Ok(instance) => instance,
+            Err(error) => return drop(ready.send(Err(error))),
+        };
+        if service {
+            for (name, value) in &inputs {
+                set_input(&instance.entries, instance.program, name, value);
+            }
+            let _ = ready.send(Ok(0));
+            instance.start();
+            return;
+        }
+        match instance.init(&inputs) {
+            Ok(session) => {
+                let _ = ready.send(Ok(session));
+                run_expert(instance, &flag);
+            }
+            Err(error) => drop(ready.send(Err(error))),
+        }
+    })?;
+    threads.push(spawned);
+    if service {
+        // A service gets no events: the terminal's feed runs on its own.
+        let (feed_shared, flag) = (Arc::clone(&shared), Arc::clone(&stopping));
+        threads.push(std::thread::Builder::new().name("terminal-sim-feed".into()).spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                advance(&feed_shared, target_time(&feed_shared));
+                feed_shared.lock().take_events();
+                feed_shared.lock().take_transactions();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })?);
+    }
+    let mut running = RunningProgram { stopping, threads, session: 0, shared };
+    match started.recv() {
+        Ok(Ok(session)) => {
+            running.session = session;
+            Ok(running)
+        }
+        Ok(Err(error)) => Err(error),
+        Err(_) => {
+            Err(SimError::Program { what: "the program thread ended before OnInit".into(), journal: String::new() })
+        }
+    }
+}
