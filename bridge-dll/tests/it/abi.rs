@@ -9,7 +9,8 @@ use crate::harness::{Session, abi, closed_port, config, copy_text, last_error};
 fn abi_version_and_version_text() {
     assert_eq!((abi().abi_version)(), 0x0001_0000);
     let text = copy_text(|buf, cap, needed| (abi().version)(buf, cap, needed)).unwrap();
-    assert!(text.starts_with("metaapi-bridge/") && text.contains(" protocol/1.0 link/1"), "{text}");
+    let link = format!(" protocol/1.0 link/{}", metaapi_protocol::link::LINK_VERSION);
+    assert!(text.starts_with("metaapi-bridge/") && text.contains(&link), "{text}");
 }
 
 #[test]

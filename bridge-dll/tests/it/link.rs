@@ -163,7 +163,7 @@ fn a_bad_reply_becomes_invalid_terminal_reply_naming_the_field() {
     let path = "positions";
     assert_eq!((abi().set_empty_array)(session.0, id, path.as_ptr(), path.len() as i32), 0);
     assert_eq!((abi().reply_send)(session.0, id), 0, "{}", last_error());
-    assert_eq!(reply_of(gateway.next_message()).2, Some(json!({"positions": []})));
+    assert_eq!(reply_of(gateway.next_message()).2, Some(json!({"positions": [], "has_more": false})));
 
     // Raw JSON that does not parse leaves the request claimed.
     gateway.request(5, "get_positions", json!({}), 30_000);
