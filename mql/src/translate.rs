@@ -141,7 +141,7 @@ pub fn translate(name: &str, program: &Path, include_dir: &Path) -> Result<Trans
     let mut translator = Translator {
         platform,
         program_file,
-        out: Out::default(),
+        out: Out::new(&format!("{name}.cpp")),
         inputs: Vec::new(),
         properties: Vec::new(),
         handlers: Vec::new(),
@@ -486,8 +486,9 @@ fn starts_function(unit: &[Token]) -> bool {
 }
 
 /// The C++ text being written, with `#line` kept in step with the MQL positions.
-#[derive(Default)]
 pub struct Out {
+    // The generated file's own name, for the lines that map to no MQL line.
+    name: String,
     text: String,
     // The MQL position of the current output line, when it maps to one.
     at: Option<(Rc<str>, u32)>,
@@ -496,6 +497,11 @@ pub struct Out {
 }
 
 impl Out {
+    /// An empty output for the C++ file `name`.
+    pub fn new(name: &str) -> Out {
+        Out { name: name.to_owned(), text: String::new(), at: None, lines: 0 }
+    }
+
     fn newline(&mut self) {
         self.text.push('\n');
         self.lines += 1;
@@ -507,7 +513,7 @@ impl Out {
             self.at = None;
             self.newline();
             let next = self.lines + 2;
-            self.text.push_str(&format!("#line {next} \"generated\""));
+            self.text.push_str(&format!("#line {next} \"{}\"", escape(&self.name)));
         }
         if !self.text.is_empty() {
             self.newline();
