@@ -215,7 +215,7 @@ static double as_double(const FormatArg &arg) {
 
 // One conversion with the C library, after MQL's size prefix has been read: `wide` is I64/ll. Without it an integer
 // conversion sees the value's low 32 bits: the reference calls a long passed to %d undefined, and a 32-bit read of
-// the argument is what MetaTrader's printf-style formatter does with it.
+// the argument is what a C printf-style formatter would do with it.
 static std::string convert(const std::string &spec, char type, bool wide, const FormatArg &arg) {
     char buf[512];
     std::string c_spec = spec;
