@@ -43,7 +43,7 @@ from .streaming import (
     UnsubscribeParams, UnsubscribeResult,
 )
 from .link import (
-    BridgeEvent, BridgeHeartbeat, BridgeHello, BridgeMessage, BridgeReply, BridgeTaken, GatewayHeartbeat,
+    BridgeEvent, BridgeHeartbeat, BridgeHello, BridgeMessage, BridgeReply, BridgeTaken, Discarded, GatewayHeartbeat,
     GatewayInterest, GatewayMessage, GatewayRefused, GatewayRequest, GatewayWelcome,
 )
 from .console import (
@@ -61,9 +61,9 @@ __all__ = [
     'Capability', 'CloseOutcome', 'ClosePositionByParams', 'ClosePositionParams', 'ClosePositionsParams',
     'ClosePositionsResult', 'ConsoleError', 'CreateTokenRequest', 'CreatedToken', 'Deal', 'DealAddedNotice',
     'DealEntry', 'DealPage', 'DealType', 'DeniedVerdict', 'DenyReason', 'Device', 'DeviceList', 'DeviceRevocation',
-    'DeviceStatus', 'ErrorCode', 'ErrorData', 'ErrorKind', 'ErrorObject', 'ExecutionMode', 'Filling', 'GapReason',
-    'GatewayHeartbeat', 'GatewayInfo', 'GatewayInterest', 'GatewayMessage', 'GatewayRefused', 'GatewayRequest',
-    'GatewayWelcome', 'GetCandlesParams', 'GetQuotesParams', 'GetSymbolsParams', 'GetTicksParams',
+    'DeviceStatus', 'Discarded', 'ErrorCode', 'ErrorData', 'ErrorKind', 'ErrorObject', 'ExecutionMode', 'Filling',
+    'GapReason', 'GatewayHeartbeat', 'GatewayInfo', 'GatewayInterest', 'GatewayMessage', 'GatewayRefused',
+    'GatewayRequest', 'GatewayWelcome', 'GetCandlesParams', 'GetQuotesParams', 'GetSymbolsParams', 'GetTicksParams',
     'GetTradeResultParams', 'Health', 'Heartbeat', 'HeartbeatNotice', 'HistoryOrderPage', 'HistoryQuery', 'Id',
     'JsonRpcVersion', 'LinkedTerminal', 'MarginEstimate', 'MarginMode', 'ModifyOrderParams', 'ModifyPositionParams',
     'NoParams', 'Order', 'OrderCheck', 'OrderCompletedNotice', 'OrderList', 'OrderState', 'OrderType',

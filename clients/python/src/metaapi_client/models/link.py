@@ -51,6 +51,22 @@ class BridgeHeartbeat(BaseModel):
     type: Literal['heartbeat']
 
 
+class Discarded(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    client_id: Annotated[
+        str | None,
+        Field(
+            description="For trading calls: the call's `client_id`, so that any gateway, a restarted one too, can file the proof."
+        ),
+    ] = None
+    id: Annotated[
+        int, Field(description="The request's id on its (earlier) link.", ge=0)
+    ]
+
+
 class GatewayWelcome(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -114,6 +130,12 @@ class BridgeHello(BaseModel):
     )
     bridge_version: Annotated[str, Field(description='Version of the bridge DLL.')]
     capabilities: Annotated[list[Capability], Field(description='What it supports.')]
+    discarded: Annotated[
+        list[Discarded] | None,
+        Field(
+            description='Requests of earlier links that were still queued when their link dropped: removed by the DLL, never\nhanded to the EA, and never answered otherwise. Repeated in every hello until a welcome follows one.'
+        ),
+    ] = None
     link_version: Annotated[
         int, Field(description='[`LINK_VERSION`] of the DLL.', ge=0)
     ]

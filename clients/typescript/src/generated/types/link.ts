@@ -36,11 +36,32 @@ export interface BridgeHello {
    */
   capabilities: Capability[];
   /**
+   * Requests of earlier links that were still queued when their link dropped: removed by the DLL, never
+   * handed to the EA, and never answered otherwise. Repeated in every hello until a welcome follows one.
+   */
+  discarded?: Discarded[];
+  /**
    * [`LINK_VERSION`] of the DLL.
    */
   link_version: number;
   terminal: TerminalIdentity;
   type: "hello";
+}
+/**
+ * A request the DLL removed unexecuted because the link it came on dropped before the EA claimed it.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "Discarded".
+ */
+export interface Discarded {
+  /**
+   * For trading calls: the call's `client_id`, so that any gateway, a restarted one too, can file the proof.
+   */
+  client_id?: string | null;
+  /**
+   * The request's id on its (earlier) link.
+   */
+  id: number;
 }
 /**
  * The EA claimed the request: from now on a silence means "outcome unknown".
