@@ -158,3 +158,26 @@ async fn a_restarted_gateway_files_the_discards_of_calls_its_predecessor_had_in_
     assert_eq!(rerun["result"]["retcode"], 10009, "{rerun}");
     assert_eq!(relinked.count("place_order"), 1);
 }
+
+#[tokio::test]
+async fn a_hello_whose_discards_cannot_be_filed_is_refused_so_the_bridge_keeps_them() {
+    let world = world().await;
+    let (token, terminal) = world.terminal("Unfiled", 1).await;
+    let (body, id) = lost_in_a_drop(&world, &token, &terminal, Mode::Ignore, "unfiled-1").await;
+    assert_eq!(kind(&body), "outcome_unknown", "{body}");
+    // The store breaks: filing the proof fails, so the link must not be welcomed (the welcome would tell the bridge
+    // to forget the discards).
+    let db = rusqlite::Connection::open(world.dir.path().join("trades.sqlite3")).unwrap();
+    db.execute_batch("ALTER TABLE trades RENAME TO trades_away").unwrap();
+    let url = world.gateway.ws_url("/terminal");
+    let discarded = vec![Discarded { id, client_id: Some("unfiled-1".into()) }];
+    let refused = TestTerminal::relink(&url, &token, 1, all_capabilities(), discarded.clone()).await.err();
+    let (_, error) = refused.expect("a hello whose discards cannot be filed is refused");
+    assert_eq!(error["data"]["kind"], "internal", "{error}");
+    // Once the store works again the same hello is welcomed and the proof filed.
+    db.execute_batch("ALTER TABLE trades_away RENAME TO trades").unwrap();
+    let relinked = TestTerminal::relink(&url, &token, 1, all_capabilities(), discarded).await.unwrap();
+    let settled = record(&world.gateway, &token, "unfiled-1").await;
+    assert_eq!(settled["result"]["error"]["data"]["kind"], "not_executed", "{settled}");
+    drop(relinked);
+}
