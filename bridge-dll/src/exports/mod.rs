@@ -19,7 +19,6 @@ pub use requests::*;
 
 use crate::config::StartConfig;
 use crate::ffi::{self, PANICS, check_out, copy_out, ffi_boundary, in_str, write_out};
-use crate::session::LinkState;
 use crate::status::{BridgeError, MTB_E_PANIC, MTB_OK};
 use crate::{ABI_MAJOR, ABI_VERSION, runtime};
 
@@ -95,7 +94,8 @@ pub extern "system" fn mtb_status(session: i64, buf: *mut u8, cap: i32, out_need
 }
 
 /// Blocks up to `min(timeout_ms, 1000)` ms; returns the readiness bits (1 request, 2 link changed, 4 stopping),
-/// 0 on timeout. When the link bit comes with a refused or dropped link, the reason becomes the last error.
+/// 0 on timeout. With the link bit, the link's new state in words becomes the last error (`link: linked; heartbeat
+/// every 5000 ms`, `link: connecting to ...`, or why it was refused or dropped), which the EA prints as it is.
 #[unsafe(no_mangle)]
 pub extern "system" fn mtb_wait(session: i64, timeout_ms: i32) -> i32 {
     ffi_boundary(|| {
@@ -104,7 +104,7 @@ pub extern "system" fn mtb_wait(session: i64, timeout_ms: i32) -> i32 {
         }
         let session = runtime::session(session)?;
         let (bits, link) = session.wait(Duration::from_millis(timeout_ms.min(1000) as u64));
-        if let Some((LinkState::Refused | LinkState::Down, reason)) = link {
+        if let Some((_, reason)) = link {
             ffi::set_last_error(format!("link: {reason}"));
         }
         Ok(bits)

@@ -356,6 +356,26 @@ fn a_refused_token_shows_in_status_and_last_error() {
     assert!(other.status()["link"]["reason"].as_str().unwrap().contains("token_revoked"));
 }
 
+#[test]
+fn the_wait_names_a_successful_link_in_the_last_error() {
+    let gateway = StandIn::start(TOKEN);
+    let session = Session::start(gateway.port, TOKEN);
+    gateway.expect_hello();
+    let until = Instant::now() + Duration::from_secs(10);
+    // What the EA prints on each link change; the last one before the link is up names it.
+    loop {
+        let bits = (abi().wait)(session.0, 100);
+        if bits & MTB_READY_LINK != 0 {
+            let text = last_error();
+            assert!(text.starts_with("link: "), "{text}");
+            if text.starts_with("link: linked; heartbeat every ") {
+                break;
+            }
+        }
+        assert!(Instant::now() < until, "the wait never reported the link: {}", last_error());
+    }
+}
+
 fn discarded_of(hello: BridgeMessage) -> Vec<Discarded> {
     match hello {
         BridgeMessage::Hello { discarded, .. } => discarded,
