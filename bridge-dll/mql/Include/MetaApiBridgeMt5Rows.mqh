@@ -14,6 +14,21 @@ long MtbUtcMs(const datetime server_time)
    return ((long)server_time - offset) * 1000;
 }
 
+// A trading call's client_id travels in the order's comment as "cid:<id>" when the call gave no comment of its
+// own: MetaTrader keeps no other field a client can set, and the comment stays with the order, its deal and the
+// position it opens. Longer ids than the comment holds (31 characters) are not kept.
+string Mt5CommentFor(const string comment, const string client_id)
+{
+   if(comment != "" || client_id == "" || StringLen(client_id) > 27) return comment;
+   return "cid:" + client_id;
+}
+
+// The client_id of a row whose comment carries one.
+void Mt5ClientIdOf(const long s, const long id, const string p, const string comment)
+{
+   if(StringFind(comment, "cid:") == 0) MtbSetString(s, id, p + "client_id", StringSubstr(comment, 4));
+}
+
 // The selected position (PositionSelectByTicket / PositionGetTicket) at prefix ("" or "positions[3].").
 void Mt5PositionRow(const long s, const long id, const string p)
 {
@@ -31,6 +46,7 @@ void Mt5PositionRow(const long s, const long id, const string p)
    MtbSetDouble(s, id, p + "profit", PositionGetDouble(POSITION_PROFIT));
    MtbSetLong(s, id, p + "magic", PositionGetInteger(POSITION_MAGIC));
    MtbSetString(s, id, p + "comment", PositionGetString(POSITION_COMMENT));
+   Mt5ClientIdOf(s, id, p, PositionGetString(POSITION_COMMENT));
    MtbSetString(s, id, p + "reason", Mt5Reason(PositionGetInteger(POSITION_REASON)));
    MtbSetLong(s, id, p + "time", PositionGetInteger(POSITION_TIME_MSC) - (long)(TimeTradeServer() - TimeGMT()) * 1000);
    MtbSetString(s, id, p + "broker_time", MtbBrokerTime((datetime)PositionGetInteger(POSITION_TIME)));
@@ -58,6 +74,7 @@ void Mt5OrderRow(const long s, const long id, const string p)
    MtbSetString(s, id, p + "filling", Mt5Filling(OrderGetInteger(ORDER_TYPE_FILLING)));
    MtbSetLong(s, id, p + "magic", OrderGetInteger(ORDER_MAGIC));
    MtbSetString(s, id, p + "comment", OrderGetString(ORDER_COMMENT));
+   Mt5ClientIdOf(s, id, p, OrderGetString(ORDER_COMMENT));
    if(OrderGetInteger(ORDER_POSITION_ID) > 0) MtbSetString(s, id, p + "position_id", MtbTicket(OrderGetInteger(ORDER_POSITION_ID)));
    MtbSetString(s, id, p + "reason", Mt5Reason(OrderGetInteger(ORDER_REASON)));
    MtbSetString(s, id, p + "platform", "mt5");
@@ -81,6 +98,7 @@ void Mt5HistoryOrderRow(const long s, const long id, const string p, const ulong
    MtbSetString(s, id, p + "filling", Mt5Filling(HistoryOrderGetInteger(t, ORDER_TYPE_FILLING)));
    MtbSetLong(s, id, p + "magic", HistoryOrderGetInteger(t, ORDER_MAGIC));
    MtbSetString(s, id, p + "comment", HistoryOrderGetString(t, ORDER_COMMENT));
+   Mt5ClientIdOf(s, id, p, HistoryOrderGetString(t, ORDER_COMMENT));
    if(HistoryOrderGetInteger(t, ORDER_POSITION_ID) > 0) MtbSetString(s, id, p + "position_id", MtbTicket(HistoryOrderGetInteger(t, ORDER_POSITION_ID)));
    MtbSetString(s, id, p + "reason", Mt5Reason(HistoryOrderGetInteger(t, ORDER_REASON)));
    MtbSetString(s, id, p + "platform", "mt5");
@@ -102,6 +120,7 @@ void Mt5DealRow(const long s, const long id, const string p, const ulong t)
    MtbSetDouble(s, id, p + "profit", HistoryDealGetDouble(t, DEAL_PROFIT));
    MtbSetLong(s, id, p + "magic", HistoryDealGetInteger(t, DEAL_MAGIC));
    MtbSetString(s, id, p + "comment", HistoryDealGetString(t, DEAL_COMMENT));
+   Mt5ClientIdOf(s, id, p, HistoryDealGetString(t, DEAL_COMMENT));
    MtbSetString(s, id, p + "reason", Mt5DealReason(HistoryDealGetInteger(t, DEAL_REASON)));
    MtbSetLong(s, id, p + "time", MtbUtcMs((datetime)HistoryDealGetInteger(t, DEAL_TIME)));
    MtbSetString(s, id, p + "broker_time", MtbBrokerTime((datetime)HistoryDealGetInteger(t, DEAL_TIME)));

@@ -52,7 +52,7 @@ void Mt5OrderRequest(const long s, const long id, MqlTradeRequest &request)
    request.type_time = Mt5TimeInForceOf(MtbParamString(s, id, "time_in_force", "gtc"));
    if(MtbHas(s, id, "expiration")) request.expiration = (datetime)(MtbParamLong(s, id, "expiration", 0) / 1000 + (long)(TimeTradeServer() - TimeGMT()));
    request.magic = (ulong)MtbParamLong(s, id, "magic", 0);
-   request.comment = MtbParamString(s, id, "comment", "");
+   request.comment = Mt5CommentFor(MtbParamString(s, id, "comment", ""), MtbParamString(s, id, "client_id", ""));
 }
 
 int Mt5CheckOrder(const long s, const long id)
@@ -146,6 +146,7 @@ int Mt5ClosePosition(const long s, const long id)
    if(!PositionSelectByTicket((ulong)StringToInteger(ticket))) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no position " + ticket);
    MqlTradeRequest request;
    Mt5CloseRequest(request, MtbParamDouble(s, id, "volume", 0), (ulong)MtbParamLong(s, id, "deviation_points", 10));
+   request.comment = Mt5CommentFor("", MtbParamString(s, id, "client_id", ""));
    return Mt5Trade(s, id, request);
 }
 

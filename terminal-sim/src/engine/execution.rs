@@ -234,7 +234,8 @@ impl Terminal {
         self.history_orders.push(order);
     }
 
-    /// Closes `volume` of the position at `index` at `price` (an `out` deal, or `out_by` for close-by).
+    /// Closes `volume` of the position at `index` at `price` (an `out` deal, or `out_by` for close-by). The deal
+    /// carries `comment` when the closing request had one (MT5), else the position's.
     // Each argument is a distinct fact of the deal record; a struct for one private call site adds nothing.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn close_part(
@@ -246,6 +247,7 @@ impl Terminal {
         entry: DealEntry,
         reason: Reason,
         client_id: Option<String>,
+        comment: Option<&str>,
     ) -> Closed {
         let position = self.positions[index].clone();
         let instrument = self.markets[self.market_index(&position.symbol).unwrap_or(0)].instrument.clone();
@@ -262,7 +264,7 @@ impl Terminal {
             sl: None,
             tp: None,
             magic: position.magic,
-            comment: position.comment.clone(),
+            comment: comment.map_or_else(|| position.comment.clone(), str::to_owned),
             client_id,
             reason,
         };
@@ -315,19 +317,22 @@ impl Terminal {
         Closed { deal, price, profit, remaining_ticket }
     }
 
-    /// Closes `volume` of a position at market, with an MT5 closing order in history. Returns the order ticket
-    /// (MT4: the position's) and what the close did.
+    /// Closes `volume` of a position at market, with an MT5 closing order in history that carries the closing
+    /// request's `comment` (the position's when it had none). Returns the order ticket (MT4: the position's) and
+    /// what the close did.
     pub(crate) fn close_at_market(
         &mut self,
         index: usize,
         volume: f64,
         reason: Reason,
         client_id: Option<String>,
+        comment: Option<&str>,
     ) -> (u64, Closed) {
         let position = self.positions[index].clone();
         let price = self.close_price(&position.symbol, position.side);
         let order = if self.mode.platform() == Platform::Mt4 { position.ticket } else { self.take_ticket() };
-        let closed = self.close_part(index, volume, price, order, DealEntry::Out, reason, client_id.clone());
+        let comment = comment.filter(|_| self.mode.platform() == Platform::Mt5);
+        let closed = self.close_part(index, volume, price, order, DealEntry::Out, reason, client_id.clone(), comment);
         if self.mode.platform() == Platform::Mt5 {
             let fill = Fill {
                 symbol: position.symbol.clone(),
@@ -338,7 +343,7 @@ impl Terminal {
                 sl: None,
                 tp: None,
                 magic: position.magic,
-                comment: position.comment.clone(),
+                comment: comment.map_or_else(|| position.comment.clone(), str::to_owned),
                 client_id: client_id.clone(),
                 reason,
             };

@@ -162,6 +162,15 @@ impl Terminal {
 
     /// `close_position`.
     pub(crate) fn close_position(&mut self, params: ClosePositionParams) -> Result<TradeResult, ErrorObject> {
+        self.close_position_commented(params, None)
+    }
+
+    /// `close_position` with the closing request's comment (MQL5's request.comment), which the closing order keeps.
+    pub(crate) fn close_position_commented(
+        &mut self,
+        params: ClosePositionParams,
+        comment: Option<&str>,
+    ) -> Result<TradeResult, ErrorObject> {
         let index = self.position_index(&params.ticket)?;
         let position = self.positions[index].clone();
         let instrument = self.market(&position.symbol)?.instrument.clone();
@@ -173,7 +182,7 @@ impl Terminal {
         }
         check_volume(&instrument, volume).map_err(|reject| self.fail(reject))?;
         let (bid, ask) = (self.market(&position.symbol)?.bid, self.market(&position.symbol)?.ask);
-        let (order, closed) = self.close_at_market(index, volume, Reason::Expert, params.client_id.clone());
+        let (order, closed) = self.close_at_market(index, volume, Reason::Expert, params.client_id.clone(), comment);
         let mut result = self.trade_result(Success::Done, params.client_id, volume, closed.price);
         result.order = Some(order.to_string());
         result.deal = Some(closed.deal.to_string());
@@ -200,9 +209,10 @@ impl Terminal {
         let order = if self.mode.platform() == Platform::Mt4 { first.ticket } else { self.take_ticket() };
         let client_id = params.client_id.clone();
         let index = self.position_index(&params.ticket)?;
-        let closed = self.close_part(index, volume, price, order, DealEntry::OutBy, Reason::Expert, client_id.clone());
+        let closed =
+            self.close_part(index, volume, price, order, DealEntry::OutBy, Reason::Expert, client_id.clone(), None);
         let opposite = self.position_index(&params.opposite_ticket)?;
-        let other = self.close_part(opposite, volume, price, order, DealEntry::OutBy, Reason::Expert, client_id);
+        let other = self.close_part(opposite, volume, price, order, DealEntry::OutBy, Reason::Expert, client_id, None);
         let mut result = self.trade_result(Success::Done, params.client_id, volume, price);
         result.order = Some(order.to_string());
         result.deal = Some(closed.deal.to_string());

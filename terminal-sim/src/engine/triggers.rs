@@ -119,7 +119,7 @@ impl Terminal {
         for (ticket, reason) in hits {
             if let Some(index) = self.positions.iter().position(|position| position.ticket == ticket) {
                 let volume = self.positions[index].volume;
-                self.close_at_market(index, volume, reason, None);
+                self.close_at_market(index, volume, reason, None, None);
             }
         }
     }
@@ -141,7 +141,7 @@ impl Terminal {
                 })
                 .unwrap_or(0);
             let volume = self.positions[worst].volume;
-            self.close_at_market(worst, volume, Reason::StopOut, None);
+            self.close_at_market(worst, volume, Reason::StopOut, None, None);
         }
     }
 

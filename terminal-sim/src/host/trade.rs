@@ -165,12 +165,15 @@ impl Host {
         let deviation = Some(u32::try_from(request.deviation).unwrap_or(u32::MAX));
         let mut terminal = self.terminal();
         match request.action {
-            k::TRADE_ACTION_DEAL if request.position > 0 => terminal.close_position(ClosePositionParams {
-                client_id: None,
-                ticket: ticket(request.position),
-                volume: positive(request.volume),
-                deviation_points: deviation,
-            }),
+            k::TRADE_ACTION_DEAL if request.position > 0 => terminal.close_position_commented(
+                ClosePositionParams {
+                    client_id: None,
+                    ticket: ticket(request.position),
+                    volume: positive(request.volume),
+                    deviation_points: deviation,
+                },
+                Some(request.comment.as_str()).filter(|comment| !comment.is_empty()),
+            ),
             k::TRADE_ACTION_DEAL | k::TRADE_ACTION_PENDING => {
                 let order_type = order_type_of(request.order_type)
                     .filter(|order_type| order_type.is_market() == (request.action == k::TRADE_ACTION_DEAL))
