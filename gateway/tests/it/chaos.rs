@@ -63,6 +63,70 @@ async fn a_long_storm_runs_each_client_id_at_most_once() {
     run(Scale { clients: 8, calls_per_client: 300, restarts: 12, attempts: 8 }).await;
 }
 
+/// The case, step by step through the real bridge: a trade queued in the bridge, unclaimed, when the link
+/// dies. The gateway cannot know whether it ran, so it says `outcome_unknown` and repeats say so too; the bridge
+/// drops the request and reports it in its next hello; then the record says `not_executed` and a repeat runs it, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trade_queued_in_the_bridge_when_its_link_dies_is_reported_discarded_and_runs_once_when_repeated() {
+    let _one_at_a_time = RUNNING.lock().await;
+    let stack = Stack::start(7).await;
+    let http = http();
+    let address = stack.gateway.addr;
+    wait_online(&http, address, &stack.token).await;
+    let params = json!({ "client_id": "queued-1", "symbol": "EURUSD", "type": "buy", "volume": 0.03 });
+    stalls::hold();
+    let call = {
+        let (http, token, params) = (http.clone(), stack.token.clone(), params.clone());
+        tokio::spawn(async move { send(&http, address, &token, "place_order", &params).await })
+    };
+    let status = |sim: &SimHandle| {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut needed = 0;
+        // SAFETY: buf has its length in bytes and needed is a valid out pointer.
+        let length = unsafe { (stalls::abi().status)(sim.session(), buf.as_mut_ptr(), buf.len() as i32, &mut needed) };
+        assert!(length > 0, "mtb_status failed: {length}");
+        serde_json::from_slice::<Value>(&buf[..length as usize]).unwrap()
+    };
+    let mut queued = false;
+    for _ in 0..400 {
+        if status(&stack._sim)["queues"]["requests_queued"] == 1 {
+            queued = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(queued, "the request never reached the bridge's queue");
+    stack.proxy.cut();
+    let answer = call.await.unwrap();
+    assert_eq!(answer.kind(), "outcome_unknown", "{answer:?}");
+
+    // The bridge relinks and reports the discard; until then, and after, nothing runs twice.
+    let mut settled = Value::Null;
+    for _ in 0..400 {
+        let record = send(&http, address, &stack.token, "get_trade_result", &json!({ "client_id": "queued-1" })).await;
+        if let Answer::Result(record) = record
+            && record["status"] == "failed"
+        {
+            settled = record;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(settled["error"]["data"]["kind"], "not_executed", "{settled}");
+    assert!(status(&stack._sim)["counters"]["requests_discarded"].as_u64() >= Some(1));
+    stalls::release();
+    wait_online(&http, address, &stack.token).await;
+    let Answer::Result(result) = send(&http, address, &stack.token, "place_order", &params).await else {
+        panic!("the repeat runs");
+    };
+    let again = send(&http, address, &stack.token, "place_order", &params).await;
+    assert_eq!(again, Answer::Result(result.clone()));
+    let orders = terminal_orders(&http, address, &stack.token).await;
+    let made: Vec<&Value> = orders.iter().filter(|order| order["client_id"] == "queued-1").collect();
+    assert_eq!(made.len(), 1, "{result} / {orders:?}");
+    assert_eq!(made[0]["ticket"], result["order"]);
+}
+
 /// What a client got for one attempt.
 #[derive(Debug, Clone, PartialEq)]
 enum Answer {

@@ -4,7 +4,7 @@
 //! (the bridge has sent `taken`), and after the terminal executed the call but before its reply reaches the bridge.
 //! Everything else goes straight to the real exports, so the simulator keeps working whatever drives it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub struct Plan {
     pub before_claim: (u64, Duration),
     /// After a claim, before the terminal executes the call.
     pub after_claim: (u64, Duration),
-    /// After the terminal executed the call, before `mtb_reply_json` / `mtb_reply_error`.
+    /// After the terminal executed the call, before `mtb_reply_send` / `mtb_reply_json` / `mtb_reply_error`.
     pub before_reply: (u64, Duration),
 }
 
@@ -35,6 +35,7 @@ struct Active {
 }
 
 static ACTIVE: Mutex<Option<Active>> = Mutex::new(None);
+static HOLDING: AtomicBool = AtomicBool::new(false);
 static PAUSES: AtomicU64 = AtomicU64::new(0);
 
 /// A small seeded generator (splitmix64): the same seed gives the same sequence of draws.
@@ -82,6 +83,16 @@ pub fn calm() {
     *ACTIVE.lock().unwrap() = None;
 }
 
+/// Holds the EA before its next claim until [`release`]: a terminal frozen with requests queued in the bridge.
+pub fn hold() {
+    HOLDING.store(true, Ordering::SeqCst);
+}
+
+/// Lets a held EA go on.
+pub fn release() {
+    HOLDING.store(false, Ordering::SeqCst);
+}
+
 /// How many pauses were taken so far.
 pub fn pauses() -> u64 {
     PAUSES.load(Ordering::Relaxed)
@@ -111,6 +122,9 @@ fn real() -> &'static BridgeAbi {
 }
 
 unsafe extern "system" fn next_request(session: i64, buf: *mut u8, cap: i32, id: *mut i64, needed: *mut i32) -> i32 {
+    while HOLDING.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     pause(Point::BeforeClaim);
     // SAFETY: the caller's pointers are passed on unchanged to the export they were meant for.
     let status = unsafe { (real().next_request)(session, buf, cap, id, needed) };
@@ -124,6 +138,12 @@ unsafe extern "system" fn reply_json(session: i64, id: i64, json: *const u8, len
     pause(Point::BeforeReply);
     // SAFETY: as above.
     unsafe { (real().reply_json)(session, id, json, len) }
+}
+
+unsafe extern "system" fn reply_send(session: i64, id: i64) -> i32 {
+    pause(Point::BeforeReply);
+    // SAFETY: scalars only.
+    unsafe { (real().reply_send)(session, id) }
 }
 
 unsafe extern "system" fn reply_error(
@@ -144,6 +164,7 @@ pub fn abi() -> BridgeAbi {
     let mut abi = *real();
     abi.next_request = next_request;
     abi.reply_json = reply_json;
+    abi.reply_send = reply_send;
     abi.reply_error = reply_error;
     abi
 }
