@@ -7,7 +7,14 @@
 
 // ---- Conversions ----
 
-long   Mt4Offset() { return (long)(TimeCurrent() - TimeGMT()); }
+// The broker's offset from UTC in seconds. TimeCurrent() is the server time of the last quote, so it trails the clock
+// by however long ago that was: rounded to the quarter hour (every broker offset is one), the times of one history
+// stay the same from call to call, as pages of a list need.
+long   Mt4Offset()
+{
+   long raw = (long)(TimeCurrent() - TimeGMT());
+   return (raw >= 0 ? raw + 450 : raw - 450) / 900 * 900;
+}
 long   Mt4Utc(const datetime t) { return ((long)t - Mt4Offset()) * 1000; }
 string Mt4Type(const int t)
 {
