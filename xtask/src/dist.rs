@@ -121,6 +121,7 @@ fn files_in(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// file; returns the archive's path.
 pub fn assemble(entries: &[Entry], out: &Path) -> anyhow::Result<PathBuf> {
     let name = bundle_name();
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let folder = out.join(&name);
     if folder.exists() {
         std::fs::remove_dir_all(&folder).with_context(|| format!("removing {}", folder.display()))?;
@@ -325,7 +326,9 @@ pub fn cross_environment() -> Vec<(&'static str, &'static str)> {
         ("CXX_x86_64_pc_windows_gnu", "x86_64-w64-mingw32-g++-posix"),
         ("CC_i686_pc_windows_gnu", "i686-w64-mingw32-gcc-posix"),
         ("CXX_i686_pc_windows_gnu", "i686-w64-mingw32-g++-posix"),
-        ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS", "-C target-feature=+crt-static"),
+        // `-static` also takes libstdc++ and winpthread (the C++ runtime) from their archives: without it the
+        // gateway would need libstdc++-6.dll beside it.
+        ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS", "-C target-feature=+crt-static -C link-arg=-static"),
         ("CARGO_TARGET_I686_PC_WINDOWS_GNU_RUSTFLAGS", "-C target-feature=+crt-static"),
     ]
 }

@@ -135,7 +135,6 @@ fn the_archive_unpacks_to_the_layout_with_checksums() {
     let dir = tempfile::tempdir().unwrap();
     let entries = dist::layout(&xtask::project_root(), &fake_builds(dir.path())).unwrap();
     let out = dir.path().join("out dir with spaces");
-    std::fs::create_dir_all(&out).unwrap();
     // A leftover file from an older bundle must not survive into the new one.
     let stale = out.join(dist::bundle_name()).join("stale.txt");
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
@@ -157,6 +156,9 @@ fn the_archive_unpacks_to_the_layout_with_checksums() {
         assert_eq!(&std::fs::read(out.join(dist::bundle_name()).join(&entry.path)).unwrap(), bytes);
     }
     assert_checksums(&files);
+    // An output folder that does not exist yet is created.
+    let fresh = dir.path().join("fresh").join("nested out");
+    assert!(dist::assemble(&entries, &fresh).unwrap().is_file());
 }
 
 #[test]
