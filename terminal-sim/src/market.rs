@@ -313,4 +313,50 @@ mod tests {
         assert_eq!(after[BOOK_DEPTH as usize].price, market.bid);
         assert_eq!(market.book(), after, "the same quote gives the same book");
     }
+
+    /// A market whose only ticks are at `times` (UTC ms), several per millisecond where a time repeats.
+    fn ticking_at(times: &[TimeMs]) -> SymbolMarket {
+        let mut market = eurusd();
+        let mut events = Vec::new();
+        for (index, time) in times.iter().enumerate() {
+            let bid = 1.085 + index as f64 * 0.00001;
+            market.set_quote(*time, bid, bid + 0.0001, &mut events);
+        }
+        market
+    }
+
+    fn times(ticks: &[Tick]) -> Vec<TimeMs> {
+        ticks.iter().map(|tick| tick.time).collect()
+    }
+
+    #[test]
+    fn a_tick_page_never_splits_a_millisecond() {
+        let start = utc_ms(2024, 1, 8, 8, 0, 0);
+        let mut market = ticking_at(&[start + 1, start + 2, start + 2, start + 2, start + 3]);
+        // Three ticks fit, but the third shares its millisecond with the fourth: the page ends before it.
+        let (page, next_from) = market.ticks(start + 1, None, Some(3));
+        assert_eq!((times(&page), next_from), (vec![start + 1], Some(start + 2)));
+        // A page that would hold nothing else takes the whole millisecond, more than `count`.
+        let (page, next_from) = market.ticks(start + 2, None, Some(1));
+        assert_eq!((times(&page), next_from), (vec![start + 2; 3], Some(start + 3)));
+        let (page, next_from) = market.ticks(start + 3, None, Some(1));
+        assert_eq!((times(&page), next_from), (vec![start + 3], None));
+    }
+
+    #[test]
+    fn tick_history_reaches_back_before_the_start_and_pages_without_gaps() {
+        let start = utc_ms(2024, 1, 8, 8, 0, 0);
+        let mut market = eurusd();
+        let from = start - 1_800_000;
+        let (whole, more) = market.ticks(from, Some(start), None);
+        assert!(more.is_none() && whole.len() > 1000, "half an hour of history: {} ticks", whole.len());
+        assert!(whole.first().is_some_and(|tick| tick.time >= from) && whole.windows(2).all(|w| w[0].time < w[1].time));
+        let (mut paged, mut cursor) = (Vec::new(), Some(from));
+        while let Some(page_from) = cursor {
+            let (page, next_from) = market.ticks(page_from, Some(start), Some(250));
+            paged.extend(page);
+            cursor = next_from;
+        }
+        assert_eq!(paged, whole);
+    }
 }
