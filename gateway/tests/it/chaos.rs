@@ -54,9 +54,14 @@ async fn a_storm_of_trades_through_link_drops_restarts_and_stalls_runs_each_clie
     run(Scale { clients: 4, calls_per_client: 10, restarts: 2, attempts: 8 }).await;
 }
 
-/// The long run: thousands of calls. Run it with `cargo test -p metaapi-gateway --test it -- --ignored chaos`.
+/// The long run: thousands of calls. Run it with `cargo test -p metaapi-gateway --test it -- --ignored chaos::a_long`.
 ///
-/// Recorded run: see the report at the end of the brief's task (filled in after the run below).
+/// Recorded run (2026-12-06, two shared cores, debug build, at 6c5b665, the shipped MT5 EA as the terminal):
+/// `METAAPI_CHAOS_SEED=20261206`: 2,400 client_ids, 13,179 attempts, 1,245 connections cut, 12 gateway restarts,
+/// 648 EA pauses, 1,207 orders in the terminal; last answers: 1,540 results, 705 `trade_rejected` (the account runs
+/// out of margin as positions pile up), 120 `not_found` (closes and cancels of what an earlier unknown call already
+/// closed), 35 still `outcome_unknown` (replies lost with a cut connection); no client_id made a second order and
+/// every final answer matched the terminal. 652 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "long: thousands of trading calls through faults"]
 async fn a_long_storm_runs_each_client_id_at_most_once() {
