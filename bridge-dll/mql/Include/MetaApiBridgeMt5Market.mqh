@@ -182,6 +182,8 @@ int Mt5Candles(const long s, const long id)
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no candles for " + symbol);
    int first = 0, n = MathMin(got, limit);
    bool more = got > n;
+   // With count alone, has_more says whether older candles exist.
+   if(!ranged) more = SeriesInfoInteger(symbol, Mt5Timeframe(tf), SERIES_BARS_COUNT) > got;
    MtbSetString(s, id, "symbol", symbol);
    MtbSetString(s, id, "timeframe", tf);
    MtbSetEmptyArray(s, id, "candles");

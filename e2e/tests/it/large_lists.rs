@@ -91,6 +91,9 @@ async fn every_list_methods_documented_maximum_answers_and_leaves_the_link_up() 
         let account = result(&demo, "get_account_info", json!({})).await;
         assert_eq!(account["platform"], "mt5");
     }
+    // With count alone, has_more says older candles exist, and there is no cursor: older ones are a range away.
+    let newest = result(&demo, "get_candles", json!({"symbol": "EURUSD", "timeframe": "m1", "count": 10})).await;
+    assert_eq!((&newest["has_more"], newest.get("next_from")), (&json!(true), None));
     assert!(largest_reply > 1 << 20, "the largest reply ({largest_reply} bytes) is over the client message limit");
     let status = bridge_status(&demo);
     assert_eq!(status["link"]["links"], links_before, "the terminal never relinked: {status}");
