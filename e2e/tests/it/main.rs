@@ -7,6 +7,7 @@
 //! - `curl_demo`: the `metaapi-gateway demo` binary and the token doc's exact `curl` request.
 
 mod curl_demo;
+mod ea_events;
 mod every_method;
 mod large_lists;
 mod mutation;

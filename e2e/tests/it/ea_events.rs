@@ -1,0 +1,47 @@
+//! The terminal's event loop reaches the shipped MT5 EA: OnTick publishes the chart symbol's quotes, and
+//! OnTradeTransaction turns a trade's transactions into `deal_added` and `position_updated` notifications, each
+//! schema-valid on `/ws`.
+
+use serde_json::{Value, json};
+
+use crate::support::{WAIT, WsPeer, schemas, start_demo};
+use metaapi_terminal_sim::Mode;
+
+/// Reads `/ws` (through harmless calls) until every name in `wanted` was notified, or fails after [`WAIT`].
+async fn until_notified(peer: &mut WsPeer, wanted: &[&str]) -> Vec<(String, Value)> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let seen = |name: &str| peer.notifications.iter().any(|(notified, _)| notified == name);
+        if wanted.iter().all(|name| seen(name)) {
+            return peer.notifications.clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not all of {wanted:?} within {WAIT:?}: {:?}",
+            peer.notifications
+        );
+        peer.call("get_server_time", json!({})).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_tick_and_on_trade_transaction_of_the_shipped_mt5_ea_reach_subscribers() {
+    let demo = start_demo(vec![Mode::Mt5Hedging]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let streams = json!({"streams": [{"type": "quotes", "symbol": "EURUSD"}, {"type": "trades"}]});
+    let subscribed = peer.call("subscribe", streams).await;
+    assert!(subscribed.get("result").is_some(), "{subscribed}");
+    let placed = peer.call("place_order", json!({"symbol": "EURUSD", "type": "buy", "volume": 0.1})).await;
+    let position_id = placed["result"]["position_id"].as_str().unwrap_or_else(|| panic!("{placed}")).to_owned();
+    let notifications = until_notified(&mut peer, &["quote", "deal_added", "position_updated"]).await;
+    for (name, params) in &notifications {
+        let reference = schemas().notification_ref(name).unwrap_or_else(|| panic!("{name} is in the schema"));
+        schemas().validate(&reference, params).unwrap_or_else(|error| panic!("{name}: {error}"));
+    }
+    // Each notice carries its payload in `data`.
+    let deal = notifications.iter().find(|(name, _)| name == "deal_added").map(|(_, params)| &params["data"]);
+    assert_eq!(deal.and_then(|deal| deal["position_id"].as_str()), Some(position_id.as_str()), "{deal:?}");
+    peer.close().await;
+    demo.stop().await;
+}
