@@ -174,4 +174,31 @@ mod tests {
         assert_eq!(host.account_info_double(9_999), None);
         assert_eq!(host.last_error, errors::INVALID_PARAMETER);
     }
+
+    #[test]
+    fn time_current_keeps_the_last_quote_over_a_weekend_while_the_server_clock_crosses_dst() {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+
+        use crate::abi::BridgeAbi;
+        use crate::host::{Clock, TerminalShared, server_seconds};
+        use crate::terminal::{Terminal, TerminalConfig};
+        use crate::time::utc_ms;
+
+        // Friday 2024-03-08 20:00 UTC, winter time (UTC+2); US DST starts Sunday 10 March 07:00 UTC.
+        let mut config = TerminalConfig::new(Mode::Mt5Hedging, 1);
+        config.start_time = utc_ms(2024, 3, 8, 20, 0, 0);
+        let shared = TerminalShared::new(Terminal::new(config), Clock::Virtual, BridgeAbi::linked());
+        let host = Host::new(shared, "EURUSD", Arc::new(AtomicBool::new(false)));
+        let gmt = |host: &Host| host.now().div_euclid(1000);
+        assert_eq!(server_seconds(host.now()) - gmt(&host), 7200);
+        let last_quote = host.time_current();
+        assert_eq!(last_quote, server_seconds(utc_ms(2024, 3, 8, 20, 0, 0)));
+        // No quotes over the weekend: the server clock runs on, TimeCurrent stays at the last quote.
+        host.terminal().jump_to(utc_ms(2024, 3, 10, 12, 0, 0));
+        assert_eq!(host.time_current(), last_quote);
+        assert_eq!(server_seconds(host.now()) - gmt(&host), 10_800, "summer time after the change");
+        // TimeTradeServer reads 15:00 on the broker's wall clock at 12:00 UTC.
+        assert_eq!(server_seconds(host.now()), utc_ms(2024, 3, 10, 15, 0, 0) / 1000);
+    }
 }
