@@ -115,6 +115,7 @@ impl Instance {
         REAL_START.with(|real| real.set(Some(bridge.start)));
         LAST_START.with(|last| last.set((0, 0)));
         let mut host = Box::new(host);
+        host.wants_transactions = code.handlers() & handlers::ON_TRADE_TRANSACTION != 0;
         let table = Box::new(host_table(&mut *host));
         // SAFETY: the table matches host.h (checked by the layout test) and outlives the program (dropped after it).
         let program = unsafe { (code.entries.create)(&*table) };

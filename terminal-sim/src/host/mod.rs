@@ -161,6 +161,8 @@ pub struct Host {
     pub(crate) journal: Vec<String>,
     pub(crate) dlls_allowed: bool,
     pub(crate) is_service: bool,
+    /// Whether the program defines OnTradeTransaction; a program without it (a service) queues no transactions.
+    pub(crate) wants_transactions: bool,
 }
 
 /// The terminal's timer floor: MetaTrader does not fire a timer more often than about every 10 ms.
@@ -195,6 +197,7 @@ impl Host {
             journal: Vec::new(),
             dlls_allowed: true,
             is_service: chart_symbol.is_empty(),
+            wants_transactions: true,
         }
     }
 

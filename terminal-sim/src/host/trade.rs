@@ -226,7 +226,9 @@ impl Host {
     pub(crate) fn order_send(&mut self, request: &TradeRequest) -> (bool, MqlHostTradeResult) {
         // Transactions of the feed before this request are the server's own, not this request's.
         let before = self.terminal().take_transactions();
-        self.server_transactions.extend(before);
+        if self.wants_transactions {
+            self.server_transactions.extend(before);
+        }
         let mut result = MqlHostTradeResult::default();
         let outcome = self.execute(request);
         let ok = match &outcome {
@@ -250,8 +252,10 @@ impl Host {
             }
         };
         let mut transactions = self.terminal().take_transactions();
-        transactions.push(Transaction::request());
-        self.requests.push(RequestRecord { transactions, request: request.clone(), result });
+        if self.wants_transactions {
+            transactions.push(Transaction::request());
+            self.requests.push(RequestRecord { transactions, request: request.clone(), result });
+        }
         if !ok {
             self.last_error = errors::TRADE_SEND_FAILED;
         }
@@ -729,5 +733,14 @@ mod tests {
         assert!(host.history_select(0, i64::MAX / 2));
         assert!(host.history_orders.contains(&result.order));
         assert_eq!(host.history_order_get_integer(result.order, k::ORDER_STATE), Some(k::ORDER_STATE_CANCELED));
+    }
+
+    #[test]
+    fn a_program_without_on_trade_transaction_queues_nothing() {
+        let mut host = host(Mode::Mt5Hedging, "");
+        host.wants_transactions = false;
+        assert!(host.order_send(&buy(0.1)).0);
+        assert!(host.take_requests().is_empty());
+        assert!(host.take_server_transactions().is_empty(), "the engine's transactions were taken and dropped");
     }
 }
