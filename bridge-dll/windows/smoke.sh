@@ -1,93 +1,72 @@
 #!/usr/bin/env bash
-# Windows build and Wine smoke test of the bridge DLL.
+# The Windows stage: the release bundle built for Windows and Linux, and its Windows programs run under Wine.
 #
-# 1. Cross-compiles metaapi_bridge.dll for x86_64-pc-windows-gnu (MT5) and i686-pc-windows-gnu (MT4) with
-#    Debian's mingw-w64 (rustup fetches the Rust targets).
-# 2. Checks with objdump that every mtb_* export is present and undecorated (no _name@N stdcall names).
-# 3. Builds the ProcessPrng shim (Wine 8 lacks it; Rust's std imports it) and a small Windows test exe, and runs
-#    the exe under wine64 against a Linux gateway stand-in on loopback: load the DLL, handshake, link, answer one
-#    request (the ignored `wine::` test in bridge-dll/tests/it).
+# 1. `cargo xtask dist` cross-builds metaapi-gateway.exe, metaapi-console.exe and metaapi_bridge.dll for
+#    x86_64-pc-windows-gnu (MT5) and i686-pc-windows-gnu (MT4) with Debian's mingw-w64, in their own target folder
+#    (target/windows-cross) so they never hold the shared one's lock, plus the Linux programs; it lays them out with
+#    the MQL sources as the bundle and zips it. The layout test unpacks that archive.
+# 2. Checks with objdump that every mtb_* export of both DLLs is present and undecorated (no _name@N stdcall names).
+# 3. Under wine64: the x64 DLL links to a Linux gateway stand-in and answers one request (bridge-dll's `wine::` test);
+#    then the bundle's Windows console and gateway serve a Linux client through the x64 DLL, linked from a Windows
+#    process, keep their state where Windows programs do, stop on Ctrl-C, and the gateway installs, runs and
+#    uninstalls as a Windows service (xtask's `wine::` tests).
+#    The i686 DLL under 32-bit Wine is the next stage, bridge-dll/windows/wine32.sh, which reuses these builds.
 #
 # Installs what it needs with apt-get and rustup when missing. When it cannot (no network, no root), it prints
 # "SKIPPED: <reason>" and exits 77 (test.sh's "stage skipped itself" code), so CI says plainly that the stage did not
 # run. Any real failure exits 1.
-# PROFILE=release (default) or PROFILE=dev selects the DLL build profile.
+# PROFILE=release or PROFILE=dev (default, as CI runs it: the cross-builds stay within minutes) selects the profile.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-profile="${PROFILE:-release}"
-profile_dir="$profile"; [ "$profile" = dev ] && profile_dir=debug
-targets=(x86_64-pc-windows-gnu i686-pc-windows-gnu)
-# Cargo's output folder: CARGO_TARGET_DIR when set (shared build caches), else the repository's target/.
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
+source bridge-dll/windows/common.sh
 
-skip() { echo "SKIPPED: $*"; exit 77; }
-step() { echo "==> $*"; }
+profile="${PROFILE:-dev}"
+need_rust_targets x86_64-pc-windows-gnu i686-pc-windows-gnu
+apt_install gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64 \
+    binutils-mingw-w64-i686
 
-sudo_cmd=""
-if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo_cmd="sudo -n"; fi
-fi
-apt_install() {
-    local missing=()
-    for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ] && [ -z "$sudo_cmd" ]; then skip "packages ${missing[*]} are missing and apt-get needs root"; fi
-    step "apt-get install ${missing[*]}"
-    $sudo_cmd apt-get update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || skip "apt-get could not install ${missing[*]}"
-}
-
-command -v rustup >/dev/null || skip "rustup is not installed, so the Windows targets cannot be added"
-installed_targets="$(rustup target list --installed)"
-for target in "${targets[@]}"; do
-    if ! grep -qx "$target" <<<"$installed_targets"; then
-        step "rustup target add $target"
-        rustup target add "$target" >/dev/null 2>&1 || skip "rustup could not fetch the $target target"
-    fi
-done
-apt_install gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 binutils-mingw-w64-i686
-
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
-export CARGO_TARGET_I686_PC_WINDOWS_GNU_LINKER=i686-w64-mingw32-gcc
+step "cargo xtask dist --profile $profile"
+rm -rf "$work/dist"
+cargo xtask dist --profile "$profile" --out "$work/dist"
+archive="$work/dist/$(ls "$work/dist" | grep '\.zip$')"
+bundle="${archive%.zip}"
+step "layout test of $archive"
+METAAPI_DIST_ARCHIVE="$archive" cargo test -q -p xtask --test it dist:: -- --include-ignored
 
 exports=$(sed -n 's/^int32_t MTB_CALL \(mtb_[a-z_]*\)(.*/\1/p' bridge-dll/include/metaapi_bridge.h)
 [ -n "$exports" ] || { echo "no exports found in bridge-dll/include/metaapi_bridge.h"; exit 1; }
-
-for target in "${targets[@]}"; do
-    step "cargo build -p metaapi-bridge --target $target --profile $profile"
-    cargo build -q -p metaapi-bridge --lib --target "$target" --profile "$profile"
-    dll="$target_dir/$target/$profile_dir/metaapi_bridge.dll"
-    [ -f "$dll" ] || { echo "missing $dll"; exit 1; }
-    case "$target" in x86_64*) objdump=x86_64-w64-mingw32-objdump ;; *) objdump=i686-w64-mingw32-objdump ;; esac
-    table="$($objdump -p "$dll")"
+for pair in MQL5:x86_64-w64-mingw32-objdump MQL4:i686-w64-mingw32-objdump; do
+    dll="$bundle/${pair%%:*}/Libraries/metaapi_bridge.dll"
+    table="$(${pair#*:} -p "$dll")"
     step "checking exports of $dll"
     for name in $exports; do
         grep -Eq "[[:space:]]$name\$" <<<"$table" || { echo "$dll: export $name missing or decorated"; exit 1; }
     done
     if grep -Eq '[[:space:]]_?mtb_[a-z_]+@[0-9]+$' <<<"$table"; then echo "$dll: decorated stdcall exports"; exit 1; fi
-    echo "    $(wc -w <<<"$exports") exports, all undecorated"
+    # Everything is linked in: a trader's machine has no mingw runtime DLLs to find.
+    if grep -Eiq 'DLL Name: (libgcc|libstdc|libwinpthread)' <<<"$table"; then echo "$dll needs mingw DLLs"; exit 1; fi
+    echo "    $(wc -w <<<"$exports") exports, all undecorated, no mingw runtime DLLs"
+done
+for exe in "$bundle"/windows/*.exe; do
+    if x86_64-w64-mingw32-objdump -p "$exe" | grep -Eiq 'DLL Name: (libgcc|libstdc|libwinpthread)'; then
+        echo "$exe needs mingw DLLs"; exit 1
+    fi
 done
 
 apt_install wine64
 wine="$(command -v wine64 || true)"
 [ -n "$wine" ] || wine=/usr/lib/wine/wine64
 [ -x "$wine" ] || skip "wine64 is not available after installing it"
+build_smoke_programs x86_64
 
-work="$root/target/wine-smoke"
-mkdir -p "$work"
-step "building the ProcessPrng shim"
-x86_64-w64-mingw32-gcc -shared -O2 -o "$work/bcryptprimitives.dll" bridge-dll/windows/shim/bcryptprimitives.c -ladvapi32
-step "building the Windows smoke exe"
-CARGO_TARGET_DIR="$root/target/wine-smoke/build" cargo build -q --manifest-path bridge-dll/windows/smoke-exe/Cargo.toml \
-    --target x86_64-pc-windows-gnu
-cp "$root"/target/wine-smoke/build/x86_64-pc-windows-gnu/debug/metaapi-bridge-smoke.exe "$work/smoke.exe"
-cp "$target_dir/x86_64-pc-windows-gnu/$profile_dir/metaapi_bridge.dll" "$work/metaapi_bridge.dll"
-
-export WINEPREFIX="$root/target/wine-smoke/prefix" WINEDEBUG=-all
-step "running smoke.exe under wine64 against a Linux gateway stand-in"
-SMOKE_WINE="$wine" SMOKE_EXE="$work/smoke.exe" SMOKE_DLL="$work/metaapi_bridge.dll" \
+export WINEPREFIX="$work/prefix" WINEDEBUG=-all
+step "the x64 DLL under wine64 against a Linux gateway stand-in"
+SMOKE_WINE="$wine" SMOKE_EXE="$work/x86_64/smoke.exe" SMOKE_DLL="$bundle/MQL5/Libraries/metaapi_bridge.dll" \
     cargo test -q -p metaapi-bridge --test it wine:: -- --ignored --nocapture
-echo "smoke: PASSED (x64 DLL under Wine; i686 DLL built and export-checked only)"
+step "the bundle's Windows gateway and console under wine64: a Linux client through the x64 DLL, Ctrl-C, the service"
+METAAPI_DIST_DIR="$bundle" METAAPI_WINE="$wine" METAAPI_SMOKE_X64="$work/x86_64/smoke.exe" \
+    METAAPI_SHIM_X64="$work/x86_64/bcryptprimitives.dll" \
+    cargo test -q -p xtask --test it wine:: -- --ignored --skip i686 --nocapture --test-threads 1
+echo "windows: PASSED (bundle layout, both DLLs' exports, the x64 DLL and the Windows gateway under Wine)"

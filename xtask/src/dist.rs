@@ -326,8 +326,9 @@ pub fn cross_environment() -> Vec<(&'static str, &'static str)> {
         ("CXX_x86_64_pc_windows_gnu", "x86_64-w64-mingw32-g++-posix"),
         ("CC_i686_pc_windows_gnu", "i686-w64-mingw32-gcc-posix"),
         ("CXX_i686_pc_windows_gnu", "i686-w64-mingw32-g++-posix"),
-        // `-static` also takes libstdc++ and winpthread (the C++ runtime) from their archives: without it the
-        // gateway would need libstdc++-6.dll beside it.
+        // The C++ runtime (libstdc++, and the winpthread it uses) from its archives: otherwise the gateway would
+        // need libstdc++-6.dll beside it.
+        ("CXXSTDLIB_STATIC_x86_64_pc_windows_gnu", "1"),
         ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS", "-C target-feature=+crt-static -C link-arg=-static"),
         ("CARGO_TARGET_I686_PC_WINDOWS_GNU_RUSTFLAGS", "-C target-feature=+crt-static"),
     ]

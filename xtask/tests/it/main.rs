@@ -3,3 +3,4 @@
 
 mod codegen;
 mod dist;
+mod wine;

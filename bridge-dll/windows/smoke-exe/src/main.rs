@@ -1,7 +1,8 @@
 //! Windows smoke test of the bridge DLL, run under Wine by `bridge-dll/windows/smoke.sh`.
 //!
-//! Usage: `smoke.exe <path-to-metaapi_bridge.dll> <gateway_url> <token>`. Loads the DLL, checks the ABI version,
-//! starts a session, answers the first request (`get_account_info`) with a checked reply, stops, exits 0.
+//! Usage: `smoke.exe <path-to-metaapi_bridge.dll> <gateway_url> <token> [mt5|mt4]`. Loads the DLL, checks the ABI
+//! version, starts a session as an MT5 (default) or MT4 terminal, answers the first request (`get_account_info`)
+//! with a checked reply, stops, exits 0. Built for x86_64 (MT5's 64-bit DLL) and for i686 (MT4's 32-bit one).
 
 use std::time::{Duration, Instant};
 
@@ -15,10 +16,20 @@ type LastError = extern "system" fn(*mut u8, i32, *mut i32) -> i32;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: smoke.exe <dll> <gateway_url> <token>");
+    if !(4..=5).contains(&args.len()) {
+        eprintln!("usage: smoke.exe <dll> <gateway_url> <token> [mt5|mt4]");
         std::process::exit(2);
     }
+    let platform = args.get(4).map(String::as_str).unwrap_or("mt5");
+    // MT4 accounts always hedge and can close one position by another; MT5 ones here hedge too.
+    let (margin_mode, capabilities) = match platform {
+        "mt5" => ("hedging", r#"["hedging"]"#),
+        "mt4" => ("hedging", r#"["hedging","close_by"]"#),
+        other => {
+            eprintln!("unknown platform {other}: mt5 or mt4");
+            std::process::exit(2);
+        }
+    };
     // SAFETY: loading the bridge DLL, whose initializers do nothing.
     let library = unsafe { libloading::Library::new(&args[1]) }.expect("load the bridge DLL");
     macro_rules! sym {
@@ -45,7 +56,7 @@ fn main() {
     assert_eq!(version >> 16, 1, "ABI major");
     println!("handshake: ABI 0x{version:08x}");
     let config = format!(
-        r#"{{"gateway_url":"{}","token":"{}","terminal":{{"platform":"mt5","build":4410,"company":"Wine","server":"Wine-Demo","login":7,"account_name":"Wine","currency":"USD","margin_mode":"hedging"}},"capabilities":["hedging"]}}"#,
+        r#"{{"gateway_url":"{}","token":"{}","terminal":{{"platform":"{platform}","build":4410,"company":"Wine","server":"Wine-Demo","login":7,"account_name":"Wine","currency":"USD","margin_mode":"{margin_mode}"}},"capabilities":{capabilities}}}"#,
         args[2], args[3]
     );
     let mut session = 0i64;
@@ -65,7 +76,9 @@ fn main() {
         }
     };
     println!("request {id}: {method}");
-    let account = r#"{"platform":"mt5","login":7,"name":"Wine","server":"Wine-Demo","company":"Wine","currency":"USD","currency_digits":2,"leverage":100,"balance":1000.0,"credit":0.0,"profit":0.0,"equity":1000.0,"margin":0.0,"free_margin":1000.0,"margin_call_level":100.0,"stop_out_level":50.0,"stop_out_mode":"percent","margin_mode":"hedging","trade_mode":"demo","trade_allowed":true,"expert_allowed":true,"limit_orders":0,"fifo_close":false,"investor_mode":false}"#;
+    assert_eq!(method, "get_account_info", "the smoke test answers only get_account_info");
+    let account = r#"{"platform":"PLATFORM","login":7,"name":"Wine","server":"Wine-Demo","company":"Wine","currency":"USD","currency_digits":2,"leverage":100,"balance":1000.0,"credit":0.0,"profit":0.0,"equity":1000.0,"margin":0.0,"free_margin":1000.0,"margin_call_level":100.0,"stop_out_level":50.0,"stop_out_mode":"percent","margin_mode":"hedging","trade_mode":"demo","trade_allowed":true,"expert_allowed":true,"limit_orders":0,"fifo_close":false,"investor_mode":false}"#
+        .replace("PLATFORM", platform);
     let code = reply_json(session, id, account.as_ptr(), account.len() as i32);
     assert_eq!(code, 0, "mtb_reply_json: {}", error_text());
     // Give the link a moment to write the reply, then stop (which flushes within its bound) like OnDeinit.

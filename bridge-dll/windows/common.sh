@@ -1,0 +1,56 @@
+# Helpers shared by the Windows stages (smoke.sh, wine32.sh); sourced from the repository root.
+
+# Where the stages keep their builds, bundle and Wine prefixes (under the ignored target/).
+work="$root/target/wine-smoke"
+mkdir -p "$work"
+
+skip() { echo "SKIPPED: $*"; exit 77; }
+step() { echo "==> $*"; }
+
+sudo_cmd=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo_cmd="sudo -n"; fi
+fi
+
+# Installs Debian packages (name or name:arch) that are missing; skips the stage, saying why, when it cannot.
+apt_install() {
+    local missing=()
+    for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ] && [ -z "$sudo_cmd" ]; then skip "packages ${missing[*]} are missing and apt-get needs root"; fi
+    step "apt-get install ${missing[*]}"
+    local update_log="$work/apt-update.log" log="$work/apt.log"
+    $sudo_cmd apt-get update -qq >"$update_log" 2>&1 || true
+    if ! DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+        >"$log" 2>&1; then
+        # A half-synced mirror shows only in the update's log; say both, so the reason is plain in CI's output.
+        skip "apt-get could not install ${missing[*]}: $(grep -E '^E:' "$log" | tail -n 1)" \
+            "$(grep -E '^E: Failed' "$update_log" | head -n 1)"
+    fi
+}
+
+need_rust_targets() {
+    command -v rustup >/dev/null || skip "rustup is not installed, so the Windows targets cannot be added"
+    local installed
+    installed="$(rustup target list --installed)"
+    for target in "$@"; do
+        if ! grep -qx "$target" <<<"$installed"; then
+            step "rustup target add $target"
+            rustup target add "$target" >/dev/null 2>&1 || skip "rustup could not fetch the $target target"
+        fi
+    done
+}
+
+# Builds, for one architecture (x86_64 or i686), the smoke program that drives the bridge DLL from a Windows process
+# and the ProcessPrng stand-in that Wine before 8.13 lacks (Rust's std imports it); both land in $work/<arch>/.
+build_smoke_programs() {
+    local arch=$1
+    local target="$arch-pc-windows-gnu" gcc="$arch-w64-mingw32-gcc"
+    local linker_variable="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_LINKER"
+    mkdir -p "$work/$arch"
+    step "building the $arch ProcessPrng shim and smoke program"
+    "$gcc" -shared -O2 -o "$work/$arch/bcryptprimitives.dll" bridge-dll/windows/shim/bcryptprimitives.c -ladvapi32
+    env "$linker_variable=$gcc" CARGO_TARGET_DIR="$work/build" cargo build -q \
+        --manifest-path bridge-dll/windows/smoke-exe/Cargo.toml --target "$target"
+    cp "$work/build/$target/debug/metaapi-bridge-smoke.exe" "$work/$arch/smoke.exe"
+}
