@@ -318,6 +318,16 @@ fn gateway_installs_runs_and_uninstalls_as_a_windows_service() {
         &windows_path(&data),
     ]));
     assert!(installed.contains("installed the MetaApiGateway service"), "{installed}");
+    // Refusals name what to do: a second install, and a data directory a service could not find.
+    let failure = |arguments: &[&str]| {
+        let output = service(arguments).output().unwrap();
+        assert!(!output.status.success(), "service {arguments:?} should fail");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let twice = failure(&["install", "--console-url", &stack.console_url]);
+    assert!(twice.contains("already installed; `service uninstall` it first"), "{twice}");
+    let relative = failure(&["install", "--data-dir", "relative data"]);
+    assert!(relative.contains("give --data-dir as an absolute path"), "{relative}");
     let sc = |verb: &str| {
         let mut command = Command::new(&wine);
         command.args(["sc", verb, "MetaApiGateway"]).env("WINEDEBUG", "-all");
