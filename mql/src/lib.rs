@@ -4,6 +4,8 @@
 //! A build script calls [`build_programs`]; [`translate`] alone gives the C++ text and the program's facts (its
 //! handlers, inputs and properties). `cpp/host.h` is the interface the host (terminal-sim) implements.
 
+#![forbid(unsafe_code)]
+
 mod compile;
 mod entry;
 mod error;

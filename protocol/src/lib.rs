@@ -12,6 +12,8 @@
 //! - [`host`]: the `Host` header as the gateway and the console read it.
 //! - [`schema`]: the JSON Schema bundle and the OpenRPC document, generated from the registry.
 
+#![forbid(unsafe_code)]
+
 // `ErrorObject` is the wire error every fallible call returns; boxing it would add an allocation per error for
 // no gain.
 #![allow(clippy::result_large_err)]

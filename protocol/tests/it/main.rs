@@ -1,6 +1,8 @@
 //! Integration tests of the protocol crate: JSON-RPC framing against the specification, canonical wire examples,
 //! the registry and error model, params errors that name their field, and property tests.
 
+#![forbid(unsafe_code)]
+
 mod client_quirks;
 mod jsonrpc_spec;
 mod params_errors;
