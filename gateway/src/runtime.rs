@@ -5,10 +5,10 @@
 ///
 /// tokio's work-stealing scheduler wakes an idle sibling worker to look for work whenever a task is handed over
 /// while another waits (a request to the terminal link, a reply back to its caller). A `/rpc` call makes about two
-/// such hand-overs, so with two workers the bench saw 4.4 context switches per call instead of 2, and the woken
-/// worker found nothing to do. On the 2-core benchmark machine one worker took the one-connection round trip from
-/// about 165 µs to about 120 µs (BENCHMARKS.md and its "2 workers" rows), with the same 32-connection throughput: the
-/// gateway shares the machine with the terminal and its clients, and spare cores are theirs. More workers can pay
+/// such hand-overs, so with two workers about twice as many context switches happen per call, and the woken worker
+/// finds nothing to do. On the 2-core benchmark machine one worker gives a faster one-connection round trip and the
+/// same 32-connection throughput (BENCHMARKS.md compares its rows with the "2 workers" ones): the gateway shares the
+/// machine with the terminal and its clients, and spare cores are theirs. More workers can pay
 /// off where one thread is saturated and cores sit idle (many busy clients on a big machine); on the benchmark's two
 /// cores they did not, for calls or for the fan-out.
 pub const DEFAULT_WORKERS: usize = 1;

@@ -26,7 +26,7 @@ pub enum ErrorCode {
     MethodNotFound,
     /// `-32602`: the params do not match the method's params type; `data.field` names the offending field.
     InvalidParams,
-    /// `-32603`: an internal failure of the gateway or the bridge; details are logged, never sent.
+    /// `-32603`: an internal failure of the gateway or the bridge; the message says what failed (never a credential).
     InternalError,
     /// `-32001`: the token or this machine is not allowed; `data.kind` gives the reason
     /// (`token_missing`, `token_unknown`, `token_expired`, `token_revoked`, `token_replaced`, `device_pending`,
