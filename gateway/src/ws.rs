@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response, request_id};
 use metaapi_protocol::{ErrorKind, ErrorObject};
@@ -175,7 +175,9 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     // revocations and shutdown are still handled meanwhile.
     let mut permit: Option<OwnedSemaphorePermit> = None;
     let mut too_big = false;
-    let expiry = until_expiry(authorized.grant.expires_at);
+    // Fused: once it fired, the loop may turn again before the close lands, and a finished async fn must not be
+    // polled again.
+    let expiry = until_expiry(authorized.grant.expires_at).fuse();
     tokio::pin!(expiry);
     loop {
         let closing = outbox.closing();

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::link::{BridgeMessage, GatewayMessage, LINK_VERSION};
 use metaapi_protocol::{ErrorKind, ErrorObject};
@@ -220,7 +220,8 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
 
     let hub = app.registry.hub(&link.token_id);
     let mut auth_events = app.verifier.subscribe();
-    let expiry = until_expiry(grant.expires_at);
+    // Fused: after it fires the loop turns until the link closes, and a finished async fn must not be polled again.
+    let expiry = until_expiry(grant.expires_at).fuse();
     tokio::pin!(expiry);
     loop {
         tokio::select! {
