@@ -16,8 +16,8 @@ extern "C" {
 #endif
 
 #define MTB_ABI_MAJOR 1
-#define MTB_ABI_MINOR 0
-#define MTB_ABI_VERSION 0x00010000
+#define MTB_ABI_MINOR 1
+#define MTB_ABI_VERSION 0x00010001
 
 #define MTB_OK (0)
 #define MTB_E_INVALID_ARG (-1)
@@ -36,6 +36,7 @@ extern "C" {
 #define MTB_READY_REQUEST 1
 #define MTB_READY_LINK 2
 #define MTB_READY_STOPPING 4
+#define MTB_READY_DEMAND 8
 
 int32_t MTB_CALL mtb_abi_version(void);
 int32_t MTB_CALL mtb_version(uint8_t *buf, int32_t cap, int32_t *out_needed);
@@ -62,6 +63,7 @@ int32_t MTB_CALL mtb_reply_error(int64_t session, int64_t request_id, int32_t co
 int32_t MTB_CALL mtb_event_begin(int64_t session, const uint8_t *name, int32_t name_len, int64_t *out_event_id);
 int32_t MTB_CALL mtb_event_send(int64_t session, int64_t event_id);
 int32_t MTB_CALL mtb_publish_json(int64_t session, const uint8_t *name, int32_t name_len, const uint8_t *json, int32_t len);
+int32_t MTB_CALL mtb_demand(int64_t session, uint8_t *buf, int32_t cap, int32_t *out_needed);
 /* Test only: panics inside the DLL's boundary and returns MTB_E_PANIC. */
 int32_t MTB_CALL mtb_debug_panic(void);
 

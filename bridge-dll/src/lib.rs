@@ -40,7 +40,7 @@ pub use status::*;
 /// ABI major version: a caller written for another major is refused.
 pub const ABI_MAJOR: i32 = 1;
 /// ABI minor version: bumped when exports or optional config members are added.
-pub const ABI_MINOR: i32 = 0;
+pub const ABI_MINOR: i32 = 1;
 /// `(MAJOR << 16) | MINOR`, the value of `mtb_abi_version`.
 pub const ABI_VERSION: i32 = (ABI_MAJOR << 16) | ABI_MINOR;
 

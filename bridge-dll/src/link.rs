@@ -193,7 +193,7 @@ fn handle(session: &Arc<Session>, message: GatewayMessage) -> Option<String> {
         GatewayMessage::Request { id, method, params, deadline } => {
             session.enqueue_request(id, &method, params, deadline);
         }
-        GatewayMessage::Interest { symbols } => session.set_interest(symbols),
+        GatewayMessage::Interest { symbols, streams } => session.set_interest(symbols, &streams),
         GatewayMessage::Heartbeat { .. } | GatewayMessage::Welcome { .. } => {}
         GatewayMessage::Refused { error } => {
             return Some(format!("gateway refused the link: {} ({})", error.message, error.kind()));

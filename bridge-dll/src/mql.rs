@@ -123,6 +123,7 @@ exports! {
     mtb_event_begin(session: I64, name: InBytes, name_len: I32, out_event_id: OutI64);
     mtb_event_send(session: I64, event_id: I64);
     mtb_publish_json(session: I64, name: InBytes, name_len: I32, json: InBytes, len: I32);
+    mtb_demand(session: I64, buf: OutBytes, cap: I32, out_needed: OutI32);
     mtb_debug_panic() test_only true;
 }
 
@@ -351,6 +352,41 @@ int MtbEventSend(const long s, const long id)
    int rc = mtb_event_send(s, id);
    if(rc < 0 && rc != MTB_E_QUEUE_FULL) PrintFormat("metaapi bridge: event rejected %d: %s", rc, MtbLastError());
    return rc;
+}
+
+// The clients' demand (mtb_demand), one entry per stream: kinds[i] is the stream's type (quotes, ticks, candles,
+// book, account, trades, terminal), symbols[i] its symbol and timeframes[i] its timeframe ("" where it has none).
+// Returns the count, or -1 when it could not be read (and says why). Read it again when mtb_wait sets
+// MTB_READY_DEMAND.
+int MtbDemand(const long s, string &kinds[], string &symbols[], string &timeframes[])
+{
+   uchar buf[]; ArrayResize(buf, 1024); int needed = 0;
+   int n = mtb_demand(s, buf, ArraySize(buf), needed);
+   if(n == MTB_E_BUFFER_TOO_SMALL) { ArrayResize(buf, needed); n = mtb_demand(s, buf, ArraySize(buf), needed); }
+   if(n < 0) { PrintFormat("metaapi bridge: mtb_demand %d: %s", n, MtbLastError()); return -1; }
+   string text = MtbText(buf, n);
+   int length = StringLen(text);
+   int count = 0;
+   int start = 0;
+   ArrayResize(kinds, 0); ArrayResize(symbols, 0); ArrayResize(timeframes, 0);
+   while(start < length)
+   {
+      int end = StringFind(text, "\n", start);
+      if(end < 0) end = length;
+      string line = StringSubstr(text, start, end - start);
+      int first_tab = StringFind(line, "\t", 0);
+      int second_tab = first_tab < 0 ? -1 : StringFind(line, "\t", first_tab + 1);
+      if(second_tab > 0)
+      {
+         ArrayResize(kinds, count + 1); ArrayResize(symbols, count + 1); ArrayResize(timeframes, count + 1);
+         kinds[count] = StringSubstr(line, 0, first_tab);
+         symbols[count] = StringSubstr(line, first_tab + 1, second_tab - first_tab - 1);
+         timeframes[count] = StringSubstr(line, second_tab + 1);
+         count++;
+      }
+      start = end + 1;
+   }
+   return count;
 }
 
 // Ticket strings: MT5 tickets are 64-bit, so they travel as decimal strings.

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metaapi_protocol::ErrorObject;
 use metaapi_protocol::link::{BridgeMessage, DEFAULT_LINK_MAX_MESSAGE_BYTES, Discarded};
+use metaapi_protocol::methods::StreamSpec;
 use serde_json::{Value, json};
 
 pub use crate::inbox::{DRAFT_CAP, REQUEST_QUEUE_CAP};
@@ -18,7 +19,9 @@ use crate::config::StartConfig;
 use crate::inbox::{self, Inbox, Incoming};
 use crate::outbox::{Outbox, symbol_of};
 use crate::registry::{self, MARKET_EVENTS};
-use crate::status::{BridgeError, BridgeResult, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING};
+use crate::status::{
+    BridgeError, BridgeResult, MTB_READY_DEMAND, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING,
+};
 
 /// UTC milliseconds now.
 pub fn now_ms() -> i64 {
@@ -70,6 +73,9 @@ struct State {
     inbox: Inbox,
     outbox: Outbox,
     interest: Option<HashSet<String>>,
+    /// The clients' demand as `mtb_demand` hands it out, and whether the EA has not yet been woken for a change.
+    demand: String,
+    demand_changed: bool,
     link: LinkState,
     link_reason: String,
     link_since: i64,
@@ -106,6 +112,8 @@ impl Session {
             inbox: Inbox::default(),
             outbox: Outbox::new(),
             interest: None,
+            demand: String::new(),
+            demand_changed: false,
             link: LinkState::Connecting,
             link_reason: "starting".into(),
             link_since: now_ms(),
@@ -330,12 +338,16 @@ impl Session {
             if state.link_changed {
                 bits |= MTB_READY_LINK;
             }
+            if state.demand_changed {
+                bits |= MTB_READY_DEMAND;
+            }
             if state.stopping {
                 bits |= MTB_READY_STOPPING;
             }
             if bits != 0 {
                 let link = state.link_changed.then(|| (state.link, state.link_reason.clone()));
                 state.link_changed = false;
+                state.demand_changed = false;
                 return (bits, link);
             }
             let now = Instant::now();
@@ -418,8 +430,13 @@ impl Session {
         }
         if link == LinkState::Linked {
             state.counters.links += 1;
-            // A new gateway states its interest afresh; until it does, everything is forwarded.
+            // A new gateway states its interest afresh; until it does, everything is forwarded and nothing is
+            // demanded (a gateway without subscribers sends no interest at all).
             state.interest = None;
+            if !state.demand.is_empty() {
+                state.demand.clear();
+                state.demand_changed = true;
+            }
         }
         state.link = link;
         state.link_reason = reason;
@@ -454,12 +471,24 @@ impl Session {
         self.lock().gateway_version = version;
     }
 
-    /// The gateway's stream interest: market events of other symbols are no longer forwarded.
-    pub fn set_interest(&self, symbols: Vec<String>) {
+    /// The gateway's stream interest: market events of other symbols are no longer forwarded, and the EA is woken
+    /// (`MTB_READY_DEMAND`) when the streams it should serve changed.
+    pub fn set_interest(&self, symbols: Vec<String>, streams: &[StreamSpec]) {
         let mut state = self.lock();
         let interest: HashSet<String> = symbols.into_iter().collect();
         state.outbox.retain_symbols(&interest);
         state.interest = Some(interest);
+        let demand = demand_text(streams);
+        if demand != state.demand {
+            state.demand = demand;
+            state.demand_changed = true;
+            self.wake_ea(state);
+        }
+    }
+
+    /// The clients' demand in `mtb_demand`'s text form.
+    pub fn demand(&self) -> String {
+        self.lock().demand.clone()
     }
 
     /// Takes up to `max` messages to send (see `Outbox::take`).
@@ -495,6 +524,34 @@ impl Session {
         self.wake_link();
         self.stop_tx.send_replace(true);
     }
+}
+
+/// The demand as `mtb_demand` gives it: one line per stream, `kind<TAB>symbol<TAB>timeframe`, the kind being the
+/// stream's `type` (`quotes`, `ticks`, `candles`, `book`, `account`, `trades`, `terminal`) and absent fields empty,
+/// each line ending in a newline. MQL has no JSON parser, and this splits with `StringFind` alone. A symbol holding a
+/// tab or a newline is left out: it cannot be a terminal's symbol, and it would break the lines.
+pub fn demand_text(streams: &[StreamSpec]) -> String {
+    let mut lines: Vec<String> = streams
+        .iter()
+        .filter_map(|stream| {
+            let (kind, symbol, timeframe) = match stream {
+                StreamSpec::Quotes { symbol } => ("quotes", symbol.as_str(), String::new()),
+                StreamSpec::Ticks { symbol } => ("ticks", symbol.as_str(), String::new()),
+                StreamSpec::Candles { symbol, timeframe } => {
+                    let timeframe = serde_json::to_value(timeframe).ok()?.as_str()?.to_owned();
+                    ("candles", symbol.as_str(), timeframe)
+                }
+                StreamSpec::Book { symbol } => ("book", symbol.as_str(), String::new()),
+                StreamSpec::Account => ("account", "", String::new()),
+                StreamSpec::Trades => ("trades", "", String::new()),
+                StreamSpec::Terminal => ("terminal", "", String::new()),
+            };
+            (!symbol.contains(['\t', '\n'])).then(|| format!("{kind}\t{symbol}\t{timeframe}\n"))
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines.concat()
 }
 
 impl State {

@@ -33,6 +33,8 @@ pub const MTB_READY_REQUEST: i32 = 1;
 pub const MTB_READY_LINK: i32 = 2;
 /// `mtb_wait` bit: the session is stopping.
 pub const MTB_READY_STOPPING: i32 = 4;
+/// `mtb_wait` bit: the clients' demand (`mtb_demand`) changed since the last wait that reported it.
+pub const MTB_READY_DEMAND: i32 = 8;
 
 /// Every status code with its C name, for the generated MQL include and C header.
 pub const STATUS_CODES: &[(&str, i32)] = &[
@@ -56,6 +58,7 @@ pub const READY_BITS: &[(&str, i32)] = &[
     ("MTB_READY_REQUEST", MTB_READY_REQUEST),
     ("MTB_READY_LINK", MTB_READY_LINK),
     ("MTB_READY_STOPPING", MTB_READY_STOPPING),
+    ("MTB_READY_DEMAND", MTB_READY_DEMAND),
 ];
 
 /// Why a call failed. Each variant maps to one status code; the message goes to `mtb_last_error`.

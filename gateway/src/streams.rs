@@ -334,9 +334,9 @@ impl StreamSession {
         list
     }
 
-    /// Symbols this session wants market data for.
-    pub fn symbols(&self) -> Vec<String> {
-        self.subscriptions().keys().filter_map(|stream| stream.symbol().map(str::to_owned)).collect()
+    /// The streams this session subscribed to.
+    pub fn streams(&self) -> Vec<StreamSpec> {
+        self.subscriptions().keys().cloned().collect()
     }
 
     /// Delivers an event if a subscription wants it.

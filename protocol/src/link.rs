@@ -22,14 +22,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ErrorObject;
+use crate::methods::streaming::StreamSpec;
 use crate::types::{Capability, TerminalIdentity, TimeMs};
 
 /// Version of the link messages. The gateway refuses a hello with another version.
 ///
 /// Version 2 added `max_message_bytes` to [`GatewayMessage::Welcome`] and `discarded` to [`BridgeMessage::Hello`]; a
 /// version 1 bridge would refuse that welcome as unreadable and relink forever, so the gateway refuses it in the hello
-/// instead, saying why.
-pub const LINK_VERSION: u32 = 2;
+/// instead, saying why. Version 3 added `streams` to [`GatewayMessage::Interest`] (the clients' demand, which the EA
+/// serves), which a version 2 bridge would refuse in the same way.
+pub const LINK_VERSION: u32 = 3;
 
 /// Default of the largest link message either side accepts, in bytes (16 MiB).
 ///
@@ -145,11 +147,15 @@ pub enum GatewayMessage {
         /// After this time (UTC) the request must not be started.
         deadline: TimeMs,
     },
-    /// Stream interest changed: the DLL forwards events only for these.
+    /// Stream interest changed: the DLL forwards market events only for these symbols, and hands the streams to the
+    /// EA (`mtb_demand`) so it serves exactly what clients asked for.
     #[schemars(title = "GatewayInterest")]
     Interest {
         /// Symbols with quote, tick, candle or book subscribers.
         symbols: Vec<String>,
+        /// Every distinct stream the token's clients subscribed to, in a stable order.
+        #[serde(default)]
+        streams: Vec<StreamSpec>,
     },
     /// Keep-alive.
     #[schemars(title = "GatewayHeartbeat")]

@@ -10,7 +10,7 @@ type SessionBuf = unsafe extern "system" fn(i64, *mut u8, i32, *mut i32) -> i32;
 type ParamGet<T> = unsafe extern "system" fn(i64, i64, *const u8, i32, *mut T) -> i32;
 type SetValue<T> = unsafe extern "system" fn(i64, i64, *const u8, i32, T) -> i32;
 
-/// Every `mtb_*` export of ABI.md version 1.0.
+/// Every `mtb_*` export of ABI.md version 1.1.
 #[derive(Debug, Clone, Copy)]
 #[allow(missing_docs)]
 pub struct BridgeAbi {
@@ -39,6 +39,7 @@ pub struct BridgeAbi {
     pub event_begin: unsafe extern "system" fn(i64, *const u8, i32, *mut i64) -> i32,
     pub event_send: unsafe extern "system" fn(i64, i64) -> i32,
     pub publish_json: unsafe extern "system" fn(i64, *const u8, i32, *const u8, i32) -> i32,
+    pub demand: SessionBuf,
 }
 
 /// The ABI major version the simulator speaks.
@@ -74,6 +75,7 @@ impl BridgeAbi {
             event_begin: b::mtb_event_begin,
             event_send: b::mtb_event_send,
             publish_json: b::mtb_publish_json,
+            demand: b::mtb_demand,
         }
     }
 
@@ -113,6 +115,7 @@ impl BridgeAbi {
             event_begin: sym!("mtb_event_begin"),
             event_send: sym!("mtb_event_send"),
             publish_json: sym!("mtb_publish_json"),
+            demand: sym!("mtb_demand"),
         };
         Ok((library, abi))
     }

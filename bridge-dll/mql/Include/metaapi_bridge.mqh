@@ -5,8 +5,8 @@
 #define METAAPI_BRIDGE_MQH
 
 #define MTB_ABI_MAJOR 1
-#define MTB_ABI_MINOR 0
-#define MTB_ABI_VERSION 65536
+#define MTB_ABI_MINOR 1
+#define MTB_ABI_VERSION 65537
 #define MTB_PROTOCOL_VERSION "1.0"
 
 // Status codes of every mtb_* call (>= 0 is success).
@@ -28,6 +28,7 @@
 #define MTB_READY_REQUEST 1
 #define MTB_READY_LINK 2
 #define MTB_READY_STOPPING 4
+#define MTB_READY_DEMAND 8
 
 // JSON-RPC error codes for mtb_reply_error.
 #define MTB_ERR_PARSE_ERROR -32700
@@ -118,6 +119,7 @@ int mtb_reply_error(long session, long request_id, int code, int retcode, const 
 int mtb_event_begin(long session, const uchar &name[], int name_len, long &out_event_id);
 int mtb_event_send(long session, long event_id);
 int mtb_publish_json(long session, const uchar &name[], int name_len, const uchar &json[], int len);
+int mtb_demand(long session, uchar &buf[], int cap, int &out_needed);
 #import
 
 // ---- Helpers: UTF-8 in and out, growing buffers, typed params and setters ----
@@ -278,6 +280,41 @@ int MtbEventSend(const long s, const long id)
    int rc = mtb_event_send(s, id);
    if(rc < 0 && rc != MTB_E_QUEUE_FULL) PrintFormat("metaapi bridge: event rejected %d: %s", rc, MtbLastError());
    return rc;
+}
+
+// The clients' demand (mtb_demand), one entry per stream: kinds[i] is the stream's type (quotes, ticks, candles,
+// book, account, trades, terminal), symbols[i] its symbol and timeframes[i] its timeframe ("" where it has none).
+// Returns the count, or -1 when it could not be read (and says why). Read it again when mtb_wait sets
+// MTB_READY_DEMAND.
+int MtbDemand(const long s, string &kinds[], string &symbols[], string &timeframes[])
+{
+   uchar buf[]; ArrayResize(buf, 1024); int needed = 0;
+   int n = mtb_demand(s, buf, ArraySize(buf), needed);
+   if(n == MTB_E_BUFFER_TOO_SMALL) { ArrayResize(buf, needed); n = mtb_demand(s, buf, ArraySize(buf), needed); }
+   if(n < 0) { PrintFormat("metaapi bridge: mtb_demand %d: %s", n, MtbLastError()); return -1; }
+   string text = MtbText(buf, n);
+   int length = StringLen(text);
+   int count = 0;
+   int start = 0;
+   ArrayResize(kinds, 0); ArrayResize(symbols, 0); ArrayResize(timeframes, 0);
+   while(start < length)
+   {
+      int end = StringFind(text, "\n", start);
+      if(end < 0) end = length;
+      string line = StringSubstr(text, start, end - start);
+      int first_tab = StringFind(line, "\t", 0);
+      int second_tab = first_tab < 0 ? -1 : StringFind(line, "\t", first_tab + 1);
+      if(second_tab > 0)
+      {
+         ArrayResize(kinds, count + 1); ArrayResize(symbols, count + 1); ArrayResize(timeframes, count + 1);
+         kinds[count] = StringSubstr(line, 0, first_tab);
+         symbols[count] = StringSubstr(line, first_tab + 1, second_tab - first_tab - 1);
+         timeframes[count] = StringSubstr(line, second_tab + 1);
+         count++;
+      }
+      start = end + 1;
+   }
+   return count;
 }
 
 // Ticket strings: MT5 tickets are 64-bit, so they travel as decimal strings.

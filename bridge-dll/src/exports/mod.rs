@@ -22,7 +22,7 @@ use crate::ffi::{self, PANICS, check_out, copy_out, ffi_boundary, in_str, write_
 use crate::status::{BridgeError, MTB_E_PANIC, MTB_OK};
 use crate::{ABI_MAJOR, ABI_VERSION, runtime};
 
-/// `(MAJOR << 16) | MINOR`, currently `0x00010000`.
+/// `(MAJOR << 16) | MINOR`, currently `0x00010001`.
 #[unsafe(no_mangle)]
 pub extern "system" fn mtb_abi_version() -> i32 {
     ABI_VERSION
@@ -93,8 +93,8 @@ pub extern "system" fn mtb_status(session: i64, buf: *mut u8, cap: i32, out_need
     })
 }
 
-/// Blocks up to `min(timeout_ms, 1000)` ms; returns the readiness bits (1 request, 2 link changed, 4 stopping),
-/// 0 on timeout. With the link bit, the link's new state in words becomes the last error (`link: linked; heartbeat
+/// Blocks up to `min(timeout_ms, 1000)` ms; returns the readiness bits (1 request, 2 link changed, 4 stopping,
+/// 8 demand changed), 0 on timeout. With the link bit, the link's new state in words becomes the last error (`link: linked; heartbeat
 /// every 5000 ms`, `link: connecting to ...`, or why it was refused or dropped), which the EA prints as it is.
 #[unsafe(no_mangle)]
 pub extern "system" fn mtb_wait(session: i64, timeout_ms: i32) -> i32 {
@@ -108,6 +108,18 @@ pub extern "system" fn mtb_wait(session: i64, timeout_ms: i32) -> i32 {
             ffi::set_last_error(format!("link: {reason}"));
         }
         Ok(bits)
+    })
+}
+
+/// The clients' demand: which streams the gateway's clients subscribed to, one line per stream
+/// (`kind<TAB>symbol<TAB>timeframe<LF>`, sorted; see ABI.md). Empty until the gateway states it on this link.
+#[unsafe(no_mangle)]
+pub extern "system" fn mtb_demand(session: i64, buf: *mut u8, cap: i32, out_needed: *mut i32) -> i32 {
+    ffi_boundary(|| {
+        ffi::check_out_buf(buf, cap, out_needed)?;
+        let text = runtime::session(session)?.demand();
+        // SAFETY: the caller's buffer contract (ABI.md).
+        unsafe { copy_out(text.as_bytes(), buf, cap, out_needed) }
     })
 }
 

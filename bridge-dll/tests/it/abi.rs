@@ -7,7 +7,7 @@ use crate::harness::{Session, abi, closed_port, config, copy_text, last_error};
 
 #[test]
 fn abi_version_and_version_text() {
-    assert_eq!((abi().abi_version)(), 0x0001_0000);
+    assert_eq!((abi().abi_version)(), 0x0001_0001);
     let text = copy_text(|buf, cap, needed| (abi().version)(buf, cap, needed)).unwrap();
     let link = format!(" protocol/1.0 link/{}", metaapi_protocol::link::LINK_VERSION);
     assert!(text.starts_with("metaapi-bridge/") && text.contains(&link), "{text}");
@@ -120,7 +120,7 @@ fn a_forced_panic_returns_its_status_and_the_library_keeps_working() {
     assert!(last_error().contains("mtb_debug_panic"), "{}", last_error());
     assert_eq!((abi().debug_panic)(), MTB_E_PANIC);
     // Everything still works afterwards, sessions included.
-    assert_eq!((abi().abi_version)(), 0x0001_0000);
+    assert_eq!((abi().abi_version)(), 0x0001_0001);
     let session = Session::start(closed_port(), "mat_x");
     let status = session.status();
     assert!(status["counters"]["panics"].as_u64().unwrap() >= 2, "{status}");

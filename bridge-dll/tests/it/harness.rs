@@ -58,6 +58,7 @@ pub struct Abi {
     pub event_begin: FnEventBegin,
     pub event_send: FnReply,
     pub publish_json: FnPublish,
+    pub demand: extern "system" fn(i64, *mut u8, i32, *mut i32) -> i32,
     pub debug_panic: FnVoid,
 }
 
@@ -116,6 +117,7 @@ pub fn abi() -> &'static Abi {
             event_begin: sym!("mtb_event_begin"),
             event_send: sym!("mtb_event_send"),
             publish_json: sym!("mtb_publish_json"),
+            demand: sym!("mtb_demand"),
             debug_panic: sym!("mtb_debug_panic"),
         };
         (library, abi)

@@ -431,7 +431,7 @@ fn after_a_gateway_restart_claimed_requests_are_answered_and_unclaimed_ones_repo
     assert_eq!(session.status()["queues"]["discards_unreported"], 0);
     assert!(session.status()["link"]["links"].as_u64().unwrap() >= 2);
     // And new requests flow on the new link.
-    gateway.send(GatewayMessage::Interest { symbols: vec!["EURUSD".into()] });
+    gateway.send(GatewayMessage::Interest { symbols: vec!["EURUSD".into()], streams: Vec::new() });
     gateway.request(43, "get_account_info", json!({}), 60_000);
     assert_eq!(session.claim().0, "get_account_info");
     assert_eq!(gateway.next_message(), BridgeMessage::Taken { id: 43 });
@@ -460,6 +460,75 @@ fn discards_are_repeated_in_every_hello_until_a_welcome_follows() {
     session.wait_link("down");
     gateway.restart();
     assert_eq!(discarded_of(gateway.expect_hello()), [], "reported once welcomed, never again");
+}
+
+fn demand_of(session: &Session) -> String {
+    copy_text(|buf, cap, needed| (abi().demand)(session.0, buf, cap, needed))
+        .unwrap_or_else(|code| panic!("mtb_demand {code}: {}", last_error()))
+}
+
+/// Waits for `mtb_wait` to report the demand bit, or fails after 10 s.
+fn wait_demand_bit(session: &Session) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while (abi().wait)(session.0, 100) & MTB_READY_DEMAND == 0 {
+        assert!(Instant::now() < until, "mtb_wait never reported MTB_READY_DEMAND");
+    }
+}
+
+#[test]
+fn the_clients_demand_reaches_the_ea_as_lines_with_a_wait_bit() {
+    use metaapi_protocol::methods::StreamSpec;
+    use metaapi_protocol::types::Timeframe;
+
+    let (mut gateway, session) = linked();
+    assert_eq!(demand_of(&session), "", "nothing is demanded before the gateway says so");
+    let streams = vec![
+        StreamSpec::Ticks { symbol: "GBPUSD".into() },
+        StreamSpec::Candles { symbol: "EURUSD".into(), timeframe: Timeframe::H1 },
+        StreamSpec::Account,
+        StreamSpec::Book { symbol: "EURUSD".into() },
+        StreamSpec::Quotes { symbol: "bad\tname".into() },
+    ];
+    gateway.send(GatewayMessage::Interest { symbols: vec!["EURUSD".into(), "GBPUSD".into()], streams });
+    wait_demand_bit(&session);
+    assert_eq!(
+        demand_of(&session),
+        "account\t\t\nbook\tEURUSD\t\ncandles\tEURUSD\th1\nticks\tGBPUSD\t\n",
+        "one sorted line per stream; a symbol that would break the lines is left out"
+    );
+    // A too-small buffer consumes nothing and says the size.
+    let mut needed = 0;
+    let mut small = [0u8; 4];
+    assert_eq!((abi().demand)(session.0, small.as_mut_ptr(), 4, &mut needed), MTB_E_BUFFER_TOO_SMALL);
+    assert_eq!(needed as usize, demand_of(&session).len());
+
+    // The same demand again wakes nothing; a smaller one does.
+    let account_only = vec![StreamSpec::Account];
+    gateway.send(GatewayMessage::Interest { symbols: Vec::new(), streams: account_only.clone() });
+    wait_demand_bit(&session);
+    assert_eq!(demand_of(&session), "account\t\t\n");
+    gateway.send(GatewayMessage::Interest { symbols: Vec::new(), streams: account_only });
+    gateway.request(70, "get_account_info", json!({}), 60_000);
+    wait_queued(&session, 1);
+    assert_eq!((abi().wait)(session.0, 0) & MTB_READY_DEMAND, 0, "an unchanged demand sets no bit");
+
+    // A new link starts with no demand until its gateway states one.
+    gateway.stop();
+    session.wait_link("down");
+    gateway.restart();
+    gateway.expect_hello();
+    session.wait_link("linked");
+    assert_eq!(demand_of(&session), "");
+}
+
+#[test]
+fn demand_needs_a_live_session_and_a_real_buffer() {
+    let mut needed = 0;
+    let mut buf = [0u8; 16];
+    assert_eq!((abi().demand)(987_654, buf.as_mut_ptr(), 16, &mut needed), MTB_E_NO_SESSION);
+    let (_gateway, session) = linked();
+    assert_eq!((abi().demand)(session.0, std::ptr::null_mut(), 16, &mut needed), MTB_E_INVALID_ARG);
+    assert_eq!((abi().demand)(session.0, buf.as_mut_ptr(), 16, std::ptr::null_mut()), MTB_E_INVALID_ARG);
 }
 
 #[test]

@@ -7,12 +7,13 @@
 mod link;
 pub mod session;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use metaapi_protocol::link::GatewayMessage;
+use metaapi_protocol::methods::streaming::StreamSpec;
 use metaapi_protocol::notifications::GapReason;
 
 pub use link::{Answer, Deadlines, LateReply, Link, next_request_id};
@@ -23,7 +24,7 @@ use crate::streams::{Event, StreamSession, status_event};
 pub struct Hub {
     link: Mutex<Option<Arc<Link>>>,
     sessions: Mutex<HashMap<u64, Arc<StreamSession>>>,
-    interest: Mutex<BTreeSet<String>>,
+    interest: Mutex<Demand>,
     last_event_seq: AtomicU64,
 }
 
@@ -39,7 +40,7 @@ impl Hub {
         Hub {
             link: Mutex::new(None),
             sessions: Mutex::new(HashMap::new()),
-            interest: Mutex::new(BTreeSet::new()),
+            interest: Mutex::new(Demand::default()),
             last_event_seq: AtomicU64::new(0),
         }
     }
@@ -78,21 +79,51 @@ impl Hub {
         }
     }
 
-    /// Recomputes the symbols with subscribers and tells the terminal when they changed.
+    /// Recomputes the token's demand (every stream its clients subscribed to) and tells the terminal when it
+    /// changed: the bridge filters market events by its symbols and the EA serves its streams.
     pub fn refresh_interest(&self) {
-        let wanted: BTreeSet<String> = self.sessions().iter().flat_map(|session| session.symbols()).collect();
+        let wanted = Demand::of(self.sessions().iter().flat_map(|session| session.streams()));
         let mut interest = self.interest.lock().unwrap_or_else(|poison| poison.into_inner());
         if *interest != wanted {
             interest.clone_from(&wanted);
             drop(interest);
             if let Some(link) = self.link() {
-                link.send(GatewayMessage::Interest { symbols: wanted.into_iter().collect() });
+                link.send(wanted.message());
             }
         }
     }
 
-    fn current_interest(&self) -> Vec<String> {
-        self.interest.lock().unwrap_or_else(|poison| poison.into_inner()).iter().cloned().collect()
+    fn current_interest(&self) -> Demand {
+        self.interest.lock().unwrap_or_else(|poison| poison.into_inner()).clone()
+    }
+}
+
+/// The aggregate demand of a token's clients: distinct streams, ordered by their JSON text so that equal demands
+/// compare equal and the terminal sees a stable list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Demand {
+    streams: BTreeMap<String, StreamSpec>,
+}
+
+impl Demand {
+    fn of(streams: impl Iterator<Item = StreamSpec>) -> Demand {
+        let streams = streams
+            .map(|stream| (serde_json::to_string(&stream).unwrap_or_default(), stream))
+            .collect::<BTreeMap<_, _>>();
+        Demand { streams }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.streams.is_empty()
+    }
+
+    fn message(&self) -> GatewayMessage {
+        let symbols: BTreeSet<String> =
+            self.streams.values().filter_map(|stream| stream.symbol().map(str::to_owned)).collect();
+        GatewayMessage::Interest {
+            symbols: symbols.into_iter().collect(),
+            streams: self.streams.values().cloned().collect(),
+        }
     }
 }
 
@@ -163,7 +194,7 @@ impl Registry {
         drop(hubs);
         let interest = hub.current_interest();
         if !interest.is_empty() {
-            link.send(GatewayMessage::Interest { symbols: interest });
+            link.send(interest.message());
         }
         hub.publish(&status_event(true));
         Ok(())

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use metaapi_protocol::methods::StreamSpec;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -35,6 +36,12 @@ async fn subscriptions_deliver_notifications_in_seq_order() {
     assert_eq!(subscriptions[0]["id"], subscriptions[2]["id"], "the same stream keeps its id");
     eventually(Duration::from_secs(2), || async { terminal.state.interest.lock().unwrap().clone() == ["GBPUSD"] })
         .await;
+    let demand = terminal.state.demand.lock().unwrap().clone();
+    assert_eq!(
+        demand,
+        [StreamSpec::Account, StreamSpec::Ticks { symbol: "GBPUSD".into() }],
+        "the terminal is told every distinct stream, symbol-less ones too"
+    );
 
     terminal.event("account", account_event(9, 1.0));
     terminal.event("account", json!({ "not": "an account" }));
@@ -63,6 +70,7 @@ async fn subscriptions_deliver_notifications_in_seq_order() {
     let removed = ws_call(&mut socket, 4, "unsubscribe", json!({ "subscription_ids": [tick_id, "nope"] })).await;
     assert_eq!(removed["result"]["unsubscribed"], json!([subscriptions[1]["id"]]));
     eventually(Duration::from_secs(2), || async { terminal.state.interest.lock().unwrap().is_empty() }).await;
+    assert_eq!(terminal.state.demand.lock().unwrap().clone(), [StreamSpec::Account], "demand follows unsubscribe");
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use metaapi_protocol::ErrorObject;
 use metaapi_protocol::link::{BridgeMessage, Discarded, GatewayMessage, LINK_VERSION};
+use metaapi_protocol::methods::StreamSpec;
 use metaapi_protocol::methods::{AccountInfo, TradeResult};
 use metaapi_protocol::types::{AccountTradeMode, Capability, MarginMode, Platform, StopOutMode, TerminalIdentity};
 use serde_json::{Value, json};
@@ -44,6 +45,8 @@ pub struct State {
     pub ids: Mutex<Vec<u64>>,
     /// Latest interest message.
     pub interest: Mutex<Vec<String>>,
+    /// The streams of the latest interest message (the demand the EA serves).
+    pub demand: Mutex<Vec<StreamSpec>>,
     /// Whether heartbeats are sent.
     pub heartbeats: AtomicBool,
     /// Whether the link is still up.
@@ -180,6 +183,7 @@ impl TestTerminal {
             requests: Mutex::new(Vec::new()),
             ids: Mutex::new(Vec::new()),
             interest: Mutex::new(Vec::new()),
+            demand: Mutex::new(Vec::new()),
             heartbeats: AtomicBool::new(true),
             linked: AtomicBool::new(true),
             login,
@@ -271,7 +275,9 @@ fn send(out: &mpsc::UnboundedSender<Option<Message>>, message: &BridgeMessage) {
 
 fn handle(state: &Arc<State>, out: &mpsc::UnboundedSender<Option<Message>>, message: GatewayMessage) {
     let GatewayMessage::Request { id, method, params, deadline } = message else {
-        if let GatewayMessage::Interest { symbols } = message {
+        if let GatewayMessage::Interest { symbols, streams } = message {
+            // Demand first: tests wait for the symbols, then read the streams of the same message.
+            *state.demand.lock().unwrap() = streams;
             *state.interest.lock().unwrap() = symbols;
         }
         return;

@@ -78,7 +78,8 @@ fn bridge_symbol(abi: &BridgeAbi, name: &str) -> *mut c_void {
         reply_error,
         event_begin,
         event_send,
-        publish_json
+        publish_json,
+        demand
     )
 }
 
