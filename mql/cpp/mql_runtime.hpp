@@ -306,6 +306,7 @@ class Runtime {
     int StringFind(String string_value, String match_substring, int start_pos = 0);
     String StringSubstr(String string_value, int start_pos, int length = -1);
     int StringReplace(String &str, const String find, const String replacement);
+    bool StringToUpper(String &string_var);
     // Conversions.
     String IntegerToString(std::int64_t number, int str_len = 0, std::uint16_t fill_symbol = ' ');
     String DoubleToString(double value, int digits = 8);

@@ -456,6 +456,13 @@ String Runtime::StringSubstr(String string_value, int start_pos, int length) {
     return String(string_value.str().substr(static_cast<std::size_t>(start_pos), count));
 }
 
+// Both references convert letters in place; ASCII is what symbol names and group masks use, and the rest is kept.
+bool Runtime::StringToUpper(String &string_var) {
+    for (char16_t &c : string_var.str())
+        if (c >= u'a' && c <= u'z') c = static_cast<char16_t>(c - u'a' + u'A');
+    return true;
+}
+
 int Runtime::StringReplace(String &str, const String find, const String replacement) {
     if (find.len() == 0) return -1;
     int count = 0;

@@ -5,6 +5,7 @@
 
 #include <metaapi_bridge.mqh>
 #include <MetaApiBridgeMt4Rows.mqh>
+#include <MetaApiBridgeGroup.mqh>
 
 int Mt4Symbols(const long s, const long id)
 {
@@ -16,7 +17,7 @@ int Mt4Symbols(const long s, const long id)
    for(int i = 0; i < SymbolsTotal(selected_only); i++)
    {
       string name = SymbolName(i, selected_only);
-      if(group != "" && group != "*" && StringFind(name, group) < 0) continue;
+      if(group != "" && !MtbGroupMatch(name, group)) continue;
       if(seen++ < offset) continue;
       if(row >= limit) { more = true; break; }
       string p = "symbols[" + IntegerToString(row++) + "].";

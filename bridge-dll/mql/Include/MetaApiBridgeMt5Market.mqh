@@ -5,6 +5,7 @@
 
 #include <metaapi_bridge.mqh>
 #include <MetaApiBridgeMt5Rows.mqh>
+#include <MetaApiBridgeGroup.mqh>
 
 int Mt5Symbols(const long s, const long id)
 {
@@ -18,7 +19,7 @@ int Mt5Symbols(const long s, const long id)
    {
       string name = SymbolName(i, selected_only);
       string path = SymbolInfoString(name, SYMBOL_PATH);
-      if(group != "" && StringFind(path, group) < 0 && StringFind(name, group) < 0 && group != "*") continue;
+      if(group != "" && !MtbGroupMatch(name, group)) continue;
       if(seen++ < offset) continue;
       if(row >= limit) { more = true; break; }
       string p = "symbols[" + IntegerToString(row++) + "].";
