@@ -5,6 +5,7 @@
 #property description "Links this terminal to the MetaAPI local gateway"
 
 #include <MetaApiBridgeMt4.mqh>
+#include <MetaApiBridgeMt4Events.mqh>
 
 input string AuthToken  = "";                                   // Auth token from the console (mat_...)
 input string GatewayUrl = "ws://127.0.0.1:6000/terminal";       // Gateway terminal endpoint (loopback only)
@@ -12,7 +13,6 @@ input int    TimerMs    = 10;                                   // Timer period
 input int    BudgetMs   = 30;                                   // Most time per timer event spent waiting
 
 long g_session = 0;
-int  g_known[];                                                 // tickets seen open at the last scan
 
 int OnInit()
 {
@@ -39,51 +39,6 @@ void OnDeinit(const int reason)
    g_session = 0;
 }
 
-// ---- Events: MT4 has no OnTradeTransaction, so open tickets are diffed on every timer event ----
-
-void Mt4PublishTrades()
-{
-   int now[];
-   int n = 0;
-   for(int i = 0; i < OrdersTotal(); i++)
-   {
-      if(!OrderSelect(i, SELECT_BY_POS, MODE_TRADES)) continue;
-      ArrayResize(now, n + 1);
-      now[n++] = OrderTicket();
-      bool known = false;
-      for(int k = 0; k < ArraySize(g_known); k++) if(g_known[k] == OrderTicket()) { known = true; break; }
-      if(known) continue;
-      long id = MtbEventBegin(g_session, OrderType() > OP_SELL ? MTB_EVENT_ORDER_UPDATED : MTB_EVENT_POSITION_UPDATED);
-      if(id == 0) continue;
-      if(OrderType() > OP_SELL) Mt4OrderRow(g_session, id, "", false); else Mt4PositionRow(g_session, id, "");
-      MtbEventSend(g_session, id);
-   }
-   for(int k = 0; k < ArraySize(g_known); k++)
-   {
-      bool still = false;
-      for(int j = 0; j < n; j++) if(now[j] == g_known[k]) { still = true; break; }
-      if(still || !OrderSelect(g_known[k], SELECT_BY_TICKET)) continue;
-      bool pending = OrderType() > OP_SELL;
-      long id = MtbEventBegin(g_session, pending ? MTB_EVENT_ORDER_COMPLETED : MTB_EVENT_POSITION_REMOVED);
-      if(id == 0) continue;
-      if(pending) Mt4OrderRow(g_session, id, "", true);
-      else
-      {
-         MtbSetString(g_session, id, "ticket", IntegerToString(OrderTicket()));
-         MtbSetString(g_session, id, "position_id", IntegerToString(OrderTicket()));
-         MtbSetLong(g_session, id, "time", Mt4Utc(OrderCloseTime()));
-      }
-      MtbEventSend(g_session, id);
-      if(!pending)
-      {
-         id = MtbEventBegin(g_session, MTB_EVENT_DEAL_ADDED);
-         if(id != 0) { Mt4DealRow(g_session, id, "", true); MtbEventSend(g_session, id); }
-      }
-   }
-   ArrayResize(g_known, n);
-   for(int j = 0; j < n; j++) g_known[j] = now[j];
-}
-
 void OnTimer()
 {
    if(g_session == 0) return;
@@ -103,7 +58,7 @@ void OnTimer()
       if((ready & MTB_READY_STOPPING) != 0) break;
    }
    while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
-   Mt4PublishTrades();
+   Mt4PublishTrades(g_session);
 }
 
 void OnTick()

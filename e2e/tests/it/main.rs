@@ -4,9 +4,11 @@
 //! - `every_method`: every protocol method in MT5 hedging, MT5 netting and MT4, checked against the committed schema;
 //! - `token_doc_flow`: the auth token's life as the token doc describes it, managed over the console's HTTP API;
 //! - `large_lists`: the largest documented request of every list method, and paging by `has_more` and cursor;
-//! - `curl_demo`: the `metaapi-gateway demo` binary and the token doc's exact `curl` request.
+//! - `curl_demo`: the `metaapi-gateway demo` binary and the token doc's exact `curl` request;
+//! - `ea_correctness`: the shipped EAs' own correctness points (group masks, MT4 change detection, broker time).
 
 mod curl_demo;
+mod ea_correctness;
 mod ea_events;
 mod every_method;
 mod large_lists;
