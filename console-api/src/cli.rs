@@ -27,6 +27,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "METAAPI_CONSOLE_DATA_DIR",
           default_value_os_t = crate::platform::default_data_dir("Console", "metaapi-console-data"))]
     pub data_dir: PathBuf,
+    /// The database: sqlite://<data dir> (the default is the SQLite file in --data-dir) or
+    /// postgres://user:password@host:port/dbname for several replicas on one PostgreSQL.
+    #[arg(long, global = true, env = "METAAPI_CONSOLE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// PostgreSQL pool: most connections this console holds open.
+    #[arg(long, global = true, env = "METAAPI_CONSOLE_POOL_MAX", default_value_t = 16)]
+    pub pool_max_connections: usize,
+    /// PostgreSQL pool: how long a request waits for a connection before it fails, for example 5s.
+    #[arg(long, global = true, default_value = "5s", value_parser = parse_duration)]
+    pub pool_acquire_timeout: Duration,
     /// Log as JSON lines instead of text.
     #[arg(long, global = true)]
     pub log_json: bool,
@@ -307,12 +317,12 @@ enum Backend {
 }
 
 impl Backend {
-    fn new(data_dir: &std::path::Path, target: &Target) -> Result<Backend, ConsoleError> {
+    fn new(base: ConsoleConfig, target: &Target) -> Result<Backend, ConsoleError> {
         if target.offline {
             let email = target.email.as_deref().ok_or_else(|| {
                 ConsoleError::invalid("missing_email", "email", "--offline needs --email to pick the user")
             })?;
-            let console = Console::open(ConsoleConfig::new(data_dir))?;
+            let console = Console::open(base)?;
             let user = console.user_by_email(email)?;
             return Ok(Backend::Offline(console, user));
         }
@@ -373,12 +383,24 @@ fn to_value<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
 
+/// The configuration every command starts from: data directory, database and pool limits.
+fn base_config(cli: &Cli) -> ConsoleConfig {
+    let mut config = ConsoleConfig::new(&cli.data_dir);
+    config.database_url = cli.database_url.clone().map(crate::store::DatabaseUrl);
+    config.pool = crate::store::PoolLimits {
+        max_connections: cli.pool_max_connections,
+        acquire_timeout: cli.pool_acquire_timeout,
+    };
+    config
+}
+
 /// Runs a parsed command line. `serve` runs until it is asked to stop ([`crate::platform::shutdown_signal`]).
 pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
     use reqwest::Method;
+    let base = base_config(&cli);
     match cli.command {
         Command::Serve(args) => {
-            let mut config = ConsoleConfig::new(&cli.data_dir);
+            let mut config = base.clone();
             config.verdict_ttl = args.verdict_ttl;
             config.allowed_hosts.extend(args.allow_host);
             config.gateway_url = args.gateway_url;
@@ -389,7 +411,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             console.serve(listener, crate::platform::shutdown_signal()).await
         }
         Command::Init { email, password, auto_approve } => {
-            let console = Console::open(ConsoleConfig::new(&cli.data_dir))?;
+            let console = Console::open(base.clone())?;
             let user = console.create_user(&email, &password)?;
             if auto_approve {
                 console.update_account(
@@ -403,13 +425,13 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             Ok(())
         }
         Command::ApiKey { email } => {
-            let console = Console::open(ConsoleConfig::new(&cli.data_dir))?;
+            let console = Console::open(base.clone())?;
             let user = console.user_by_email(&email)?;
             println!("{}", console.create_api_key(&user)?);
             Ok(())
         }
         Command::Token { target, command } => {
-            let backend = Backend::new(&cli.data_dir, &target)?;
+            let backend = Backend::new(base.clone(), &target)?;
             match command {
                 TokenCommand::Create { name, expires_in, expires_at, json } => {
                     let request = CreateTokenRequest { name, expires_at: expires_at.or(expires_in.map(after)) };
@@ -448,7 +470,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             }
         }
         Command::Device { target, command } => {
-            let backend = Backend::new(&cli.data_dir, &target)?;
+            let backend = Backend::new(base.clone(), &target)?;
             match command {
                 DeviceCommand::List => {
                     let list: DeviceList = match &backend {
@@ -473,7 +495,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             }
         }
         Command::Account { target, command } => {
-            let backend = Backend::new(&cli.data_dir, &target)?;
+            let backend = Backend::new(base.clone(), &target)?;
             let status: AccountStatus = match command {
                 AccountCommand::Show => match &backend {
                     Backend::Offline(c, u) => c.account(u)?,

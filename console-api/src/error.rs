@@ -59,6 +59,9 @@ pub enum ConsoleError {
     /// The database failed.
     #[error("storage error: {0}")]
     Store(#[from] rusqlite::Error),
+    /// The PostgreSQL database or its connection pool failed.
+    #[error("database error: {0}")]
+    Database(String),
     /// The database was written by a newer console than this one.
     #[error("database schema version {found} is newer than this console supports ({supported})")]
     SchemaTooNew {

@@ -8,7 +8,9 @@
 //!
 //! # Layers
 //!
-//! - [`store`]: the narrow [`Store`] interface and its SQLite implementation (WAL, `synchronous=FULL`, migrations).
+//! - [`store`]: the narrow [`Store`] interface, its SQLite implementation (WAL, `synchronous=FULL`, migrations; the
+//!   default) and its PostgreSQL implementation (a pooled async driver, for several replicas), picked by the
+//!   database URL.
 //! - [`Console`]: the service. Every operation is a plain blocking method that validates input, writes through the
 //!   store in one transaction, and only then publishes a revocation event. The HTTP layer, the CLI and in-process
 //!   users (the gateway's tests, the demo) all call these same methods.
@@ -27,6 +29,8 @@
 //!
 //! Auth tokens, API keys and session ids are 256-bit random values, shown once and stored as SHA-256 hashes;
 //! passwords are stored as argon2id hashes. None of them is ever logged or listed.
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
 mod error;
@@ -49,7 +53,7 @@ use metaapi_protocol::console::RevocationEvent;
 use tokio::sync::{Notify, broadcast};
 
 pub use error::ConsoleError;
-pub use store::{SqliteStore, Store};
+pub use store::{PostgresStore, SqliteStore, Store};
 
 use crate::secret::now_ms;
 use crate::store::UserRecord;
@@ -79,6 +83,10 @@ pub struct ConsoleConfig {
     /// `http://127.0.0.1:6000`. It ends up in the served page and in a shell command people paste, so
     /// [`ConsoleConfig::validate`] admits only plain `http://` URLs made of a few safe characters.
     pub gateway_url: String,
+    /// The database; `None` is the SQLite file in [`ConsoleConfig::data_dir`].
+    pub database_url: Option<store::DatabaseUrl>,
+    /// Connection pool limits of a PostgreSQL database.
+    pub pool: store::PoolLimits,
 }
 
 impl ConsoleConfig {
@@ -93,6 +101,8 @@ impl ConsoleConfig {
             allowed_hosts: vec!["127.0.0.1".into(), "localhost".into(), "[::1]".into()],
             event_buffer: 1024,
             gateway_url: DEFAULT_GATEWAY_URL.to_owned(),
+            database_url: None,
+            pool: store::PoolLimits::default(),
         }
     }
 
@@ -179,11 +189,12 @@ const MIN_PASSWORD_LEN: usize = 8;
 const MAX_PASSWORD_LEN: usize = 1024;
 
 impl Console {
-    /// Validates `config`, then opens (or creates) the SQLite database in `config.data_dir` and migrates it.
+    /// Validates `config`, then opens the database it names (by default the SQLite file in `config.data_dir`,
+    /// created if needed) and migrates it.
     pub fn open(config: ConsoleConfig) -> Result<Console, ConsoleError> {
         config.validate()?;
-        let store = SqliteStore::open(&config.data_dir)?;
-        Ok(Console::with_store(config, Arc::new(store)))
+        let store = store::open(config.database_url.as_ref(), &config.data_dir, config.pool)?;
+        Ok(Console::with_store(config, store))
     }
 
     /// A console on any [`Store`] implementation. The configuration is validated by [`Console::serve`].

@@ -44,7 +44,13 @@ struct Server {
 }
 
 fn cli(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(BIN).arg("--data-dir").arg(data_dir).args(args).output().unwrap();
+    let output = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(crate::support::database_args(data_dir))
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stdout).trim().to_owned(),
@@ -56,6 +62,7 @@ fn spawn_server(data_dir: &Path) -> Server {
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(data_dir)
+        .args(crate::support::database_args(data_dir))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())

@@ -1,4 +1,7 @@
-//! Integration tests of the console: the real server on loopback, the real SQLite file, real clients.
+//! Integration tests of the console: the real server on loopback, the real SQLite file (or, under
+//! tests/with-postgres.sh, a real PostgreSQL), real clients.
+
+#![forbid(unsafe_code)]
 
 mod auth;
 mod durability;
@@ -6,6 +9,7 @@ mod events;
 mod logs;
 mod page;
 mod presence;
+mod store;
 mod support;
 mod tokens;
 mod verify;

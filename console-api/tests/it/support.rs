@@ -1,4 +1,7 @@
 //! Test harness: a real console on 127.0.0.1:0 with a temporary database, an HTTP client, and captured logs.
+//!
+//! With `METAAPI_CONSOLE_TEST_PG_URL` set (by console-api/tests/with-postgres.sh, which starts a real PostgreSQL)
+//! every data directory is paired with a fresh PostgreSQL database, so the whole suite runs on that backend.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -48,6 +51,52 @@ pub fn init_logs() {
     });
 }
 
+/// The admin URL of the PostgreSQL server the suite runs against, if any.
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("METAAPI_CONSOLE_TEST_PG_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// File in a data directory naming the PostgreSQL database paired with it, so a restart finds the same data.
+const PG_DATABASE_FILE: &str = "test-postgres-database";
+
+/// The database URL for `data_dir` on the test's backend: `None` on SQLite (the data directory is the database);
+/// on PostgreSQL a database created for this directory on first use.
+pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
+    let admin = pg_admin_url()?;
+    let marker = data_dir.join(PG_DATABASE_FILE);
+    let name = match std::fs::read_to_string(&marker) {
+        Ok(name) => name,
+        Err(_) => {
+            let name = format!("console_test_{}", uuid::Uuid::new_v4().simple());
+            create_database(&admin, &name);
+            std::fs::write(&marker, &name).unwrap();
+            name
+        }
+    };
+    let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+    Some(format!("{base}/{name}"))
+}
+
+/// `--database-url` arguments for a child console on the test's backend.
+pub fn database_args(data_dir: &std::path::Path) -> Vec<String> {
+    database_url(data_dir).map(|url| vec!["--database-url".to_owned(), url]).unwrap_or_default()
+}
+
+fn create_database(admin: &str, name: &str) {
+    let (admin, name) = (admin.to_owned(), name.to_owned());
+    // A thread of its own, so this works from sync and async callers alike.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+}
+
 /// A console served on a loopback port for one test.
 pub struct TestConsole {
     pub console: Console,
@@ -72,6 +121,7 @@ impl TestConsole {
     pub async fn start_in(dir: tempfile::TempDir, tweak: impl FnOnce(&mut ConsoleConfig)) -> TestConsole {
         init_logs();
         let mut config = ConsoleConfig::new(dir.path());
+        config.database_url = database_url(dir.path()).map(metaapi_console::store::DatabaseUrl);
         tweak(&mut config);
         let console = Console::open(config).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
