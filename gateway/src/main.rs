@@ -1,6 +1,8 @@
 //! The `metaapi-gateway` binary: parses flags, sets up logging, binds, and runs the library's `serve`,
 //! or with `demo` the whole stack (console, gateway, simulated terminal) from `metaapi_gateway::demo`.
 
+#![forbid(unsafe_code)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -106,7 +106,7 @@ impl Router {
     }
 }
 
-fn handle<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: Option<Value>) -> BoxAnswer {
+pub(crate) fn handle<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: Option<Value>) -> BoxAnswer {
     Box::pin(async move {
         let params = decode_params::<M>(params).map_err(ErrorObject::from)?;
         match M::ROUTE {

@@ -13,7 +13,6 @@
 //! - [`schema`]: the JSON Schema bundle and the OpenRPC document, generated from the registry.
 
 #![forbid(unsafe_code)]
-
 // `ErrorObject` is the wire error every fallible call returns; boxing it would add an allocation per error for
 // no gain.
 #![allow(clippy::result_large_err)]
@@ -32,7 +31,7 @@ pub mod types;
 pub use error::{ErrorCode, ErrorData, ErrorKind, ErrorObject};
 pub use method::{
     Category, Method, MethodInfo, MethodVisitor, NoParams, Notification, NotificationVisitor, ParamsError, Route,
-    Validate, decode_params, for_each_method, for_each_notification, method_info, method_infos,
+    Source, Validate, decode_params, for_each_method, for_each_notification, method_info, method_infos,
 };
 
 /// Version of the JSON-RPC method catalogue. Bumped when a method or field is removed or changes meaning;

@@ -23,6 +23,15 @@ pub enum Route {
     Stream,
 }
 
+/// Who emits a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The terminal reports it over the link; the gateway checks it and fans it out to subscribers.
+    Terminal,
+    /// The gateway sends it by itself; the same name arriving from a terminal is dropped.
+    Gateway,
+}
+
 /// The group a method belongs to, for docs and client layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +97,8 @@ pub trait Notification: 'static {
     const NAME: &'static str;
     /// One sentence for docs.
     const SUMMARY: &'static str;
+    /// Who emits it: the gateway relays only terminal events (see the gateway's `streams::classify`).
+    const SOURCE: Source;
     /// Its params, which always carry the per-connection `seq`.
     type Params: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static;
 }

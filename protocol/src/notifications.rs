@@ -15,7 +15,7 @@ use crate::types::{Ticket, TimeMs, Timeframe};
 
 /// Declares a notification type and its params struct.
 macro_rules! notification {
-    (#[doc = $summary:literal] $ty:ident, $params:ident = $name:literal, $data:ty) => {
+    (#[doc = $summary:literal] $ty:ident, $params:ident = $name:literal, $data:ty, $source:ident) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = concat!("Wire name: `", $name, "`.")]
@@ -25,6 +25,7 @@ macro_rules! notification {
         impl $crate::Notification for $ty {
             const NAME: &'static str = $name;
             const SUMMARY: &'static str = $summary.trim_ascii();
+            const SOURCE: $crate::Source = $crate::Source::$source;
             type Params = $params;
         }
 
@@ -45,59 +46,59 @@ macro_rules! notification {
 
 notification! {
     /// The newest quote of a subscribed symbol.
-    QuoteNotification, QuoteNotice = "quote", Quote
+    QuoteNotification, QuoteNotice = "quote", Quote, Terminal
 }
 notification! {
     /// A tick of a subscribed symbol; every tick, in order.
-    TickNotification, TickNotice = "tick", TickEvent
+    TickNotification, TickNotice = "tick", TickEvent, Terminal
 }
 notification! {
     /// A candle of a subscribed symbol changed or closed.
-    CandleNotification, CandleNotice = "candle", CandleEvent
+    CandleNotification, CandleNotice = "candle", CandleEvent, Terminal
 }
 notification! {
     /// The depth of market of a subscribed symbol changed.
-    BookNotification, BookNotice = "book", Book
+    BookNotification, BookNotice = "book", Book, Terminal
 }
 notification! {
     /// Balance, equity or margin changed.
-    AccountNotification, AccountNotice = "account", AccountInfo
+    AccountNotification, AccountNotice = "account", AccountInfo, Terminal
 }
 notification! {
     /// A position was opened or changed.
-    PositionUpdatedNotification, PositionUpdatedNotice = "position_updated", Position
+    PositionUpdatedNotification, PositionUpdatedNotice = "position_updated", Position, Terminal
 }
 notification! {
     /// A position was closed.
-    PositionRemovedNotification, PositionRemovedNotice = "position_removed", PositionRemoved
+    PositionRemovedNotification, PositionRemovedNotice = "position_removed", PositionRemoved, Terminal
 }
 notification! {
     /// A pending order was placed or changed.
-    OrderUpdatedNotification, OrderUpdatedNotice = "order_updated", Order
+    OrderUpdatedNotification, OrderUpdatedNotice = "order_updated", Order, Terminal
 }
 notification! {
     /// A pending order was filled, cancelled or expired.
-    OrderCompletedNotification, OrderCompletedNotice = "order_completed", Order
+    OrderCompletedNotification, OrderCompletedNotice = "order_completed", Order, Terminal
 }
 notification! {
     /// A deal was executed.
-    DealAddedNotification, DealAddedNotice = "deal_added", Deal
+    DealAddedNotification, DealAddedNotice = "deal_added", Deal, Terminal
 }
 notification! {
     /// The terminal went online or offline, or its broker connection changed.
-    TerminalStatusNotification, TerminalStatusNotice = "terminal_status", TerminalStatus
+    TerminalStatusNotification, TerminalStatusNotice = "terminal_status", TerminalStatus, Terminal
 }
 notification! {
     /// The token lost access; the connection closes right after with code 4401 (token) or 4403 (device, account).
-    TokenRevokedNotification, TokenRevokedNotice = "token_revoked", TokenRevoked
+    TokenRevokedNotification, TokenRevokedNotice = "token_revoked", TokenRevoked, Gateway
 }
 notification! {
     /// Events were dropped for this connection (slow reader or terminal overflow); resynchronize with `get_snapshot`.
-    StreamGapNotification, StreamGapNotice = "stream_gap", StreamGap
+    StreamGapNotification, StreamGapNotice = "stream_gap", StreamGap, Gateway
 }
 notification! {
     /// Sent when nothing else was sent for a while, so a client can tell a quiet stream from a dead one.
-    HeartbeatNotification, HeartbeatNotice = "heartbeat", Heartbeat
+    HeartbeatNotification, HeartbeatNotice = "heartbeat", Heartbeat, Gateway
 }
 
 /// Visits every notification once.
