@@ -49,18 +49,27 @@ int Mt5TerminalInfo(const long s, const long id)
    return MtbSend(s, id);
 }
 
+// The symbol whose quotes and bars stand for the terminal's: the chart's for the EA; a service has no chart (_Symbol
+// is empty there), so the first Market Watch symbol.
+string Mt5ReferenceSymbol()
+{
+   if(_Symbol != "") return _Symbol;
+   return SymbolsTotal(true) > 0 ? SymbolName(0, true) : "";
+}
+
 int Mt5Health(const long s, const long id)
 {
+   string symbol = Mt5ReferenceSymbol();
    bool connected = TerminalInfoInteger(TERMINAL_CONNECTED) != 0;
    bool trade = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
    bool expert = AccountInfoInteger(ACCOUNT_TRADE_EXPERT) != 0;
-   bool synced = (bool)SymbolInfoInteger(_Symbol, SYMBOL_SELECT) && SeriesInfoInteger(_Symbol, PERIOD_M1, SERIES_SYNCHRONIZED);
+   bool synced = symbol != "" && (bool)SymbolInfoInteger(symbol, SYMBOL_SELECT) && SeriesInfoInteger(symbol, PERIOD_M1, SERIES_SYNCHRONIZED);
    MtbSetBool(s, id, "broker_connected", connected);
    MtbSetBool(s, id, "trade_allowed", trade);
    MtbSetBool(s, id, "expert_enabled", expert);
    MtbSetBool(s, id, "synchronized", synced);
    MqlTick tick;
-   if(SymbolInfoTick(_Symbol, tick)) MtbSetLong(s, id, "last_quote_age_ms", MathMax(0, (long)(TimeTradeServer() - tick.time) * 1000));
+   if(SymbolInfoTick(symbol, tick)) MtbSetLong(s, id, "last_quote_age_ms", MathMax(0, (long)(TimeTradeServer() - tick.time) * 1000));
    MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
    MtbSetBool(s, id, "healthy", connected && trade && expert && synced);
    return MtbSend(s, id);
@@ -73,7 +82,7 @@ int Mt5ServerTime(const long s, const long id)
    MtbSetString(s, id, "broker_time", MtbBrokerTime(server));
    MtbSetLong(s, id, "broker_utc_offset_s", (long)(server - TimeGMT()));
    MqlTick tick;
-   if(SymbolInfoTick(_Symbol, tick)) MtbSetLong(s, id, "last_quote_time", MtbUtcMs(tick.time));
+   if(SymbolInfoTick(Mt5ReferenceSymbol(), tick)) MtbSetLong(s, id, "last_quote_time", MtbUtcMs(tick.time));
    return MtbSend(s, id);
 }
 

@@ -150,3 +150,39 @@ async fn mt4_ea_reports_changes_partial_closes_and_fills() {
     peer.close().await;
     demo.stop().await;
 }
+
+/// The Service has no chart (`_Symbol` is empty there): its health and server time read the first Market Watch
+/// symbol, so a linked, trading terminal is healthy and reports its last quote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mt5_service_health_does_not_read_the_empty_chart_symbol() {
+    use metaapi_protocol::console::CreateTokenRequest;
+    use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
+    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+
+    let demo = start_demo(Vec::new()).await;
+    let request = CreateTokenRequest { name: "MT5-Service".into(), expires_at: None };
+    let created = demo.console.create_token(&demo.user, &request).expect("a token");
+    let config = SimConfig {
+        mode: Mode::Mt5Hedging,
+        seed: 1,
+        realtime: false,
+        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
+        token: created.token.clone(),
+        start_time: None,
+        scale: Default::default(),
+    };
+    let sim = start_program(BridgeAbi::linked(), config, ProgramCode::shipped(Shipped::Mt5Service))
+        .expect("the service starts");
+    let health = crate::support::eventually("the service links", || async {
+        let answer = rpc(&demo.url, &created.token, "get_health", json!({})).await?;
+        answer.body.get("result").cloned().ok_or_else(|| answer.body.to_string())
+    })
+    .await;
+    let time = rpc(&demo.url, &created.token, "get_server_time", json!({})).await.expect("an answer");
+    sim.stop();
+    demo.stop().await;
+    assert_eq!(health["synchronized"], json!(true), "{health}");
+    assert_eq!(health["healthy"], json!(true), "{health}");
+    assert!(health["last_quote_age_ms"].as_i64().is_some(), "{health}");
+    assert!(time.body["result"]["last_quote_time"].as_i64().is_some(), "{}", time.body);
+}
