@@ -1,6 +1,6 @@
 // MetaAPI bridge EA for MetaTrader 5: links this terminal to the local gateway through metaapi_bridge.dll,
-// answers the gateway's requests from OnTimer (blocking only in short bounded mtb_wait slices) and publishes
-// quotes and trade events. Attach to one chart; allow DLL imports; paste the auth token from the console.
+// answers the gateway's requests from OnTimer (blocking only in short bounded mtb_wait slices), serves the clients'
+// demand (quotes, ticks, candles and the book of every subscribed symbol, account changes) and publishes trade events. Attach to one chart; allow DLL imports; paste the auth token from the console.
 #property description "Links this terminal to the MetaAPI local gateway"
 
 #include <MetaApiBridgeMt5.mqh>
@@ -27,6 +27,7 @@ int OnInit()
 void OnDeinit(const int reason)
 {
    EventKillTimer();
+   Mt5DemandRelease();
    // Stops the link and, with the last session, the DLL's I/O thread, before the terminal may unload the DLL.
    if(g_session != 0) mtb_stop(g_session);
    g_session = 0;
@@ -41,15 +42,23 @@ void OnTimer()
       int ready = mtb_wait(g_session, 5);
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
       if((ready & MTB_READY_LINK) != 0) Print("metaapi bridge: link state changed: ", MtbLastError());
+      if((ready & MTB_READY_DEMAND) != 0) Mt5DemandRead(g_session);
       if((ready & MTB_READY_REQUEST) != 0) Mt5Drain(g_session, 64);
       if((ready & MTB_READY_STOPPING) != 0) break;
    }
    while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
+   Mt5DemandServe(g_session);
 }
 
 void OnTick()
 {
-   if(g_session != 0) Mt5PublishQuote(g_session, _Symbol);
+   // Before the gateway states a demand, the chart symbol's quotes are all this EA publishes.
+   if(g_session != 0 && ArraySize(g_demand_kinds) == 0) Mt5PublishQuote(g_session, _Symbol);
+}
+
+void OnBookEvent(const string &symbol)
+{
+   if(g_session != 0) Mt5DemandBook(g_session, symbol);
 }
 
 void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request, const MqlTradeResult &result)

@@ -12,6 +12,7 @@
 #include <MetaApiBridgeMt5Orders.mqh>
 #include <MetaApiBridgeMt5Trade.mqh>
 #include <MetaApiBridgeMt5Events.mqh>
+#include <MetaApiBridgeMt5Demand.mqh>
 
 // Answers one claimed request. Every method the gateway forwards to the terminal has a branch here.
 int Mt5Dispatch(const long s, const long id, const string m)

@@ -45,3 +45,35 @@ async fn on_tick_and_on_trade_transaction_of_the_shipped_mt5_ea_reach_subscriber
     peer.close().await;
     demo.stop().await;
 }
+
+/// The shipped MT5 EA serves the clients' demand for a symbol that is not the chart's (EURUSD): quotes, every tick,
+/// candle updates of the subscribed timeframe, the book through OnBookEvent, and account changes; each notice is
+/// schema-valid and names the subscribed symbol and timeframe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shipped_mt5_ea_serves_every_market_stream_of_a_symbol_off_the_chart() {
+    let demo = start_demo(vec![Mode::Mt5Hedging]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let streams = json!({"streams": [
+        {"type": "quotes", "symbol": "GBPUSD"}, {"type": "ticks", "symbol": "GBPUSD"},
+        {"type": "candles", "symbol": "GBPUSD", "timeframe": "m1"}, {"type": "book", "symbol": "GBPUSD"},
+        {"type": "account"}, {"type": "trades"}
+    ]});
+    let subscribed = peer.call("subscribe", streams).await;
+    assert!(subscribed.get("result").is_some(), "{subscribed}");
+    // An open position moves equity and margin, so the account stream has something to say.
+    let placed = peer.call("place_order", json!({"symbol": "GBPUSD", "type": "buy", "volume": 0.1})).await;
+    assert!(placed.get("result").is_some(), "{placed}");
+    let notifications = until_notified(&mut peer, &["quote", "tick", "candle", "book", "account"]).await;
+    for (name, params) in &notifications {
+        let reference = schemas().notification_ref(name).unwrap_or_else(|| panic!("{name} is in the schema"));
+        schemas().validate(&reference, params).unwrap_or_else(|error| panic!("{name}: {error}"));
+        if ["quote", "tick", "candle", "book"].contains(&name.as_str()) {
+            assert_eq!(params["data"]["symbol"], "GBPUSD", "{name}: {params}");
+        }
+    }
+    let candle = notifications.iter().find(|(name, _)| name == "candle").map(|(_, params)| &params["data"]).unwrap();
+    assert_eq!(candle["timeframe"], "m1", "{candle}");
+    assert!(candle["closed"].is_boolean(), "{candle}");
+    peer.close().await;
+    demo.stop().await;
+}
