@@ -77,3 +77,45 @@ async fn the_shipped_mt5_ea_serves_every_market_stream_of_a_symbol_off_the_chart
     peer.close().await;
     demo.stop().await;
 }
+
+/// What the bridge hands the demo terminal's EA through `mtb_demand`.
+fn demand_of(demo: &metaapi_gateway::demo::Demo) -> String {
+    let session = demo.terminals[0].bridge_session().expect("the terminal runs");
+    let abi = metaapi_terminal_sim::BridgeAbi::linked();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut needed = 0i32;
+    // SAFETY: the buffer holds `len` bytes and `needed` is a valid out pointer, as mtb_demand requires.
+    let written = unsafe { (abi.demand)(session, buffer.as_mut_ptr(), buffer.len() as i32, &mut needed) };
+    assert!(written >= 0, "mtb_demand failed: {written}");
+    String::from_utf8(buffer[..written as usize].to_vec()).expect("the demand is UTF-8")
+}
+
+/// Waits until the EA's demand is `expected`, or fails after [`WAIT`].
+async fn until_demand(demo: &metaapi_gateway::demo::Demo, expected: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let demand = demand_of(demo);
+        if demand == expected {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "demand stayed {demand:?}, expected {expected:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Subscribing and unsubscribing through the gateway changes what the shipped EA is asked to serve.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_eas_demand_follows_subscribe_and_unsubscribe() {
+    let demo = start_demo(vec![Mode::Mt5Hedging]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let streams = json!({"streams": [{"type": "book", "symbol": "GBPUSD"}, {"type": "ticks", "symbol": "USDJPY"}]});
+    let subscribed = peer.call("subscribe", streams).await;
+    let ids = subscribed["result"]["subscriptions"].as_array().unwrap_or_else(|| panic!("{subscribed}")).clone();
+    until_demand(&demo, "book\tGBPUSD\t\nticks\tUSDJPY\t\n").await;
+    let removed = peer.call("unsubscribe", json!({"subscription_ids": [ids[0]["id"]]})).await;
+    assert!(removed.get("result").is_some(), "{removed}");
+    until_demand(&demo, "ticks\tUSDJPY\t\n").await;
+    peer.close().await;
+    until_demand(&demo, "").await;
+    demo.stop().await;
+}
