@@ -4,6 +4,8 @@
 //! [`generated_files`] is the single list of generated artifacts and their contents. `cargo xtask codegen` writes
 //! them; the `codegen_is_fresh` test compares them with the committed files and fails, naming the stale ones.
 
+#![forbid(unsafe_code)]
+
 pub mod dist;
 mod docs;
 

@@ -1,6 +1,8 @@
 //! `cargo xtask`: run `cargo xtask codegen` after changing anything in `protocol`; `cargo xtask dist` builds the
 //! release bundle.
 
+#![forbid(unsafe_code)]
+
 use anyhow::bail;
 
 fn main() -> anyhow::Result<()> {

@@ -1,6 +1,8 @@
 //! xtask's integration tests: generated files are fresh, the release bundle is laid out as the install guide says,
 //! and (ignored unless the Windows stage runs them) the bundle's programs work under Wine.
 
+#![forbid(unsafe_code)]
+
 mod codegen;
 mod dist;
 mod wine;
