@@ -2,6 +2,8 @@
 //! `BENCHMARKS.md`. The hidden `serve-gateway`, `serve-echo`, `serve-demo` and `bridge-probe` commands are its own
 //! child processes.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use anyhow::Context;

@@ -1,5 +1,7 @@
 //! The `metaapi-console` binary: parses the command line, sets up logging, and runs the library's CLI.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use metaapi_console::cli::{Cli, run};
 use tracing_subscriber::EnvFilter;

@@ -3,6 +3,8 @@
 //! The tests themselves live in `tests/it`. Nothing here is product code: it only reads what the product answers
 //! the way an outside client would, with the committed schema as the judge.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;

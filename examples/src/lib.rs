@@ -3,6 +3,8 @@
 //! Every example reads `METAAPI_URL` (default `http://127.0.0.1:6000`) and `METAAPI_TOKEN` (the token the demo
 //! prints). Run one with `cargo run -p metaapi-examples --bin account_info`.
 
+#![forbid(unsafe_code)]
+
 use anyhow::Context;
 use metaapi_client::Client;
 

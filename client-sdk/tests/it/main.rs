@@ -4,6 +4,8 @@
 //! - `idempotency`: automatic `client_id`, repeats that return the first outcome, and conflicts;
 //! - `reconnect`: the gateway restarted under an open subscription.
 
+#![forbid(unsafe_code)]
+
 mod calls;
 mod idempotency;
 mod reconnect;

@@ -1,5 +1,7 @@
 //! Prints the account the token's terminal is logged in to: the token doc's `get_account_info` call.
 
+#![forbid(unsafe_code)]
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let client = metaapi_examples::client_from_env()?;

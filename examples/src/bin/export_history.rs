@@ -1,5 +1,7 @@
 //! Writes the last day of deals to CSV (stdout, or the file named by `OUT`), one page at a time.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 
 use metaapi_client::protocol::methods::HistoryQuery;

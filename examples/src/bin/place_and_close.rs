@@ -2,6 +2,8 @@
 //!
 //! The client gives each trading call a `client_id`, so its automatic retries can never open a second position.
 
+#![forbid(unsafe_code)]
+
 use metaapi_client::protocol::methods::{ClosePositionParams, PlaceOrderParams, SymbolParams, TicketParams};
 use metaapi_client::protocol::types::Side;
 

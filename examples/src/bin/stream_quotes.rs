@@ -1,5 +1,7 @@
 //! Streams EURUSD and XAUUSD quotes over `/ws` and stops after `QUOTES` quotes (default 10).
 
+#![forbid(unsafe_code)]
+
 use metaapi_client::protocol::methods::StreamSpec;
 use metaapi_client::{Event, StreamItem};
 

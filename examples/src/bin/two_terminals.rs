@@ -2,6 +2,8 @@
 //!
 //! Set `METAAPI_TOKENS` to two tokens separated by a comma (the demo prints both with `--terminals 2`).
 
+#![forbid(unsafe_code)]
+
 use anyhow::Context;
 use metaapi_client::Client;
 
