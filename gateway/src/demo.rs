@@ -75,6 +75,11 @@ impl DemoTerminal {
     pub fn bridge_session(&self) -> Option<i64> {
         self.sim.as_ref().map(SimHandle::session)
     }
+
+    /// Its EA's successful `MarketBookAdd` and `MarketBookRelease` calls so far (tests of the book's release).
+    pub fn book_calls(&self) -> (u64, u64) {
+        self.sim.as_ref().map_or((0, 0), SimHandle::book_calls)
+    }
 }
 
 /// The running stack. Stop it with [`Demo::stop`]; dropping it stops it too, less politely.

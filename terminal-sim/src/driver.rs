@@ -42,6 +42,16 @@ impl SimHandle {
         self.session
     }
 
+    /// Successful `MarketBookAdd` and `MarketBookRelease` calls of the EA so far: (added, released).
+    pub fn book_calls(&self) -> (u64, u64) {
+        let Some(program) = &self.program else { return (0, 0) };
+        let calls = &program.shared.book_calls;
+        (
+            calls.added.load(std::sync::atomic::Ordering::Relaxed),
+            calls.released.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
     /// Stops the EA (OnDeinit, which calls `mtb_stop`) and the terminal.
     pub fn stop(mut self) {
         if let Some(program) = self.program.take() {

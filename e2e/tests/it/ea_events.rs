@@ -119,3 +119,34 @@ async fn the_eas_demand_follows_subscribe_and_unsubscribe() {
     until_demand(&demo, "").await;
     demo.stop().await;
 }
+
+/// Waits until `check` holds for the EA's (MarketBookAdd, MarketBookRelease) counts, or fails after [`WAIT`].
+async fn until_book_calls(demo: &metaapi_gateway::demo::Demo, check: impl Fn((u64, u64)) -> bool, what: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let calls = demo.terminals[0].book_calls();
+        if check(calls) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: (added, released) stayed {calls:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The shipped MT5 EA takes a symbol's book with MarketBookAdd when a client subscribes to it and gives it back with
+/// MarketBookRelease once the last subscriber unsubscribes, as the terminal counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shipped_mt5_ea_releases_a_book_nobody_wants() {
+    let demo = start_demo(vec![Mode::Mt5Hedging]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let subscribed = peer.call("subscribe", json!({"streams": [{"type": "book", "symbol": "GBPUSD"}]})).await;
+    let id = subscribed["result"]["subscriptions"][0]["id"].clone();
+    assert!(id.is_string(), "{subscribed}");
+    until_book_calls(&demo, |(added, released)| added == 1 && released == 0, "the book is taken once").await;
+    until_notified(&mut peer, &["book"]).await;
+    let removed = peer.call("unsubscribe", json!({"subscription_ids": [id]})).await;
+    assert!(removed.get("result").is_some(), "{removed}");
+    until_book_calls(&demo, |(added, released)| added == 1 && released == 1, "the book is given back").await;
+    peer.close().await;
+    demo.stop().await;
+}

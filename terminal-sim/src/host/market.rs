@@ -415,12 +415,18 @@ impl Host {
         if self.market_index(name).is_none() {
             return false;
         }
-        self.books.insert(name.to_owned());
+        if self.books.insert(name.to_owned()) {
+            self.shared.book_calls.added.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         true
     }
 
     pub(crate) fn market_book_release(&mut self, name: &str) -> bool {
-        if self.books.remove(name) { true } else { self.fail(errors::BOOKS_CANNOT_DELETE, false) }
+        if !self.books.remove(name) {
+            return self.fail(errors::BOOKS_CANNOT_DELETE, false);
+        }
+        self.shared.book_calls.released.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        true
     }
 
     /// MarketBookGet: only for a symbol the program subscribed with MarketBookAdd, as in MetaTrader.

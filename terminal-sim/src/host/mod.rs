@@ -99,12 +99,24 @@ pub struct TerminalShared {
     pub clock: Clock,
     /// The bridge exports `metaapi_bridge.dll` resolves to.
     pub bridge: BridgeAbi,
+    /// Successful `MarketBookAdd` and `MarketBookRelease` calls of the programs in this terminal, so tests can
+    /// show that a program gives back every book it took.
+    pub book_calls: BookCalls,
+}
+
+/// Counts of successful depth-of-market subscriptions and releases.
+#[derive(Debug, Default)]
+pub struct BookCalls {
+    /// `MarketBookAdd` calls that subscribed a symbol not yet subscribed.
+    pub added: std::sync::atomic::AtomicU64,
+    /// `MarketBookRelease` calls that released a subscribed symbol.
+    pub released: std::sync::atomic::AtomicU64,
 }
 
 impl TerminalShared {
     /// A terminal around `terminal`.
     pub fn new(terminal: Terminal, clock: Clock, bridge: BridgeAbi) -> Arc<TerminalShared> {
-        Arc::new(TerminalShared { terminal: Mutex::new(terminal), clock, bridge })
+        Arc::new(TerminalShared { terminal: Mutex::new(terminal), clock, bridge, book_calls: BookCalls::default() })
     }
 
     /// The engine, locked. A panic while it was held poisons nothing worth refusing: the engine's state is
