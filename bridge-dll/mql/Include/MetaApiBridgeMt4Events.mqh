@@ -8,6 +8,18 @@
 #include <metaapi_bridge.mqh>
 #include <MetaApiBridgeMt4Rows.mqh>
 
+// The quote is read before the event is opened: an event opened and never sent would hold one of the bridge's slots,
+// which events share with requests, for good.
+void Mt4PublishQuote(const long s, const string symbol)
+{
+   MqlTick tick;
+   if(!SymbolInfoTick(symbol, tick)) return;
+   long id = MtbEventBegin(s, MTB_EVENT_QUOTE);
+   if(id == 0) return;
+   Mt4QuoteRow(s, id, "", symbol);
+   MtbEventSend(s, id);
+}
+
 // What the last scan saw of each open ticket, index for index.
 int      g_known[];
 int      g_known_type[];

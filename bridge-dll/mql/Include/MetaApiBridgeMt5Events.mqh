@@ -8,9 +8,13 @@
 
 void Mt5PublishQuote(const long s, const string symbol)
 {
+   // Read before the event is opened: an event opened and never sent would hold a bridge slot for good.
+   MqlTick tick;
+   if(!SymbolInfoTick(symbol, tick)) return;
    long id = MtbEventBegin(s, MTB_EVENT_QUOTE);
    if(id == 0) return;
-   if(Mt5QuoteRow(s, id, "", symbol)) MtbEventSend(s, id);
+   Mt5QuoteRow(s, id, "", symbol);
+   MtbEventSend(s, id);
 }
 
 void Mt5PublishAccount(const long s)

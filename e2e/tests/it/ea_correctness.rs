@@ -186,3 +186,59 @@ async fn the_mt5_service_health_does_not_read_the_empty_chart_symbol() {
     assert!(health["last_quote_age_ms"].as_i64().is_some(), "{health}");
     assert!(time.body["result"]["last_quote_time"].as_i64().is_some(), "{}", time.body);
 }
+
+/// A quote that cannot be read opens no event: a copy of the MT4 EA whose OnTick asks for a symbol the broker does
+/// not have runs through many ticks, and the bridge holds no open event afterwards (before the fix each tick left
+/// one open, and the slots are shared with requests).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_quote_read_leaves_no_event_open_in_the_bridge() {
+    use crate::mutation::{build, change_one_line, copy_sources};
+    use metaapi_protocol::console::CreateTokenRequest;
+    use metaapi_terminal_sim::programs::ProgramCode;
+    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+
+    let demo = start_demo(Vec::new()).await;
+    let copy = tempfile::tempdir().expect("a temporary directory");
+    copy_sources(copy.path());
+    let expert = copy.path().join("Experts").join("MetaApiBridge.mq4");
+    change_one_line(&expert, "Mt4PublishQuote(g_session, _Symbol)", "Mt4PublishQuote(g_session, \"NOSUCH\")");
+    let library = build(copy.path(), "noquote4", "Experts/MetaApiBridge.mq4");
+    let code = ProgramCode::load(&library, "noquote4").expect("the changed program loads");
+    let request = CreateTokenRequest { name: "noquote4".into(), expires_at: None };
+    let created = demo.console.create_token(&demo.user, &request).expect("a token");
+    let config = SimConfig {
+        mode: Mode::Mt4,
+        seed: 1,
+        realtime: false,
+        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
+        token: created.token.clone(),
+        start_time: None,
+        scale: Default::default(),
+    };
+    let sim = start_program(BridgeAbi::linked(), config, code).expect("the changed EA starts");
+    let abi = BridgeAbi::linked();
+    let status = || {
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut needed = 0i32;
+        // SAFETY: the buffer holds `len` bytes and `needed` is a valid out pointer, as mtb_status requires.
+        let written = unsafe { (abi.status)(sim.session(), buffer.as_mut_ptr(), buffer.len() as i32, &mut needed) };
+        assert!(written > 0, "mtb_status failed: {written}");
+        serde_json::from_slice::<Value>(&buffer[..written as usize]).expect("status is JSON")
+    };
+    // Ticks arrive while the chart symbol's quotes move: wait until the quote changed several times.
+    let mut seen: Vec<Value> = Vec::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while seen.len() < 5 {
+        assert!(tokio::time::Instant::now() < deadline, "only {} distinct quotes within {WAIT:?}", seen.len());
+        let answer = rpc(&demo.url, &created.token, "get_quote", json!({"symbol": "EURUSD"})).await.expect("an answer");
+        let time = answer.body["result"]["time"].clone();
+        if !time.is_null() && !seen.contains(&time) {
+            seen.push(time);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let open = status();
+    sim.stop();
+    demo.stop().await;
+    assert_eq!(open["queues"]["events_open"], json!(0), "{open}");
+}

@@ -17,7 +17,7 @@ fn shipped_mql() -> PathBuf {
 }
 
 /// Copies Experts/, Services/ and Include/ of the shipped sources into `into`.
-fn copy_sources(into: &Path) {
+pub(crate) fn copy_sources(into: &Path) {
     for folder in ["Experts", "Services", "Include"] {
         std::fs::create_dir_all(into.join(folder)).expect("create a folder");
         for entry in std::fs::read_dir(shipped_mql().join(folder)).expect("read the shipped folder") {
@@ -28,7 +28,7 @@ fn copy_sources(into: &Path) {
 }
 
 /// Replaces the one line of `file` containing `old` by the same line with `old` replaced by `new`.
-fn change_one_line(file: &Path, old: &str, new: &str) {
+pub(crate) fn change_one_line(file: &Path, old: &str, new: &str) {
     let text = std::fs::read_to_string(file).expect("read the copy");
     let hits: Vec<&str> = text.lines().filter(|line| line.contains(old)).collect();
     assert_eq!(hits.len(), 1, "{old:?} must be on exactly one line of {}", file.display());
@@ -36,7 +36,7 @@ fn change_one_line(file: &Path, old: &str, new: &str) {
 }
 
 /// Builds `program` of the copy at `root` with the MQL runtime and links it into a shared library to load.
-fn build(root: &Path, name: &str, program: &str) -> PathBuf {
+pub(crate) fn build(root: &Path, name: &str, program: &str) -> PathBuf {
     let out = root.join("out");
     let options = BuildOptions { out_dir: out.clone(), lib_name: format!("{name}lib"), cargo_metadata: false };
     let spec = ProgramSpec { name: name.to_owned(), source: root.join(program), include_dir: root.join("Include") };
