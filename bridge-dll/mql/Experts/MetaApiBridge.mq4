@@ -6,6 +6,7 @@
 
 #include <MetaApiBridgeMt4.mqh>
 #include <MetaApiBridgeMt4Events.mqh>
+#include <MetaApiBridgeMt4Demand.mqh>
 
 input string AuthToken  = "";                                   // Auth token from the console (mat_...)
 input string GatewayUrl = "ws://127.0.0.1:6000/terminal";       // Gateway terminal endpoint (loopback only)
@@ -48,6 +49,7 @@ void OnTimer()
       int ready = mtb_wait(g_session, 5);
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
       if((ready & MTB_READY_LINK) != 0) Print("metaapi bridge: link state changed: ", MtbLastError());
+      if((ready & MTB_READY_DEMAND) != 0) Mt4DemandRead(g_session);
       for(int i = 0; (ready & MTB_READY_REQUEST) != 0 && i < 64 && !IsStopped(); i++)
       {
          long id = 0;
@@ -59,6 +61,7 @@ void OnTimer()
    }
    while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
    Mt4PublishTrades(g_session);
+   Mt4DemandServe(g_session);
 }
 
 void OnTick()

@@ -150,3 +150,35 @@ async fn the_shipped_mt5_ea_releases_a_book_nobody_wants() {
     peer.close().await;
     demo.stop().await;
 }
+
+/// The shipped MT4 EA serves the clients' demand for a symbol off the chart: quotes, ticks, candle updates of the
+/// subscribed timeframe and account changes (MT4 has no depth of market), each schema-valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shipped_mt4_ea_serves_quotes_ticks_candles_and_account_off_the_chart() {
+    let demo = start_demo(vec![Mode::Mt4]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let streams = json!({"streams": [
+        {"type": "quotes", "symbol": "GBPUSD"}, {"type": "ticks", "symbol": "GBPUSD"},
+        {"type": "candles", "symbol": "GBPUSD", "timeframe": "m5"}, {"type": "account"}
+    ]});
+    let subscribed = peer.call("subscribe", streams).await;
+    assert!(subscribed.get("result").is_some(), "{subscribed}");
+    let placed = peer.call("place_order", json!({"symbol": "GBPUSD", "type": "buy", "volume": 0.1})).await;
+    assert!(placed.get("result").is_some(), "{placed}");
+    let notifications = until_notified(&mut peer, &["quote", "tick", "candle", "account"]).await;
+    for (name, params) in &notifications {
+        let reference = schemas().notification_ref(name).unwrap_or_else(|| panic!("{name} is in the schema"));
+        schemas().validate(&reference, params).unwrap_or_else(|error| panic!("{name}: {error}"));
+        if ["quote", "tick", "candle"].contains(&name.as_str()) {
+            assert_eq!(params["data"]["symbol"], "GBPUSD", "{name}: {params}");
+        }
+    }
+    let candle = notifications.iter().find(|(name, _)| name == "candle").map(|(_, params)| &params["data"]).unwrap();
+    assert_eq!(candle["timeframe"], "m5", "{candle}");
+    assert_eq!(
+        notifications.iter().find(|(name, _)| name == "account").map(|(_, params)| &params["data"]["platform"]),
+        Some(&json!("mt4"))
+    );
+    peer.close().await;
+    demo.stop().await;
+}
