@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use metaapi_protocol::ErrorObject;
 use metaapi_protocol::link::{BridgeMessage, DEFAULT_LINK_MAX_MESSAGE_BYTES, Discarded};
@@ -25,7 +25,7 @@ use crate::status::{
 
 /// UTC milliseconds now.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
+    metaapi_protocol::time::unix_ms(SystemTime::now())
 }
 
 /// Where the link to the gateway stands.

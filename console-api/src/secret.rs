@@ -64,10 +64,7 @@ pub fn decoy_password_hash() -> &'static str {
 
 /// Milliseconds since the Unix epoch, UTC.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    metaapi_protocol::time::unix_ms(std::time::SystemTime::now())
 }
 
 #[cfg(test)]

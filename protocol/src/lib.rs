@@ -26,6 +26,7 @@ mod method;
 pub mod methods;
 pub mod notifications;
 pub mod schema;
+pub mod time;
 pub mod types;
 
 pub use error::{ErrorCode, ErrorData, ErrorKind, ErrorObject};

@@ -50,9 +50,7 @@ pub enum AuthEvent {
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> TimeMs {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+    metaapi_protocol::time::unix_ms(std::time::SystemTime::now())
 }
 
 fn token_hash(token: &str) -> [u8; 32] {
