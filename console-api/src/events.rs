@@ -100,7 +100,8 @@ pub(crate) async fn run_expiry_timer(console: Console, shutdown: CancellationTok
                             RevocationEvent::Account { reason: DenyReason::AccountExpired }
                         }
                     };
-                    console.publish(event);
+                    // Every replica's timer sees the expiry, so it is not shared through the feed.
+                    console.publish_local(event);
                 }
                 checked_until = until;
             }

@@ -522,6 +522,7 @@ impl Console {
         let cancel = CancellationToken::new();
         let addr = listener.local_addr()?;
         let timer = tokio::spawn(crate::events::run_expiry_timer(self.clone(), cancel.clone()));
+        let feed = self.inner.feed.clone().map(|f| tokio::spawn(crate::replicas::run(self.clone(), f, cancel.clone())));
         let stop = cancel.clone();
         let signal = async move {
             shutdown.await;
@@ -531,6 +532,9 @@ impl Console {
         warp::serve(routes(self, cancel.clone())).incoming(listener).graceful(signal).run().await;
         cancel.cancel();
         let _ = timer.await;
+        if let Some(feed) = feed {
+            let _ = feed.await;
+        }
         tracing::info!(%addr, "console stopped");
         Ok(())
     }

@@ -39,6 +39,7 @@ mod http;
 mod manage;
 pub mod platform;
 mod presence;
+pub mod replicas;
 pub mod secret;
 pub mod store;
 mod verify;
@@ -176,6 +177,8 @@ struct Inner {
     announced_expiries: Mutex<std::collections::HashSet<(String, i64)>>,
     /// Linked terminals as gateways report them.
     presence: presence::Presence,
+    /// The revocation feed shared with other replicas (PostgreSQL only).
+    feed: Option<Arc<replicas::Feed>>,
 }
 
 impl std::fmt::Debug for Console {
@@ -193,8 +196,14 @@ impl Console {
     /// created if needed) and migrates it.
     pub fn open(config: ConsoleConfig) -> Result<Console, ConsoleError> {
         config.validate()?;
-        let store = store::open(config.database_url.as_ref(), &config.data_dir, config.pool)?;
-        Ok(Console::with_store(config, store))
+        let (store, postgres) = store::open(config.database_url.as_ref(), &config.data_dir, config.pool)?;
+        let mut console = Console::with_store(config, store);
+        if let Some(postgres) = postgres
+            && let Some(inner) = Arc::get_mut(&mut console.inner)
+        {
+            inner.feed = Some(Arc::new(replicas::Feed::open(postgres)?));
+        }
+        Ok(console)
     }
 
     /// A console on any [`Store`] implementation. The configuration is validated by [`Console::serve`].
@@ -209,6 +218,7 @@ impl Console {
                 sign_in_failures: Mutex::new(HashMap::new()),
                 announced_expiries: Mutex::new(std::collections::HashSet::new()),
                 presence: presence::Presence::default(),
+                feed: None,
             }),
         }
     }
@@ -377,7 +387,22 @@ impl Console {
         self.inner.announced_expiries.lock().unwrap_or_else(|p| p.into_inner()).remove(&(user_id.to_owned(), at))
     }
 
+    /// Publishes a change made through this replica: to its own push listeners at once, then to every other
+    /// replica through the shared feed.
     fn publish(&self, event: RevocationEvent) {
+        if let Some(feed) = &self.inner.feed {
+            match feed.append(&event) {
+                Ok(seq) => tracing::debug!(seq, "revocation appended to the replicas' feed"),
+                // The change itself is committed; other replicas' gateways fall back to their verdicts' TTL.
+                Err(e) => tracing::error!(error = %e, "revocation not shared with other replicas"),
+            }
+        }
+        self.publish_local(event);
+    }
+
+    /// Publishes to this replica's push listeners only: expiries (every replica's timer sees them) and events
+    /// another replica made.
+    fn publish_local(&self, event: RevocationEvent) {
         tracing::info!(event = ?event, "revocation published");
         // No listener is fine: gateways that connect later start with a resync.
         let _ = self.inner.events.send(event);

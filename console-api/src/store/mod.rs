@@ -32,19 +32,24 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
-/// Opens the store `url` names, or the SQLite file in `data_dir` when there is no URL.
-pub fn open(url: Option<&DatabaseUrl>, data_dir: &Path, limits: PoolLimits) -> Result<Arc<dyn Store>, ConsoleError> {
+/// An opened store, and the same store as PostgreSQL when it is one.
+pub type Opened = (Arc<dyn Store>, Option<Arc<PostgresStore>>);
+
+/// Opens the store `url` names, or the SQLite file in `data_dir` when there is no URL. A PostgreSQL store is also
+/// answered by its own type, for the revocation feed replicas share.
+pub fn open(url: Option<&DatabaseUrl>, data_dir: &Path, limits: PoolLimits) -> Result<Opened, ConsoleError> {
     let Some(DatabaseUrl(url)) = url else {
-        return Ok(Arc::new(SqliteStore::open(data_dir)?));
+        return Ok((Arc::new(SqliteStore::open(data_dir)?), None));
     };
     if let Some(dir) = url.strip_prefix("sqlite://") {
         if dir.is_empty() {
             return Err(ConsoleError::Config("sqlite:// needs a data directory, for example sqlite://./data".into()));
         }
-        return Ok(Arc::new(SqliteStore::open(Path::new(dir))?));
+        return Ok((Arc::new(SqliteStore::open(Path::new(dir))?), None));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(Arc::new(PostgresStore::open(url, limits)?));
+        let store = Arc::new(PostgresStore::open(url, limits)?);
+        return Ok((store.clone(), Some(store)));
     }
     let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
     Err(ConsoleError::Config(format!(

@@ -70,6 +70,13 @@ pub const PG_MIGRATIONS: &[&str] = &[
         last_seen_at BIGINT NOT NULL,
         PRIMARY KEY (user_id, id)
     );",
+    // 2: the revocation feed shared by replicas (see replicas.rs); SQLite has one process and needs none.
+    "CREATE TABLE revocations (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        origin TEXT NOT NULL,
+        event TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );",
 ];
 
 /// Any advisory-lock key, the same in every replica, so that replicas starting together migrate one at a time.
@@ -94,6 +101,8 @@ impl Default for PoolLimits {
 pub struct PostgresStore {
     pool: Pool,
     runtime: Option<tokio::runtime::Runtime>,
+    /// The parsed URL, for connections outside the pool (the revocation listener).
+    config: tokio_postgres::Config,
     /// The target without credentials, for logs and `Debug`.
     described: String,
 }
@@ -147,7 +156,8 @@ impl PostgresStore {
             .thread_name("console-postgres")
             .enable_all()
             .build()?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager =
+            Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(limits.max_connections)
             .wait_timeout(Some(limits.acquire_timeout))
@@ -155,15 +165,46 @@ impl PostgresStore {
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(db_err)?;
-        let store = PostgresStore { pool, runtime: Some(runtime), described };
+        let store = PostgresStore { pool, runtime: Some(runtime), config, described };
         store.run(|pool| async move { migrate(&pool).await })?;
         tracing::info!(database = %store.described, max_connections = limits.max_connections, "PostgreSQL store open");
         Ok(store)
     }
 
-    /// The pool, for the modules that LISTEN on their own connection.
-    pub fn pool(&self) -> &Pool {
-        &self.pool
+    /// The connection settings, for the revocation listener's own connection.
+    pub(crate) fn config(&self) -> &tokio_postgres::Config {
+        &self.config
+    }
+
+    /// The replicas' feed's last sequence number (0 when empty).
+    pub(crate) fn last_revocation_seq(&self) -> Result<i64, ConsoleError> {
+        self.run(|pool| async move {
+            let client = pool.get().await.map_err(db_err)?;
+            let row = client.query_one("SELECT COALESCE(MAX(seq), 0) FROM revocations", &[]).await.map_err(db_err)?;
+            Ok(row.get(0))
+        })
+    }
+
+    /// Appends a revocation to the replicas' feed and notifies `channel` in the same transaction; answers its
+    /// sequence number.
+    pub(crate) fn append_revocation(&self, origin: &str, event: &str, channel: &str) -> Result<i64, ConsoleError> {
+        let (origin, event, channel) = (origin.to_owned(), event.to_owned(), channel.to_owned());
+        let now = crate::secret::now_ms();
+        self.run(|pool| async move {
+            let mut client = pool.get().await.map_err(db_err)?;
+            let tx = client.transaction().await.map_err(db_err)?;
+            let row = tx
+                .query_one(
+                    "INSERT INTO revocations (origin, event, created_at) VALUES ($1, $2, $3) RETURNING seq",
+                    &[&origin, &event, &now],
+                )
+                .await
+                .map_err(db_err)?;
+            let seq: i64 = row.get(0);
+            tx.execute("SELECT pg_notify($1, $2)", &[&channel, &seq.to_string()]).await.map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(seq)
+        })
     }
 
     /// Runs `f` on the store's runtime and waits for its answer on this thread.

@@ -9,6 +9,7 @@ mod events;
 mod logs;
 mod page;
 mod presence;
+mod replicas;
 mod store;
 mod support;
 mod tokens;

@@ -139,6 +139,14 @@ impl TestConsole {
         TestConsole { console, addr, dir, http: reqwest::Client::new(), stop: Some(stop), server: Some(server) }
     }
 
+    /// Another replica on the same PostgreSQL database (only under with-postgres.sh).
+    pub async fn replica(&self) -> TestConsole {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(self.dir.path().join(PG_DATABASE_FILE), dir.path().join(PG_DATABASE_FILE))
+            .expect("replicas need the PostgreSQL backend");
+        TestConsole::start_in(dir, |_| {}).await
+    }
+
     /// Stops the server and hands back the data directory.
     pub async fn stop(mut self) -> tempfile::TempDir {
         if let Some(stop) = self.stop.take() {
@@ -230,6 +238,26 @@ impl Listener {
         tokio::time::timeout(Duration::from_secs(1), next_event(&mut self.ws))
             .await
             .expect("no revocation event within one second")
+    }
+}
+
+impl Listener {
+    /// The next event, with a hang guard far above the one second the console promises.
+    pub async fn next_guarded(&mut self) -> RevocationEvent {
+        tokio::time::timeout(Duration::from_secs(30), next_event(&mut self.ws))
+            .await
+            .expect("no revocation event within the 30 s hang guard")
+    }
+
+    /// Asserts the console closed the channel for shutdown (1001).
+    pub async fn expect_closed(&mut self) {
+        let closing = tokio::time::timeout(Duration::from_secs(30), self.ws.next()).await.expect("hang guard");
+        match closing {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => {
+                assert_eq!(u16::from(frame.code), 1001, "{frame:?}")
+            }
+            other => panic!("expected a 1001 close, got {other:?}"),
+        }
     }
 }
 

@@ -1,0 +1,149 @@
+//! Revocations shared by console replicas on one PostgreSQL: a numbered feed in the database and `LISTEN/NOTIFY`.
+//!
+//! A replica publishes a revocation to its own push listeners at once, then appends it to the `revocations` table
+//! and notifies the `console_revocations` channel in the same transaction (a notification is delivered only when its
+//! transaction commits, so nobody hears of a row it cannot read yet). Every replica runs [`run`]: it holds a
+//! dedicated connection that LISTENs, and on each notification reads the rows after the last sequence number it
+//! handled and forwards those another replica wrote to its push listeners. When that connection drops (database
+//! restart, network cut) it reconnects and resumes from the same sequence number, so a revocation made meanwhile is
+//! delivered late rather than lost. Gateways that reconnect to a restarted replica start with a resync, which drops
+//! every cached verdict, so they lose nothing either.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use metaapi_protocol::console::RevocationEvent;
+use tokio_postgres::AsyncMessage;
+use tokio_util::sync::CancellationToken;
+
+use crate::Console;
+use crate::error::ConsoleError;
+use crate::store::PostgresStore;
+
+/// The notification channel; its payload is the new row's sequence number (for logs only).
+pub const CHANNEL: &str = "console_revocations";
+
+/// `application_name` of the listening connection, so operators (and tests) can find it in `pg_stat_activity`.
+pub const LISTENER_APPLICATION_NAME: &str = "metaapi-console-listen";
+
+/// How long to wait before connecting again after the listening connection failed.
+const RECONNECT_DELAY: Duration = Duration::from_millis(200);
+
+/// One replica's link to the shared feed.
+pub(crate) struct Feed {
+    store: Arc<PostgresStore>,
+    /// This replica's id, written with each row so it does not deliver its own events twice.
+    origin: String,
+    /// The feed's last sequence number when the replica opened: it delivers everything after it, so nothing
+    /// published once its gateways can connect is skipped, however late its listening connection comes up.
+    start_seq: i64,
+}
+
+impl Feed {
+    pub(crate) fn open(store: Arc<PostgresStore>) -> Result<Feed, ConsoleError> {
+        let start_seq = store.last_revocation_seq()?;
+        Ok(Feed { store, origin: format!("rep_{}", uuid::Uuid::new_v4().simple()), start_seq })
+    }
+
+    /// Appends `event` to the feed and notifies every replica; answers its sequence number.
+    pub(crate) fn append(&self, event: &RevocationEvent) -> Result<i64, ConsoleError> {
+        let text = serde_json::to_string(event).map_err(|e| ConsoleError::Task(e.to_string()))?;
+        self.store.append_revocation(&self.origin, &text, CHANNEL)
+    }
+}
+
+/// Forwards other replicas' revocations to this replica's push listeners until `shutdown`.
+pub(crate) async fn run(console: Console, feed: Arc<Feed>, shutdown: CancellationToken) {
+    let mut last_seq = feed.start_seq;
+    loop {
+        let result = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            result = listen_once(&console, &feed, &mut last_seq) => result,
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, last_seq, "revocation feed connection lost; reconnecting");
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(RECONNECT_DELAY) => {}
+        }
+    }
+}
+
+/// One listening connection: LISTEN, catch up from `last_seq`, then deliver on every notification. Returns when the
+/// connection fails.
+async fn listen_once(console: &Console, feed: &Feed, last_seq: &mut i64) -> Result<(), ConsoleError> {
+    let mut config = feed.store.config().clone();
+    config.application_name(LISTENER_APPLICATION_NAME);
+    config.connect_timeout(Duration::from_secs(5));
+    let (client, mut connection) = config.connect(tokio_postgres::NoTls).await.map_err(db_err)?;
+    let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(_)) => {
+                    if wake_tx.send(()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "revocation feed connection failed");
+                    break;
+                }
+            }
+        }
+    });
+    // LISTEN before reading, so a row committed in between is announced rather than missed.
+    let result = async {
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(db_err)?;
+        tracing::info!(last_seq = *last_seq, "listening for other replicas' revocations");
+        loop {
+            deliver_after(console, feed, &client, last_seq).await?;
+            if wake_rx.recv().await.is_none() {
+                return Err(ConsoleError::Database("the listening connection closed".into()));
+            }
+        }
+    }
+    .await;
+    driver.abort();
+    result
+}
+
+async fn deliver_after(
+    console: &Console,
+    feed: &Feed,
+    client: &tokio_postgres::Client,
+    last_seq: &mut i64,
+) -> Result<(), ConsoleError> {
+    let after = *last_seq;
+    let rows = client
+        .query("SELECT seq, origin, event FROM revocations WHERE seq > $1 ORDER BY seq", &[&after])
+        .await
+        .map_err(db_err)?;
+    for row in rows {
+        let (seq, origin, text): (i64, String, String) = (row.get(0), row.get(1), row.get(2));
+        *last_seq = seq;
+        if origin == feed.origin {
+            continue;
+        }
+        match serde_json::from_str::<RevocationEvent>(&text) {
+            Ok(event) => {
+                tracing::info!(seq, event = ?event, "revocation from another replica");
+                console.publish_local(event);
+            }
+            // Written by a newer console: gateways must drop every cached verdict to be safe.
+            Err(e) => {
+                tracing::warn!(seq, error = %e, "unreadable revocation in the feed; resyncing listeners");
+                console.publish_local(RevocationEvent::Resync);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn db_err(e: impl std::fmt::Display) -> ConsoleError {
+    ConsoleError::Database(e.to_string())
+}

@@ -1,0 +1,142 @@
+//! Several replicas on one PostgreSQL: a change made through one replica reaches push listeners attached to
+//! another through LISTEN/NOTIFY, and neither a dropped listening connection nor a replica restart loses one.
+//!
+//! These need the real server that console-api/tests/with-postgres.sh starts; without it they say SKIPPED on
+//! stderr and return.
+
+use metaapi_protocol::console::{DenyReason, RevocationEvent};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::{TestConsole, assert_allowed, assert_denied, pg_admin_url};
+
+fn skipped(test: &str) -> bool {
+    let skip = pg_admin_url().is_none();
+    if skip {
+        eprintln!("SKIPPED {test}: METAAPI_CONSOLE_TEST_PG_URL is not set (run console-api/tests/with-postgres.sh)");
+    }
+    skip
+}
+
+#[tokio::test]
+async fn changes_on_replica_a_reach_listeners_on_replica_b() {
+    if skipped("changes_on_replica_a_reach_listeners_on_replica_b") {
+        return;
+    }
+    let a = TestConsole::start().await;
+    let b = a.replica().await;
+    let (_, key) = a.user();
+    a.patch_account(&key, json!({"auto_approve_devices": true})).await;
+    let token = a.create_token(&key, "MT5-Live-A", None).await;
+    let spare = a.create_token(&key, "MT5-Live-B", None).await;
+    // The data is shared: replica B verifies a token replica A issued.
+    assert_allowed(&b.verify(&token.token, "box-1").await);
+    let mut on_b = b.listen().await;
+
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", token.summary.id), &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: token.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+    let (status, _) = a.send(Method::POST, &format!("/api/v1/tokens/{}/replace", spare.summary.id), &key, None).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: spare.summary.id.clone(), reason: DenyReason::TokenReplaced }
+    );
+    a.send(Method::POST, "/api/v1/devices/box-1/revoke", &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Device { device_id: "box-1".into(), reason: DenyReason::DeviceRevoked }
+    );
+    a.patch_account(&key, json!({"disabled": true})).await;
+    assert_eq!(on_b.next_guarded().await, RevocationEvent::Account { reason: DenyReason::AccountDisabled });
+    a.patch_account(&key, json!({"disabled": false, "expires_at": 1})).await;
+    assert_eq!(on_b.next_guarded().await, RevocationEvent::Account { reason: DenyReason::AccountExpired });
+
+    // Replica A's own listeners hear each change once, not again through the feed.
+    let mut on_a = a.listen().await;
+    let third = a.create_token(&key, "MT5-Live-C", None).await;
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", third.summary.id), &key, None).await;
+    // Approving publishes nothing; revoking through B does.
+    b.send(Method::POST, "/api/v1/devices/box-1/approve", &key, None).await;
+    b.send(Method::POST, "/api/v1/devices/box-1/revoke", &key, None).await;
+    assert_eq!(
+        on_a.next_guarded().await,
+        RevocationEvent::Token { token_id: third.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+    assert_eq!(
+        on_a.next_guarded().await,
+        RevocationEvent::Device { device_id: "box-1".into(), reason: DenyReason::DeviceRevoked },
+        "the next event on A is B's change, not a repeat of A's own"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_listening_connection_resumes_from_its_sequence_number() {
+    if skipped("a_dropped_listening_connection_resumes_from_its_sequence_number") {
+        return;
+    }
+    let a = TestConsole::start().await;
+    let b = a.replica().await;
+    let (_, key) = a.user();
+    let first = a.create_token(&key, "MT5-Live-A", None).await;
+    let second = a.create_token(&key, "MT5-Live-B", None).await;
+    let mut on_b = b.listen().await;
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", first.summary.id), &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: first.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+    // Cut every replica's listening connection, then revoke while they reconnect.
+    let cut = admin_query(&format!(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{}') t",
+        metaapi_console::replicas::LISTENER_APPLICATION_NAME
+    ))
+    .await;
+    assert!(cut >= 2, "both replicas' listening connections were cut ({cut})");
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", second.summary.id), &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: second.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+}
+
+#[tokio::test]
+async fn a_replica_restarted_mid_stream_loses_no_revocation() {
+    if skipped("a_replica_restarted_mid_stream_loses_no_revocation") {
+        return;
+    }
+    let a = TestConsole::start().await;
+    let b = a.replica().await;
+    let (_, key) = a.user();
+    a.patch_account(&key, json!({"auto_approve_devices": true})).await;
+    let during = a.create_token(&key, "MT5-Live-A", None).await;
+    let after = a.create_token(&key, "MT5-Live-B", None).await;
+    assert_allowed(&b.verify(&during.token, "box-1").await);
+    let mut on_b = b.listen().await;
+
+    // B stops: its listener is told, and a revocation lands on A while B is down.
+    let dir = b.stop().await;
+    on_b.expect_closed().await;
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", during.summary.id), &key, None).await;
+
+    // The gateway reconnects to the restarted B: its first frame is a resync, so it drops the verdict it cached for
+    // the token revoked meanwhile, and B's answer for it is a denial.
+    let b = TestConsole::start_in(dir, |_| {}).await;
+    let mut on_b = b.listen().await;
+    assert_denied(&b.verify(&during.token, "box-1").await, DenyReason::TokenRevoked);
+    // And the stream goes on: the next revocation on A reaches the restarted B.
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", after.summary.id), &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: after.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+}
+
+/// Runs a query answering one number on the admin database.
+async fn admin_query(sql: &str) -> i64 {
+    let (client, connection) = tokio_postgres::connect(&pg_admin_url().unwrap(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.query_one(sql, &[]).await.unwrap().get(0)
+}
