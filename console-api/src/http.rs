@@ -307,6 +307,12 @@ pub(crate) fn routes(
         .and(warp::get())
         .map(|| warp::reply::json(&serde_json::json!({"status": "ok"})).into_response());
 
+    let ready_shutdown = shutdown.clone();
+    let readyz = warp::path!("readyz")
+        .and(warp::get())
+        .and(with_console(console.clone()))
+        .then(move |c: Console| crate::health::readiness(c, ready_shutdown.is_cancelled()));
+
     // The dashboard page: static files compiled in, so the binary is self-contained. The gateway's address goes
     // into the page once, here, as a meta tag the script reads (an inline script would need a weaker CSP).
     let index = index_page(&console.config().gateway_url);
@@ -469,6 +475,7 @@ pub(crate) fn routes(
     // Boxing each step keeps the combined filter's type small: a long unboxed `.or()` chain made this one
     // function take minutes to compile.
     let api = healthz.boxed();
+    let api = api.or(readyz).unify().boxed();
     let api = api.or(web).unify().boxed();
     let api = api.or(sign_in).unify().boxed();
     let api = api.or(sign_out).unify().boxed();

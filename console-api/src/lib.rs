@@ -35,6 +35,7 @@
 pub mod cli;
 mod error;
 mod events;
+mod health;
 mod http;
 mod manage;
 pub mod platform;

@@ -142,3 +142,24 @@ fn sql(url: &str, statement: &str) {
     .join()
     .unwrap();
 }
+
+#[tokio::test]
+async fn readiness_follows_the_database_and_shutdown() {
+    let t = TestConsole::start().await;
+    let response = t.http.get(t.url("/readyz")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.json::<serde_json::Value>().await.unwrap()["status"], "ready");
+    // Break the schema under the running console: it stays alive but is no longer ready.
+    match database_url(t.dir.path()) {
+        Some(url) => sql(&url, "DROP TABLE users CASCADE"),
+        None => {
+            let conn = rusqlite::Connection::open(t.dir.path().join("console.db")).unwrap();
+            conn.execute_batch("DROP TABLE users").unwrap();
+        }
+    }
+    let response = t.http.get(t.url("/readyz")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "database_unavailable", "{body}");
+    assert_eq!(t.http.get(t.url("/healthz")).send().await.unwrap().status().as_u16(), 200);
+}
