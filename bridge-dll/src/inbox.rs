@@ -384,7 +384,8 @@ mod tests {
         let error = error.expect("an error answer");
         assert_eq!(error.kind(), ErrorKind::PayloadTooLarge);
         assert!(error.message.contains("2000000 bytes") && error.message.contains("has_more"), "{}", error.message);
-        let text = serde_json::to_string(&BridgeMessage::Reply { id, client_id, method, result: None, error: Some(error) });
+        let text =
+            serde_json::to_string(&BridgeMessage::Reply { id, client_id, method, result: None, error: Some(error) });
         assert!(text.unwrap().len() < 1024, "the replacement is small enough for any link");
     }
 

@@ -23,7 +23,6 @@
 //! ```
 
 #![forbid(unsafe_code)]
-
 // `ErrorObject` is the wire error every fallible call returns; boxing it would add an allocation per error for
 // no gain.
 #![allow(clippy::result_large_err)]

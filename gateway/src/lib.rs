@@ -11,14 +11,13 @@
 //! [`http`] and [`ws`] (the warp routes), [`metrics`], [`runtime`] (the tokio runtime the binary runs on).
 
 #![forbid(unsafe_code)]
-
 // `ErrorObject` is the wire error every path returns; boxing it would add an allocation per error for no gain.
 #![allow(clippy::result_large_err)]
 
 mod app;
+pub mod auth;
 #[cfg(test)]
 mod completeness;
-pub mod auth;
 pub mod config;
 pub mod demo;
 mod error;

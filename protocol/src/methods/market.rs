@@ -547,4 +547,3 @@ pub struct Book {
     /// Levels, highest price first.
     pub entries: Vec<BookEntry>,
 }
-

@@ -238,4 +238,3 @@ pub struct OrderList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<u32>,
 }
-
