@@ -10,6 +10,7 @@ pub mod consts {
     include!(concat!(env!("OUT_DIR"), "/mql_constants.rs"));
 }
 pub mod ffi;
+mod history;
 mod info;
 mod market;
 mod mt4;
