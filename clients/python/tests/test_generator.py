@@ -34,7 +34,9 @@ def test_a_class_goes_to_the_group_that_claims_it_or_that_every_user_may_import(
     assert module_of(files, "ErrorObject") == "errors"           # errors, jsonrpc, trading and link use errors
     assert module_of(files, "DenyReason") == "common"            # console and streaming: neither imports the other
     assert module_of(files, "ConsoleError") == "console"         # claimed by name
-    assert "from .market import Book, Candle, Quote, Tick, Timeframe\n" in files["models/streaming.py"]
+    # Stream specs are named by streaming and by the link (a terminal's interest), so they live in common.
+    assert module_of(files, "StreamSpec") == "common"
+    assert "from .market import Book, Candle, Quote, Tick\n" in files["models/streaming.py"]
 
 
 def test_a_definition_no_group_claims_goes_to_the_default_module(single: str) -> None:

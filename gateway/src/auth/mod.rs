@@ -1,6 +1,6 @@
-//! Token verification against the console: a verdict cache keyed by the token's SHA-256 ([`verifier`]), the grace
-//! period while the console is unreachable, revocations pushed by the console ([`push`]), and the failed-authorization
-//! limit per peer ([`limit`]).
+//! Token verification against the console: a verdict cache keyed by the token's SHA-256 (`verifier`), the grace
+//! period while the console is unreachable, revocations pushed by the console (`push`), and the failed-authorization
+//! limit per peer (`limit`).
 //!
 //! The token itself is kept only by the connections that presented it (and, for the length of one console request,
 //! by the task making it) and is never logged; the cache holds its hash.

@@ -15,14 +15,17 @@
 Every model is re-exported here: `from metaapi_client.models import Quote` works whichever module holds it.
 """
 
-from .common import DenyReason, Filling, MarginMode, NoParams, OrderType, Platform, TimeInForce
+from .common import (
+    AccountStream, BookStream, CandlesStream, DenyReason, Filling, MarginMode, NoParams, OrderType, Platform,
+    QuotesStream, StreamSpec, TerminalStream, TicksStream, TimeInForce, Timeframe, TradesStream,
+)
 from .errors import ErrorCode, ErrorData, ErrorKind, ErrorObject
 from .jsonrpc import Id, JsonRpcVersion, Request, Response, Response1, Response2
 from .session import Capability, GatewayInfo, Health, Pong, ServerTime, TerminalIdentity, TerminalInfo, TokenInfo
 from .market import (
     Book, BookEntry, BookSide, CalcMode, Candle, CandleList, ExecutionMode, GetCandlesParams, GetQuotesParams,
     GetSymbolsParams, GetTicksParams, Quote, QuoteList, SelectSymbolParams, Session, SymbolList, SymbolParams,
-    SymbolSelection, SymbolSpec, SymbolSummary, SymbolTradeMode, Tick, TickKind, TickList, Timeframe, Weekday,
+    SymbolSelection, SymbolSpec, SymbolSummary, SymbolTradeMode, Tick, TickKind, TickList, Weekday,
 )
 from .account import (
     AccountInfo, AccountTradeMode, Deal, DealEntry, DealPage, DealType, HistoryOrderPage, HistoryQuery, Order,
@@ -35,12 +38,11 @@ from .trading import (
     TradeStatus,
 )
 from .streaming import (
-    AccountNotice, AccountStream, BookNotice, BookStream, CandleEvent, CandleNotice, CandlesStream, DealAddedNotice,
-    GapReason, Heartbeat, HeartbeatNotice, OrderCompletedNotice, OrderUpdatedNotice, PositionRemoved,
-    PositionRemovedNotice, PositionUpdatedNotice, QuoteNotice, QuotesStream, Snapshot, StreamGap, StreamGapNotice,
-    StreamSpec, SubscribeParams, SubscribeResult, Subscription, SubscriptionList, TerminalStatus, TerminalStatusNotice,
-    TerminalStream, TickEvent, TickNotice, TicksStream, TokenRevoked, TokenRevokedNotice, TradesStream,
-    UnsubscribeParams, UnsubscribeResult,
+    AccountNotice, BookNotice, CandleEvent, CandleNotice, DealAddedNotice, GapReason, Heartbeat, HeartbeatNotice,
+    OrderCompletedNotice, OrderUpdatedNotice, PositionRemoved, PositionRemovedNotice, PositionUpdatedNotice,
+    QuoteNotice, Snapshot, StreamGap, StreamGapNotice, SubscribeParams, SubscribeResult, Subscription, SubscriptionList,
+    TerminalStatus, TerminalStatusNotice, TickEvent, TickNotice, TokenRevoked, TokenRevokedNotice, UnsubscribeParams,
+    UnsubscribeResult,
 )
 from .link import (
     BridgeEvent, BridgeHeartbeat, BridgeHello, BridgeMessage, BridgeReply, BridgeTaken, Discarded, GatewayHeartbeat,

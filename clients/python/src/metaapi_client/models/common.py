@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
 class DenyReason(StrEnum):
@@ -56,8 +57,110 @@ class Platform(StrEnum):
     mt5 = 'mt5'
 
 
+class QuotesStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    symbol: Annotated[str, Field(description='Symbol name.')]
+    type: Literal['quotes']
+
+
+class TicksStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    symbol: Annotated[str, Field(description='Symbol name.')]
+    type: Literal['ticks']
+
+
+class BookStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    symbol: Annotated[str, Field(description='Symbol name.')]
+    type: Literal['book']
+
+
+class AccountStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['account']
+
+
+class TradesStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['trades']
+
+
+class TerminalStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['terminal']
+
+
 class TimeInForce(StrEnum):
     gtc = 'gtc'
     day = 'day'
     specified = 'specified'
     specified_day = 'specified_day'
+
+
+class Timeframe(StrEnum):
+    m1 = 'm1'
+    m2 = 'm2'
+    m3 = 'm3'
+    m4 = 'm4'
+    m5 = 'm5'
+    m6 = 'm6'
+    m10 = 'm10'
+    m12 = 'm12'
+    m15 = 'm15'
+    m20 = 'm20'
+    m30 = 'm30'
+    h1 = 'h1'
+    h2 = 'h2'
+    h3 = 'h3'
+    h4 = 'h4'
+    h6 = 'h6'
+    h8 = 'h8'
+    h12 = 'h12'
+    d1 = 'd1'
+    w1 = 'w1'
+    mn1 = 'mn1'
+
+
+class CandlesStream(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    symbol: Annotated[str, Field(description='Symbol name.')]
+    timeframe: Annotated[Timeframe, Field(description='Timeframe.')]
+    type: Literal['candles']
+
+
+class StreamSpec(
+    RootModel[
+        QuotesStream
+        | TicksStream
+        | CandlesStream
+        | BookStream
+        | AccountStream
+        | TradesStream
+        | TerminalStream
+    ]
+):
+    root: Annotated[
+        QuotesStream | TicksStream | CandlesStream | BookStream | AccountStream | TradesStream | TerminalStream,
+        Field(description='One stream to subscribe to.'),
+    ]

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from .common import StreamSpec
 from .errors import ErrorObject
 from .session import Capability, TerminalIdentity
 
@@ -102,18 +103,6 @@ class GatewayRequest(BaseModel):
     type: Literal['request']
 
 
-class GatewayInterest(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    symbols: Annotated[
-        list[str],
-        Field(description='Symbols with quote, tick, candle or book subscribers.'),
-    ]
-    type: Literal['interest']
-
-
 class GatewayHeartbeat(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -152,21 +141,6 @@ class GatewayRefused(BaseModel):
     type: Literal['refused']
 
 
-class GatewayMessage(
-    RootModel[
-        GatewayWelcome
-        | GatewayRefused
-        | GatewayRequest
-        | GatewayInterest
-        | GatewayHeartbeat
-    ]
-):
-    root: Annotated[
-        GatewayWelcome | GatewayRefused | GatewayRequest | GatewayInterest | GatewayHeartbeat,
-        Field(description='A message from the gateway to the bridge DLL.'),
-    ]
-
-
 class BridgeReply(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -198,4 +172,38 @@ class BridgeMessage(
     root: Annotated[
         BridgeHello | BridgeTaken | BridgeReply | BridgeEvent | BridgeHeartbeat,
         Field(description='A message from the bridge DLL to the gateway.'),
+    ]
+
+
+class GatewayInterest(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    streams: Annotated[
+        list[StreamSpec] | None,
+        Field(
+            description="Every distinct stream the token's clients subscribed to, in a stable order.",
+            validate_default=True,
+        ),
+    ] = []
+    symbols: Annotated[
+        list[str],
+        Field(description='Symbols with quote, tick, candle or book subscribers.'),
+    ]
+    type: Literal['interest']
+
+
+class GatewayMessage(
+    RootModel[
+        GatewayWelcome
+        | GatewayRefused
+        | GatewayRequest
+        | GatewayInterest
+        | GatewayHeartbeat
+    ]
+):
+    root: Annotated[
+        GatewayWelcome | GatewayRefused | GatewayRequest | GatewayInterest | GatewayHeartbeat,
+        Field(description='A message from the gateway to the bridge DLL.'),
     ]

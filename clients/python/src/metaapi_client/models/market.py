@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .common import Filling, OrderType, TimeInForce
+from .common import Filling, OrderType, TimeInForce, Timeframe
 
 
 class BookSide(StrEnum):
@@ -217,30 +217,6 @@ class TickList(BaseModel):
     ] = None
     symbol: Annotated[str, Field(description='Symbol name.')]
     ticks: Annotated[list[Tick], Field(description='Ticks, oldest first.')]
-
-
-class Timeframe(StrEnum):
-    m1 = 'm1'
-    m2 = 'm2'
-    m3 = 'm3'
-    m4 = 'm4'
-    m5 = 'm5'
-    m6 = 'm6'
-    m10 = 'm10'
-    m12 = 'm12'
-    m15 = 'm15'
-    m20 = 'm20'
-    m30 = 'm30'
-    h1 = 'h1'
-    h2 = 'h2'
-    h3 = 'h3'
-    h4 = 'h4'
-    h6 = 'h6'
-    h8 = 'h8'
-    h12 = 'h12'
-    d1 = 'd1'
-    w1 = 'w1'
-    mn1 = 'mn1'
 
 
 class Weekday(StrEnum):

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from .account import AccountInfo, Deal, Order, Position
-from .common import DenyReason
-from .market import Book, Candle, Quote, Tick, Timeframe
+from .common import DenyReason, StreamSpec, Timeframe
+from .market import Book, Candle, Quote, Tick
 
 
 class GapReason(StrEnum):
@@ -103,57 +103,6 @@ class StreamGapNotice(BaseModel):
             description='The subscription this belongs to; absent for connection-level notices.'
         ),
     ] = None
-
-
-class QuotesStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    symbol: Annotated[str, Field(description='Symbol name.')]
-    type: Literal['quotes']
-
-
-class TicksStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    symbol: Annotated[str, Field(description='Symbol name.')]
-    type: Literal['ticks']
-
-
-class BookStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    symbol: Annotated[str, Field(description='Symbol name.')]
-    type: Literal['book']
-
-
-class AccountStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    type: Literal['account']
-
-
-class TradesStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    type: Literal['trades']
-
-
-class TerminalStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    type: Literal['terminal']
 
 
 class TerminalStatus(BaseModel):
@@ -371,33 +320,6 @@ class Snapshot(BaseModel):
             description='Notifications up to this `seq` are reflected here; continue from `seq + 1`.',
             ge=0,
         ),
-    ]
-
-
-class CandlesStream(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-        populate_by_name=True,
-    )
-    symbol: Annotated[str, Field(description='Symbol name.')]
-    timeframe: Annotated[Timeframe, Field(description='Timeframe.')]
-    type: Literal['candles']
-
-
-class StreamSpec(
-    RootModel[
-        QuotesStream
-        | TicksStream
-        | CandlesStream
-        | BookStream
-        | AccountStream
-        | TradesStream
-        | TerminalStream
-    ]
-):
-    root: Annotated[
-        QuotesStream | TicksStream | CandlesStream | BookStream | AccountStream | TradesStream | TerminalStream,
-        Field(description='One stream to subscribe to.'),
     ]
 
 
