@@ -3,6 +3,7 @@
 
 import type {
   ErrorObject,
+  StreamSpec,
 } from "./common.js";
 import type {
   Capability,
@@ -183,9 +184,14 @@ export interface GatewayRequest {
   type: "request";
 }
 /**
- * Stream interest changed: the DLL forwards events only for these.
+ * Stream interest changed: the DLL forwards market events only for these symbols, and hands the streams to the
+ * EA (`mtb_demand`) so it serves exactly what clients asked for.
  */
 export interface GatewayInterest {
+  /**
+   * Every distinct stream the token's clients subscribed to, in a stable order.
+   */
+  streams?: StreamSpec[];
   /**
    * Symbols with quote, tick, candle or book subscribers.
    */

@@ -2,6 +2,9 @@
 // Subscriptions over `/ws`, snapshots, and the params of every notification.
 
 import type {
+  StreamSpec,
+} from "./common.js";
+import type {
   Book,
   Candle,
   Quote,
@@ -25,14 +28,6 @@ import type {
  * via the `definition` "GapReason".
  */
 export type GapReason = "slow_consumer" | "terminal_overflow" | "terminal_relinked";
-/**
- * One stream to subscribe to.
- *
- * This interface was referenced by `Protocol`'s JSON-Schema
- * via the `definition` "StreamSpec".
- */
-export type StreamSpec =
-  QuotesStream | TicksStream | CandlesStream | BookStream | AccountStream | TradesStream | TerminalStream;
 /**
  * Params of the `account` notification.
  *
@@ -303,65 +298,6 @@ export interface StreamGapNotice {
    * The subscription this belongs to; absent for connection-level notices.
    */
   subscription_id?: string | null;
-}
-/**
- * `quote` notifications for a symbol (coalesced: a slow reader gets the newest quote, never a backlog).
- */
-export interface QuotesStream {
-  /**
-   * Symbol name.
-   */
-  symbol: string;
-  type: "quotes";
-}
-/**
- * `tick` notifications for a symbol, every tick in order.
- */
-export interface TicksStream {
-  /**
-   * Symbol name.
-   */
-  symbol: string;
-  type: "ticks";
-}
-/**
- * `candle` notifications for a symbol and timeframe.
- */
-export interface CandlesStream {
-  /**
-   * Symbol name.
-   */
-  symbol: string;
-  timeframe: Timeframe;
-  type: "candles";
-}
-/**
- * `book` notifications for a symbol (MT5 only).
- */
-export interface BookStream {
-  /**
-   * Symbol name.
-   */
-  symbol: string;
-  type: "book";
-}
-/**
- * `account` notifications: balance, equity and margin changes.
- */
-export interface AccountStream {
-  type: "account";
-}
-/**
- * Position, order and deal notifications.
- */
-export interface TradesStream {
-  type: "trades";
-}
-/**
- * `terminal_status` notifications.
- */
-export interface TerminalStream {
-  type: "terminal";
 }
 /**
  * Params of `subscribe`.
