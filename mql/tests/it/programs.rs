@@ -44,7 +44,14 @@ fn the_facts_of_each_program_are_its_handlers_inputs_and_properties() {
     assert_eq!(ea5.platform, Platform::Mql5);
     assert_eq!(
         ea5.handlers,
-        [Handler::OnInit, Handler::OnDeinit, Handler::OnTimer, Handler::OnTick, Handler::OnTradeTransaction]
+        [
+            Handler::OnInit,
+            Handler::OnDeinit,
+            Handler::OnTimer,
+            Handler::OnTick,
+            Handler::OnTradeTransaction,
+            Handler::OnBookEvent
+        ]
     );
     let inputs: Vec<&str> = ea5.inputs.iter().map(|input| input.name.as_str()).collect();
     assert_eq!(inputs, ["AuthToken", "GatewayUrl", "TimerMs", "BudgetMs"]);
