@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use metaapi_protocol::{
-    ErrorKind, Method, MethodVisitor, Notification, NotificationVisitor, Route, Source, for_each_method,
+    ErrorKind, ErrorObject, Method, MethodVisitor, Notification, NotificationVisitor, Route, Source, for_each_method,
     for_each_notification,
 };
 use serde_json::Value;
@@ -13,8 +13,9 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::auth::Grant;
 use crate::config::GatewayConfig;
+use crate::local::{BoxAnswer, LocalTable};
 use crate::metrics::Transport;
-use crate::router::{Caller, handle};
+use crate::router::{Caller, Router};
 use crate::streams::{Outbox, StreamSession, classify};
 
 /// The protocol's canonical wire examples: one valid params object per method and notification.
@@ -56,10 +57,8 @@ struct Methods {
     app: Arc<App>,
     caller: Arc<Caller>,
     examples: Value,
-    answers: Vec<(&'static str, BoxedAnswer)>,
+    answers: Vec<(&'static str, BoxAnswer)>,
 }
-
-type BoxedAnswer = std::pin::Pin<Box<dyn std::future::Future<Output = crate::terminals::Answer> + Send>>;
 
 impl MethodVisitor for Methods {
     fn visit<M: Method>(&mut self) {
@@ -68,7 +67,8 @@ impl MethodVisitor for Methods {
         }
         let params = self.examples["methods"][M::NAME].get("params").cloned();
         assert!(params.is_some(), "{} has no example in protocol/tests/it/examples.json", M::NAME);
-        self.answers.push((M::NAME, handle::<M>(self.app.clone(), self.caller.clone(), params)));
+        let handler = self.app.router.handler(M::NAME).unwrap_or_else(|| panic!("{} is not routed", M::NAME));
+        self.answers.push((M::NAME, handler(self.app.clone(), self.caller.clone(), params)));
     }
 }
 
@@ -78,18 +78,7 @@ impl MethodVisitor for Methods {
 #[tokio::test]
 async fn every_gateway_and_stream_method_has_a_handler() {
     let dir = tempfile::tempdir().unwrap();
-    // The console is never asked: the caller's grant is given, not verified.
-    let config = GatewayConfig::new("http://127.0.0.1:9", dir.path());
-    let app = App::open(config, CancellationToken::new()).unwrap();
-    let grant = Grant {
-        token_id: "token".to_owned(),
-        token_name: "test".to_owned(),
-        terminal_id: "terminal".to_owned(),
-        expires_at: None,
-        verified_at: 0,
-    };
-    let session = StreamSession::new(1, Arc::new(Outbox::new(16)), app.subscription_caps.budget(&grant.token_id));
-    let caller = Arc::new(Caller { grant, transport: Transport::Ws, session: Some(Arc::new(session)) });
+    let (app, caller) = app_and_caller(dir.path());
     let mut visitor = Methods { app, caller, examples: examples(), answers: Vec::new() };
     for_each_method(&mut visitor);
     let mut names = Vec::new();
@@ -106,4 +95,78 @@ async fn every_gateway_and_stream_method_has_a_handler() {
     for name in ["ping", "get_trade_result", "subscribe", "get_snapshot"] {
         assert!(names.contains(&name), "{name} was not visited: {names:?}");
     }
+}
+
+/// A gateway whose console is never asked (the caller's grant is given, not verified) and a `/ws` caller.
+fn app_and_caller(dir: &std::path::Path) -> (Arc<App>, Arc<Caller>) {
+    let config = GatewayConfig::new("http://127.0.0.1:9", dir);
+    let app = App::open(config, CancellationToken::new()).unwrap();
+    let grant = Grant {
+        token_id: "token".to_owned(),
+        token_name: "test".to_owned(),
+        terminal_id: "terminal".to_owned(),
+        expires_at: None,
+        verified_at: 0,
+    };
+    let session = StreamSession::new(1, Arc::new(Outbox::new(16)), app.subscription_caps.budget(&grant.token_id));
+    let caller = Arc::new(Caller { grant, transport: Transport::Ws, session: Some(Arc::new(session)) });
+    (app, caller)
+}
+
+struct LocalRoutes(Vec<&'static str>);
+
+impl MethodVisitor for LocalRoutes {
+    fn visit<M: Method>(&mut self) {
+        if M::ROUTE != Route::Terminal {
+            self.0.push(M::NAME);
+        }
+    }
+}
+
+/// The typed table in `local.rs` has exactly one handler, of the right route, per registry method the gateway
+/// answers itself.
+#[test]
+fn the_local_handlers_match_the_registry() {
+    assert_eq!(Router::new().gaps(), &[] as &[String]);
+}
+
+/// A registry method the gateway answers itself but `local.rs` forgets is a gap, and a call to it answers `internal`
+/// rather than reaching a terminal.
+#[tokio::test]
+async fn a_local_method_without_a_handler_is_a_gap() {
+    let router = Router::with_local(LocalTable::empty());
+    let mut local = LocalRoutes(Vec::new());
+    for_each_method(&mut local);
+    assert_eq!(local.0.len(), 8, "{:?}", local.0);
+    for name in &local.0 {
+        let expected = format!("{name} is routed");
+        assert!(router.gaps().iter().any(|gap| gap.starts_with(&expected)), "{name}: {:?}", router.gaps());
+    }
+    assert_eq!(router.gaps().len(), local.0.len(), "{:?}", router.gaps());
+
+    let dir = tempfile::tempdir().unwrap();
+    let (app, caller) = app_and_caller(dir.path());
+    let error = router.handler("ping").unwrap()(app, caller, None).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Internal);
+    assert_eq!(error.message, "ping has no gateway handler");
+}
+
+/// A handler registered under the wrong route, for a terminal's method or for a method the registry does not have,
+/// is a gap too.
+#[test]
+fn a_handler_for_the_wrong_route_is_a_gap() {
+    use metaapi_protocol::methods::{AccountInfo, GetAccountInfo, ListSubscriptions, Ping, Pong, SubscriptionList};
+
+    let mut table = LocalTable::new();
+    table.gateway::<GetAccountInfo, _, _>(|_, _, _| async {
+        Err::<AccountInfo, _>(ErrorObject::of(ErrorKind::Internal))
+    });
+    table.gateway::<ListSubscriptions, _, _>(|_, _, _| async { Ok(SubscriptionList { subscriptions: Vec::new() }) });
+    table.stream::<Ping, _, _>(|_, _, _, _| async { Ok(Pong { pong: true, gateway_time: 0 }) });
+    let router = Router::with_local(table);
+    let gaps = router.gaps();
+    assert_eq!(gaps.len(), 3, "{gaps:?}");
+    assert!(gaps.contains(&"get_account_info is routed Terminal but local.rs registers it as Gateway".to_owned()));
+    assert!(gaps.contains(&"list_subscriptions is routed Stream but local.rs registers it as Gateway".to_owned()));
+    assert!(gaps.contains(&"ping is routed Gateway but local.rs registers it as Stream".to_owned()));
 }

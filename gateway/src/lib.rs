@@ -22,6 +22,7 @@ pub mod config;
 pub mod demo;
 mod error;
 pub mod http;
+mod local;
 pub mod metrics;
 mod presence;
 pub mod router;

@@ -1,37 +1,27 @@
 //! The typed router shared by `/rpc` and `/ws`: one handler per method of the protocol registry.
 //!
 //! The table is built by walking [`for_each_method`], so every method in the protocol is routed and nothing else is.
-//! Params are decoded into the method's `Params` type (errors name the field) before anything else happens, and a
-//! terminal's reply is decoded into the method's `Result` type before a client sees it.
+//! Methods routed to a terminal share one generic forwarder; the gateway's own methods take their typed handler from
+//! `local.rs`. Params are decoded into the method's `Params` type (errors name the field) before anything else
+//! happens, and a terminal's reply is decoded into the method's `Result` type before a client sees it.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
 use metaapi_protocol::jsonrpc::{Request, Response, quoted_name};
-use metaapi_protocol::methods::{AccountInfo, StreamSpec};
-use metaapi_protocol::methods::{
-    GatewayInfo, GetTradeResultParams, OrderList, Pong, PositionFilter, PositionList, Snapshot, SubscribeParams,
-    SubscribeResult, SubscriptionList, TokenInfo, UnsubscribeParams, UnsubscribeResult,
-};
-use metaapi_protocol::types::Capability;
 use metaapi_protocol::{ErrorKind, ErrorObject, Method, MethodVisitor, Route, decode_params, for_each_method};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
-use crate::auth::{Grant, now_ms};
+use crate::auth::Grant;
+use crate::local::{Handler, LocalTable};
 use crate::metrics::Transport;
 use crate::streams::StreamSession;
 use crate::terminals::{Answer, Link, next_request_id};
 use crate::trades::Claim;
-
-type BoxAnswer = Pin<Box<dyn Future<Output = Answer> + Send>>;
-type Handler = fn(Arc<App>, Arc<Caller>, Option<Value>) -> BoxAnswer;
 
 /// Who is calling: the verified token and, on `/ws`, the connection's subscriptions.
 pub struct Caller {
@@ -46,13 +36,31 @@ pub struct Caller {
 /// Method name to handler.
 pub struct Router {
     handlers: HashMap<&'static str, (Route, Handler)>,
+    /// What the registry and the local table disagree on; empty in a sound build (see `completeness.rs`).
+    gaps: Vec<String>,
 }
 
-struct Build(HashMap<&'static str, (Route, Handler)>);
+struct Build {
+    local: LocalTable,
+    handlers: HashMap<&'static str, (Route, Handler)>,
+    gaps: Vec<String>,
+}
 
 impl MethodVisitor for Build {
     fn visit<M: Method>(&mut self) {
-        self.0.insert(M::NAME, (M::ROUTE, handle::<M>));
+        let handler = match (M::ROUTE, self.local.take(M::NAME)) {
+            (Route::Terminal, None) => forwarder::<M>(),
+            (route, Some((registered, handler))) if registered == route => handler,
+            (route, None) => {
+                self.gaps.push(format!("{} is routed {route:?} but has no handler in local.rs", M::NAME));
+                unhandled(M::NAME)
+            }
+            (route, Some((registered, _))) => {
+                self.gaps.push(format!("{} is routed {route:?} but local.rs registers it as {registered:?}", M::NAME));
+                unhandled(M::NAME)
+            }
+        };
+        self.handlers.insert(M::NAME, (M::ROUTE, handler));
     }
 }
 
@@ -65,9 +73,24 @@ impl Default for Router {
 impl Router {
     /// A router for every method of the registry.
     pub fn new() -> Router {
-        let mut build = Build(HashMap::new());
+        let router = Router::with_local(LocalTable::new());
+        debug_assert!(router.gaps.is_empty(), "{:?}", router.gaps);
+        router
+    }
+
+    /// A router whose gateway and stream methods come from `local`.
+    pub(crate) fn with_local(local: LocalTable) -> Router {
+        let mut build = Build { local, handlers: HashMap::new(), gaps: Vec::new() };
         for_each_method(&mut build);
-        Router { handlers: build.0 }
+        let mut gaps = build.gaps;
+        gaps.extend(build.local.names().map(|name| format!("{name} has a local handler but is not in the registry")));
+        Router { handlers: build.handlers, gaps }
+    }
+
+    /// What the registry and the gateway's handlers disagree on, one line each.
+    #[cfg(test)]
+    pub(crate) fn gaps(&self) -> &[String] {
+        &self.gaps
     }
 
     /// How many methods are routed.
@@ -104,145 +127,38 @@ impl Router {
             Err(error) => Response::error(id, error),
         })
     }
+
+    /// Runs one method's handler directly, for tests that walk the registry.
+    #[cfg(test)]
+    pub(crate) fn handler(&self, name: &str) -> Option<&Handler> {
+        self.handlers.get(name).map(|(_, handler)| handler)
+    }
 }
 
-pub(crate) fn handle<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: Option<Value>) -> BoxAnswer {
-    Box::pin(async move {
-        let params = decode_params::<M>(params).map_err(ErrorObject::from)?;
-        match M::ROUTE {
-            Route::Gateway => local::<M>(&app, &caller, &params),
-            Route::Stream => stream::<M>(&app, &caller, &params).await,
-            Route::Terminal => forward::<M>(app, caller, params).await,
-        }
+/// The handler of a method routed to the caller's terminal.
+fn forwarder<M: Method>() -> Handler {
+    Box::new(|app, caller, params| {
+        Box::pin(async move {
+            let params = decode_params::<M>(params).map_err(ErrorObject::from)?;
+            forward::<M>(app, caller, params).await
+        })
     })
 }
 
-/// Re-reads a value as another type with the same wire shape (typed params of `M` as the concrete struct).
-fn cast<T: DeserializeOwned>(value: &impl Serialize) -> Result<T, ErrorObject> {
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .map_err(|error| ErrorObject::new(ErrorKind::Internal, format!("internal type mismatch: {error}")))
+/// What a gateway method without a handler answers; `completeness.rs` keeps every registry method from getting it.
+fn unhandled(name: &'static str) -> Handler {
+    Box::new(move |_, _, _| {
+        Box::pin(async move { Err(ErrorObject::new(ErrorKind::Internal, format!("{name} has no gateway handler"))) })
+    })
 }
 
-/// Serializes a locally built result after checking it is the method's `Result` type.
-fn typed<M: Method>(value: &impl Serialize) -> Answer {
-    let result: M::Result = cast(value)?;
-    serde_json::to_value(&result).map_err(|error| ErrorObject::new(ErrorKind::Internal, error.to_string()))
-}
-
-fn online(app: &App, grant: &Grant) -> Result<Arc<Link>, ErrorObject> {
+pub(crate) fn online(app: &App, grant: &Grant) -> Result<Arc<Link>, ErrorObject> {
     app.registry.link(&grant.token_id).ok_or_else(|| {
         ErrorObject::new(ErrorKind::TerminalOffline, "the terminal for this token is not linked to the gateway")
     })
 }
 
-fn local<M: Method>(app: &App, caller: &Caller, params: &M::Params) -> Answer {
-    let grant = &caller.grant;
-    match M::NAME {
-        "get_trade_result" => {
-            let params: GetTradeResultParams = cast(params)?;
-            let record = app.trades.record(&grant.terminal_id, &params.client_id)?.ok_or_else(|| {
-                ErrorObject::new(ErrorKind::NotFound, "no trading call with this client_id is on record")
-                    .with_client_id(Some(&params.client_id))
-            })?;
-            typed::<M>(&record)
-        }
-        "ping" => {
-            online(app, grant)?;
-            typed::<M>(&Pong { pong: true, gateway_time: now_ms() })
-        }
-        "get_gateway_info" => {
-            let link = online(app, grant)?;
-            typed::<M>(&GatewayInfo {
-                gateway_version: env!("CARGO_PKG_VERSION").to_owned(),
-                protocol_version: metaapi_protocol::PROTOCOL_VERSION.to_owned(),
-                device_id: app.verifier.device_id().to_owned(),
-                terminal: link.identity.clone(),
-                capabilities: link.capabilities.clone(),
-            })
-        }
-        "get_token_info" => {
-            online(app, grant)?;
-            typed::<M>(&TokenInfo {
-                token_id: grant.token_id.clone(),
-                token_name: grant.token_name.clone(),
-                expires_at: grant.expires_at,
-                device_id: app.verifier.device_id().to_owned(),
-                verified_at: grant.verified_at,
-            })
-        }
-        other => Err(ErrorObject::new(ErrorKind::Internal, format!("{other} has no gateway handler"))),
-    }
-}
-
-async fn stream<M: Method>(app: &Arc<App>, caller: &Arc<Caller>, params: &M::Params) -> Answer {
-    let Some(session) = caller.session.as_ref() else {
-        return Err(ErrorObject::new(ErrorKind::MethodNotFound, "only available over /ws"));
-    };
-    let hub = app.registry.hub(&caller.grant.token_id);
-    match M::NAME {
-        "subscribe" => {
-            let params: SubscribeParams = cast(params)?;
-            if let Some(link) = hub.link() {
-                if params.streams.iter().any(|stream| matches!(stream, StreamSpec::Book { .. }))
-                    && !link.capabilities.contains(&Capability::MarketDepth)
-                {
-                    return Err(ErrorObject::unsupported(link.identity.platform, "book streams need market depth"));
-                }
-                check_symbols(app, &link, &params.streams).await?;
-            }
-            let seq = session.outbox.seq();
-            let subscriptions = session.subscribe(&params.streams)?;
-            hub.refresh_interest();
-            typed::<M>(&SubscribeResult { subscriptions, seq })
-        }
-        "unsubscribe" => {
-            let params: UnsubscribeParams = cast(params)?;
-            let unsubscribed = session.unsubscribe(&params.subscription_ids);
-            hub.refresh_interest();
-            typed::<M>(&UnsubscribeResult { unsubscribed })
-        }
-        "list_subscriptions" => typed::<M>(&SubscriptionList { subscriptions: session.list() }),
-        "get_snapshot" => {
-            let link = online(app, &caller.grant)?;
-            let seq = session.outbox.seq();
-            let filter = serde_json::to_value(PositionFilter::default()).unwrap_or_default();
-            let account: AccountInfo = ask(&link, "get_account_info", Value::Object(Default::default())).await?;
-            let positions: PositionList = ask(&link, "get_positions", filter.clone()).await?;
-            let orders: OrderList = ask(&link, "get_orders", filter).await?;
-            typed::<M>(&Snapshot { seq, account, positions: positions.positions, orders: orders.orders })
-        }
-        other => Err(ErrorObject::new(ErrorKind::Internal, format!("{other} has no stream handler"))),
-    }
-}
-
-/// Refuses streams for symbols the terminal does not have, with `not_found` naming the first one.
-///
-/// The terminal's symbol list is fetched once per link and cached. While no terminal is linked nothing can be
-/// checked, and streams are accepted as they are: they deliver once a terminal with those symbols links.
-async fn check_symbols(app: &App, link: &Arc<Link>, streams: &[StreamSpec]) -> Result<(), ErrorObject> {
-    if streams.iter().all(|stream| stream.symbol().is_none()) {
-        return Ok(());
-    }
-    let names = app
-        .symbols
-        .names(&link.token_id, link.generation, |offset| {
-            let params = offset.map_or_else(|| serde_json::json!({}), |offset| serde_json::json!({ "offset": offset }));
-            ask::<Value>(link, "get_symbols", params)
-        })
-        .await?;
-    let unknown = streams.iter().enumerate().find_map(|(index, stream)| {
-        stream.symbol().filter(|symbol| !names.contains(*symbol)).map(|symbol| (index, symbol))
-    });
-    let Some((index, symbol)) = unknown else { return Ok(()) };
-    let mut error = ErrorObject::new(ErrorKind::NotFound, format!("this terminal has no symbol named {symbol:?}"));
-    if let Some(data) = error.data.as_mut() {
-        data.field = Some(format!("streams[{index}].symbol"));
-    }
-    Err(error)
-}
-
-async fn ask<T: DeserializeOwned>(link: &Link, method: &str, params: Value) -> Result<T, ErrorObject> {
+pub(crate) async fn ask<T: DeserializeOwned>(link: &Link, method: &str, params: Value) -> Result<T, ErrorObject> {
     let value = link.call(method, params, false, None).await?;
     serde_json::from_value(value).map_err(|error| invalid_reply(method, &error))
 }
