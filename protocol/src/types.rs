@@ -33,7 +33,7 @@ pub enum Side {
     Sell,
 }
 
-/// Order type of `place_order` and of pending orders.
+/// Order type of `place_order`, of pending orders and of orders in history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderType {
@@ -53,6 +53,8 @@ pub enum OrderType {
     BuyStopLimit,
     /// MT5 only: at `price` place a sell limit at `stop_limit_price`.
     SellStopLimit,
+    /// The order `close_position_by` makes (in history only; `place_order` does not take it).
+    CloseBy,
 }
 
 impl OrderType {

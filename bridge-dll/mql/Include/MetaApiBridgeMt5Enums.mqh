@@ -18,7 +18,7 @@ string Mt5OrderType(const long t)
       case ORDER_TYPE_BUY_STOP_LIMIT: return "buy_stop_limit";
       case ORDER_TYPE_SELL_STOP_LIMIT: return "sell_stop_limit";
    }
-   return t % 2 == 0 ? "buy" : "sell"; // close-by orders
+   return "close_by";
 }
 
 ENUM_ORDER_TYPE Mt5OrderTypeOf(const string t)
@@ -131,8 +131,18 @@ string Mt5DealType(const long t)
       case DEAL_TYPE_CHARGE: return "charge";
       case DEAL_TYPE_CORRECTION: return "correction";
       case DEAL_TYPE_BONUS: return "bonus";
+      case DEAL_TYPE_COMMISSION: return "commission";
+      case DEAL_TYPE_COMMISSION_DAILY: return "commission_daily";
+      case DEAL_TYPE_COMMISSION_MONTHLY: return "commission_monthly";
+      case DEAL_TYPE_COMMISSION_AGENT_DAILY: return "commission_agent_daily";
+      case DEAL_TYPE_COMMISSION_AGENT_MONTHLY: return "commission_agent_monthly";
+      case DEAL_TYPE_INTEREST: return "interest";
+      case DEAL_TYPE_BUY_CANCELED: return "buy_canceled";
+      case DEAL_TYPE_SELL_CANCELED: return "sell_canceled";
+      case DEAL_DIVIDEND: return "dividend";
+      case DEAL_DIVIDEND_FRANKED: return "dividend_franked";
    }
-   return "commission";
+   return "tax";
 }
 
 string Mt5DealEntry(const long e)

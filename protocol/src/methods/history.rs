@@ -102,7 +102,7 @@ pub struct HistoryOrderPage {
     pub next_offset: Option<u32>,
 }
 
-/// Kind of deal.
+/// Kind of deal: MetaTrader 5's 18 deal types (MT4 reports buy, sell, balance and credit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DealType {
@@ -122,6 +122,26 @@ pub enum DealType {
     Bonus,
     /// A commission.
     Commission,
+    /// A commission charged at the end of the day.
+    CommissionDaily,
+    /// A commission charged at the end of the month.
+    CommissionMonthly,
+    /// An agent's commission charged at the end of the day.
+    CommissionAgentDaily,
+    /// An agent's commission charged at the end of the month.
+    CommissionAgentMonthly,
+    /// Interest on free funds.
+    Interest,
+    /// A buy deal the broker cancelled (its profit is reversed).
+    BuyCanceled,
+    /// A sell deal the broker cancelled (its profit is reversed).
+    SellCanceled,
+    /// A dividend.
+    Dividend,
+    /// A franked (tax-free) dividend.
+    DividendFranked,
+    /// A tax charge.
+    Tax,
 }
 
 /// Whether a deal opened or closed a position.

@@ -220,6 +220,9 @@ pub struct Order {
     /// The position it opened or closed, once filled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position_id: Option<Ticket>,
+    /// A `close_by` order's opposite position (the one `position_id` was closed by).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position_by: Option<Ticket>,
     /// Why it was placed.
     pub reason: Reason,
     /// MT4 or MT5.

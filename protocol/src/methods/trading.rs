@@ -163,6 +163,9 @@ impl Validate for PlaceOrderParams {
         check_positive("stop_limit_price", self.stop_limit_price)?;
         check_positive("sl", self.sl)?;
         check_positive("tp", self.tp)?;
+        if self.order_type == OrderType::CloseBy {
+            return Err(ParamsError::field("type", "close_by orders are made by close_position_by"));
+        }
         if !self.order_type.is_market() && self.price.is_none() {
             return Err(ParamsError::field("price", "a pending order needs a price"));
         }

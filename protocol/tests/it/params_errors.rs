@@ -122,6 +122,12 @@ fn a_pending_order_needs_a_price() {
         .expect("with a price it is fine");
 }
 
+/// A close-by order exists only in history: `close_position_by` makes it, `place_order` refuses the type.
+#[test]
+fn place_order_refuses_the_close_by_type() {
+    assert_field::<PlaceOrder>(json!({"symbol": "EURUSD", "type": "close_by", "volume": 0.1}), "type");
+}
+
 #[test]
 fn a_stop_limit_order_needs_its_limit_price_and_only_it_has_one() {
     assert_field::<PlaceOrder>(

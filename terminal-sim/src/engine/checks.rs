@@ -122,6 +122,8 @@ pub fn check_pending_price(
         OrderType::BuyStopLimit => price >= ask + level - eps && stop_limit.is_some_and(|limit| limit <= price + eps),
         OrderType::SellStopLimit => price <= bid - level + eps && stop_limit.is_some_and(|limit| limit >= price - eps),
         OrderType::Buy | OrderType::Sell => true,
+        // Only close_position_by makes a close-by order; it never rests at a price.
+        OrderType::CloseBy => false,
     };
     if ok { Ok(()) } else { Err(Reject::PendingPrice) }
 }

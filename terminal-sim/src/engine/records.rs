@@ -136,6 +136,8 @@ impl OrderRec {
             comment: self.comment.clone(),
             client_id: self.client_id.clone(),
             position_id: self.position_id.map(|id| id.to_string()),
+            // Only the host answers ORDER_POSITION_BY_ID (from the order's out_by deals); the wire form leaves it.
+            position_by: None,
             reason: self.reason,
             platform,
         }
@@ -263,6 +265,7 @@ impl ClosedTrade {
             comment: self.comment.clone(),
             client_id: self.client_id.clone(),
             position_id: Some(self.ticket.to_string()),
+            position_by: None,
             reason: self.open_reason,
             platform: Platform::Mt4,
         }

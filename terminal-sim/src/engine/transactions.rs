@@ -100,26 +100,27 @@ impl MtDealType {
         if side == Side::Buy { MtDealType::Buy } else { MtDealType::Sell }
     }
 
-    /// The protocol's (coarser) deal type: the commission family is one `commission`, the other non-trade
-    /// operations without a protocol name are `correction`, and a cancelled buy or sell keeps its direction.
+    /// The protocol's deal type: the same 18 kinds.
     pub fn to_wire(self) -> DealType {
         match self {
-            MtDealType::Buy | MtDealType::BuyCanceled => DealType::Buy,
-            MtDealType::Sell | MtDealType::SellCanceled => DealType::Sell,
+            MtDealType::Buy => DealType::Buy,
+            MtDealType::Sell => DealType::Sell,
             MtDealType::Balance => DealType::Balance,
             MtDealType::Credit => DealType::Credit,
             MtDealType::Charge => DealType::Charge,
+            MtDealType::Correction => DealType::Correction,
             MtDealType::Bonus => DealType::Bonus,
-            MtDealType::Commission
-            | MtDealType::CommissionDaily
-            | MtDealType::CommissionMonthly
-            | MtDealType::CommissionAgentDaily
-            | MtDealType::CommissionAgentMonthly => DealType::Commission,
-            MtDealType::Correction
-            | MtDealType::Interest
-            | MtDealType::Dividend
-            | MtDealType::DividendFranked
-            | MtDealType::Tax => DealType::Correction,
+            MtDealType::Commission => DealType::Commission,
+            MtDealType::CommissionDaily => DealType::CommissionDaily,
+            MtDealType::CommissionMonthly => DealType::CommissionMonthly,
+            MtDealType::CommissionAgentDaily => DealType::CommissionAgentDaily,
+            MtDealType::CommissionAgentMonthly => DealType::CommissionAgentMonthly,
+            MtDealType::Interest => DealType::Interest,
+            MtDealType::BuyCanceled => DealType::BuyCanceled,
+            MtDealType::SellCanceled => DealType::SellCanceled,
+            MtDealType::Dividend => DealType::Dividend,
+            MtDealType::DividendFranked => DealType::DividendFranked,
+            MtDealType::Tax => DealType::Tax,
         }
     }
 }
@@ -256,9 +257,14 @@ mod tests {
             assert_eq!(MtDealType::from_code(index as i64), Some(kind));
         }
         assert_eq!(MtDealType::from_code(18), None);
-        assert_eq!(MtDealType::Tax.to_wire(), DealType::Correction);
-        assert_eq!(MtDealType::CommissionAgentMonthly.to_wire(), DealType::Commission);
-        assert_eq!(MtDealType::SellCanceled.to_wire(), DealType::Sell);
+        let wire: Vec<String> = MtDealType::ALL
+            .into_iter()
+            .map(|kind| serde_json::to_value(kind.to_wire()).expect("a deal type serializes").to_string())
+            .collect();
+        let distinct: std::collections::BTreeSet<&String> = wire.iter().collect();
+        assert_eq!(distinct.len(), 18, "each MT5 deal type has its own wire name: {wire:?}");
+        assert_eq!(MtDealType::Tax.to_wire(), DealType::Tax);
+        assert_eq!(MtDealType::SellCanceled.to_wire(), DealType::SellCanceled);
         assert_eq!(MtDealType::of_side(Side::Buy), MtDealType::Buy);
     }
 }

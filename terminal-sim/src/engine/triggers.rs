@@ -24,6 +24,7 @@ fn trigger(order_type: OrderType, price: f64, bid: f64, ask: f64) -> Trigger {
         OrderType::BuyStop | OrderType::BuyStopLimit => ask >= price,
         OrderType::SellStop | OrderType::SellStopLimit => bid <= price,
         OrderType::Buy | OrderType::Sell => true,
+        OrderType::CloseBy => false,
     };
     match (reached, order_type.is_stop_limit()) {
         (false, _) => Trigger::Wait,

@@ -41,6 +41,8 @@ fn op_of(order_type: OrderType) -> i64 {
         OrderType::SellLimit => k4::OP_SELLLIMIT,
         OrderType::BuyStop | OrderType::BuyStopLimit => k4::OP_BUYSTOP,
         OrderType::SellStop | OrderType::SellStopLimit => k4::OP_SELLSTOP,
+        // MT4 records no close-by order: OrderCloseBy closes both trades, each keeping its own type.
+        OrderType::CloseBy => k4::OP_BUY,
     }
 }
 

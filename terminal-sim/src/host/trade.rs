@@ -73,6 +73,7 @@ pub(crate) fn order_type_code(order_type: OrderType) -> i64 {
         OrderType::SellStop => k::ORDER_TYPE_SELL_STOP,
         OrderType::BuyStopLimit => k::ORDER_TYPE_BUY_STOP_LIMIT,
         OrderType::SellStopLimit => k::ORDER_TYPE_SELL_STOP_LIMIT,
+        OrderType::CloseBy => k::ORDER_TYPE_CLOSE_BY,
     }
 }
 

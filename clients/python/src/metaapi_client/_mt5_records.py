@@ -68,13 +68,16 @@ _TIMEFRAMES = {1: "m1", 2: "m2", 3: "m3", 4: "m4", 5: "m5", 6: "m6", 10: "m10", 
 _TIMEFRAME_SECONDS = {1: 60, 2: 120, 3: 180, 4: 240, 5: 300, 6: 360, 10: 600, 12: 720, 15: 900, 20: 1200, 30: 1800,
                       0x4001: 3600, 0x4002: 7200, 0x4003: 10800, 0x4004: 14400, 0x4006: 21600, 0x4008: 28800,
                       0x400C: 43200, 0x4018: 86400, 0x8001: 604800, 0xC001: 2678400}
-_ORDER_TYPES = ["buy", "sell", "buy_limit", "sell_limit", "buy_stop", "sell_stop", "buy_stop_limit", "sell_stop_limit"]
+_ORDER_TYPES = ["buy", "sell", "buy_limit", "sell_limit", "buy_stop", "sell_stop", "buy_stop_limit", "sell_stop_limit",
+                "close_by"]
 _FILLINGS = {0: "fok", 1: "ioc", 2: "return", 3: "boc"}
 _TIMES_IN_FORCE = {0: "gtc", 1: "day", 2: "specified", 3: "specified_day"}
 _ORDER_STATES = ["started", "placed", "canceled", "partial", "filled", "rejected", "expired"]
 _REASONS = {"client": 0, "mobile": 1, "web": 2, "expert": 3, "sl": 4, "tp": 5, "stop_out": 6, "rollover": 7,
             "vmargin": 8, "split": 9}
-_DEAL_TYPES = ["buy", "sell", "balance", "credit", "charge", "correction", "bonus", "commission"]
+_DEAL_TYPES = ["buy", "sell", "balance", "credit", "charge", "correction", "bonus", "commission", "commission_daily",
+               "commission_monthly", "commission_agent_daily", "commission_agent_monthly", "interest", "buy_canceled",
+               "sell_canceled", "dividend", "dividend_franked", "tax"]
 _DEAL_ENTRIES = ["in", "out", "inout", "out_by"]
 _TRADE_MODES = {"demo": 0, "contest": 1, "real": 2}
 _MARGIN_MODES = {"netting": 0, "exchange": 1, "hedging": 2}

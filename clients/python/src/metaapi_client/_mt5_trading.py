@@ -36,7 +36,7 @@ def _order(o: m.Order) -> TradeOrder:
         _server_msc(o.time_done), _server_s(o.expiration), _ORDER_TYPES.index(str(o.type)),
         list(_TIMES_IN_FORCE.values()).index(str(o.time_in_force)),
         {"fok": 0, "ioc": 1, "return": 2, "boc": 3}.get(str(o.filling), 0), _ORDER_STATES.index(str(o.state)),
-        o.magic, _ticket(o.position_id), 0, _REASONS.get(str(o.reason), 0), o.volume_initial, o.volume_current,
+        o.magic, _ticket(o.position_id), _ticket(o.position_by), _REASONS.get(str(o.reason), 0), o.volume_initial, o.volume_current,
         o.price_open, o.sl or 0.0, o.tp or 0.0, o.price_current, o.price_stop_limit or 0.0, o.symbol, o.comment,
         o.client_id or "")
 
@@ -172,7 +172,8 @@ def order_calc_profit(action: int, symbol: str, volume: float, price_open: float
 
 def _place_params(request: dict[str, Any]) -> dict[str, Any]:
     kind = request.get("type")
-    if not isinstance(kind, int) or not 0 <= kind < len(_ORDER_TYPES):
+    # ORDER_TYPE_CLOSE_BY is not placed: order_send's TRADE_ACTION_CLOSE_BY goes to close_position_by.
+    if not isinstance(kind, int) or not 0 <= kind < _ORDER_TYPES.index("close_by"):
         raise ValueError(f"request type must be an ORDER_TYPE_* from BUY to SELL_STOP_LIMIT, not {kind!r}")
     return {
         "symbol": request.get("symbol"), "type": _ORDER_TYPES[kind], "volume": request.get("volume"),

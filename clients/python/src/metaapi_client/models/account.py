@@ -33,6 +33,16 @@ class DealType(StrEnum):
     correction = 'correction'
     bonus = 'bonus'
     commission = 'commission'
+    commission_daily = 'commission_daily'
+    commission_monthly = 'commission_monthly'
+    commission_agent_daily = 'commission_agent_daily'
+    commission_agent_monthly = 'commission_agent_monthly'
+    interest = 'interest'
+    buy_canceled = 'buy_canceled'
+    sell_canceled = 'sell_canceled'
+    dividend = 'dividend'
+    dividend_franked = 'dividend_franked'
+    tax = 'tax'
 
 
 class HistoryQuery(BaseModel):
@@ -248,6 +258,12 @@ class Order(BaseModel):
     filling: Annotated[Filling, Field(description='Filling policy.')]
     magic: Annotated[int, Field(description='Magic number.')]
     platform: Annotated[Platform, Field(description='MT4 or MT5.')]
+    position_by: Annotated[
+        str | None,
+        Field(
+            description="A `close_by` order's opposite position (the one `position_id` was closed by)."
+        ),
+    ] = None
     position_id: Annotated[
         str | None, Field(description='The position it opened or closed, once filled.')
     ] = None

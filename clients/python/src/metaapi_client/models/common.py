@@ -50,6 +50,7 @@ class OrderType(StrEnum):
     sell_stop = 'sell_stop'
     buy_stop_limit = 'buy_stop_limit'
     sell_stop_limit = 'sell_stop_limit'
+    close_by = 'close_by'
 
 
 class Platform(StrEnum):

@@ -40,12 +40,30 @@ export type DealEntry = "in" | "out" | "inout" | "out_by";
 export type Reason =
   "client" | "mobile" | "web" | "expert" | "sl" | "tp" | "stop_out" | "rollover" | "vmargin" | "split";
 /**
- * Kind of deal.
+ * Kind of deal: MetaTrader 5's 18 deal types (MT4 reports buy, sell, balance and credit).
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "DealType".
  */
-export type DealType = "buy" | "sell" | "balance" | "credit" | "charge" | "correction" | "bonus" | "commission";
+export type DealType =
+  | "buy"
+  | "sell"
+  | "balance"
+  | "credit"
+  | "charge"
+  | "correction"
+  | "bonus"
+  | "commission"
+  | "commission_daily"
+  | "commission_monthly"
+  | "commission_agent_daily"
+  | "commission_agent_monthly"
+  | "interest"
+  | "buy_canceled"
+  | "sell_canceled"
+  | "dividend"
+  | "dividend_franked"
+  | "tax";
 /**
  * State of an order.
  *
@@ -286,6 +304,10 @@ export interface Order {
    */
   magic: number;
   platform: Platform;
+  /**
+   * A `close_by` order's opposite position (the one `position_id` was closed by).
+   */
+  position_by?: string | null;
   /**
    * The position it opened or closed, once filled.
    */

@@ -93,13 +93,21 @@ export type StreamSpec =
  */
 export type TimeInForce = "gtc" | "day" | "specified" | "specified_day";
 /**
- * Order type of `place_order` and of pending orders.
+ * Order type of `place_order`, of pending orders and of orders in history.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "OrderType".
  */
 export type OrderType =
-  "buy" | "sell" | "buy_limit" | "sell_limit" | "buy_stop" | "sell_stop" | "buy_stop_limit" | "sell_stop_limit";
+  | "buy"
+  | "sell"
+  | "buy_limit"
+  | "sell_limit"
+  | "buy_stop"
+  | "sell_stop"
+  | "buy_stop_limit"
+  | "sell_stop_limit"
+  | "close_by";
 /**
  * A request id: a string, a number, or null.
  *
