@@ -52,6 +52,45 @@ impl SimHandle {
         )
     }
 
+    /// Drops (`false`) or restores the terminal's connection to its trade server, as a network failure would; the
+    /// programs read it through `TerminalInfoInteger(TERMINAL_CONNECTED)` and MQL4's `IsConnected`. A test hook.
+    pub fn set_broker_connected(&self, connected: bool) {
+        if let Some(program) = &self.program {
+            program.shared.broker_connected.store(connected, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Switches the terminal's "Algo Trading" button; with it off, `TERMINAL_TRADE_ALLOWED` and
+    /// `MQL_TRADE_ALLOWED` read 0 and every order of a program is refused. A test hook.
+    pub fn set_algo_trading(&self, allowed: bool) {
+        if let Some(program) = &self.program {
+            program.shared.lock().set_trade_allowed(allowed);
+        }
+    }
+
+    /// Moves the terminal's clock forward to `utc` (UTC ms) without feed ticks in between, as a weekend or a
+    /// quiet night passes: a test hook to cross a weekend or a daylight saving change in seconds.
+    pub fn jump_to(&self, utc: metaapi_protocol::types::TimeMs) {
+        if let Some(program) = &self.program {
+            program.shared.lock().jump_to(utc);
+        }
+    }
+
+    /// The broker books an operation of `kind` on the account (deposit, credit, commission, interest, dividend,
+    /// tax, ...) for `amount`, as a deal with no symbol: the programs see it in history and, on MT5, in
+    /// OnTradeTransaction. Returns the deal ticket, or `None` for the trade kinds (buy, sell and their
+    /// cancellations), which are no operation. A test hook.
+    pub fn broker_operation(
+        &self,
+        kind: metaapi_protocol::methods::DealType,
+        amount: f64,
+        comment: &str,
+    ) -> Option<u64> {
+        let program = self.program.as_ref()?;
+        let kind = crate::engine::transactions::MtDealType::of_wire(kind);
+        program.shared.lock().broker_operation(kind, amount, comment)
+    }
+
     /// Stops the EA (OnDeinit, which calls `mtb_stop`) and the terminal.
     pub fn stop(mut self) {
         if let Some(program) = self.program.take() {

@@ -3,6 +3,8 @@
 
 use metaapi_protocol::types::{AccountTradeMode, MarginMode, Platform, StopOutMode};
 
+use std::sync::atomic::Ordering;
+
 use super::consts::mt5 as k;
 use super::{Host, TIMER_FLOOR_MS, errors, server_seconds};
 use crate::terminal::MAX_BARS;
@@ -53,7 +55,7 @@ impl Host {
         drop(terminal);
         Some(match prop {
             k::TERMINAL_BUILD => i64::from(identity.build),
-            k::TERMINAL_CONNECTED => 1,
+            k::TERMINAL_CONNECTED => i64::from(self.shared.broker_connected.load(Ordering::SeqCst)),
             k::TERMINAL_DLLS_ALLOWED => i64::from(self.dlls_allowed),
             k::TERMINAL_TRADE_ALLOWED => i64::from(trade_allowed),
             k::TERMINAL_MAXBARS => MAX_BARS as i64,
