@@ -112,8 +112,8 @@ int Mt4Candles(const long s, const long id)
    int got;
    if(MtbHas(s, id, "from"))
    {
-      datetime from = (datetime)(MtbParamLong(s, id, "from", 0) / 1000 + Mt4Offset());
-      datetime to = MtbHas(s, id, "to") ? (datetime)(MtbParamLong(s, id, "to", 0) / 1000 + Mt4Offset()) : TimeCurrent();
+      datetime from = Mt4ServerTimeOf(MtbParamLong(s, id, "from", 0));
+      datetime to = MtbHas(s, id, "to") ? Mt4ServerTimeOf(MtbParamLong(s, id, "to", 0)) : TimeCurrent();
       got = CopyRates(symbol, (ENUM_TIMEFRAMES)period, from, to, rates);
    }
    else got = CopyRates(symbol, (ENUM_TIMEFRAMES)period, 0, count, rates);

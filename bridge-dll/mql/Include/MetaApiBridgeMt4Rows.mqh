@@ -4,18 +4,10 @@
 #define METAAPI_BRIDGE_MT4_ROWS_MQH
 
 #include <metaapi_bridge.mqh>
+#include <MetaApiBridgeMt4Time.mqh>
 
 // ---- Conversions ----
 
-// The broker's offset from UTC in seconds. TimeCurrent() is the server time of the last quote, so it trails the clock
-// by however long ago that was: rounded to the quarter hour (every broker offset is one), the times of one history
-// stay the same from call to call, as pages of a list need.
-long   Mt4Offset()
-{
-   long raw = (long)(TimeCurrent() - TimeGMT());
-   return (raw >= 0 ? raw + 450 : raw - 450) / 900 * 900;
-}
-long   Mt4Utc(const datetime t) { return ((long)t - Mt4Offset()) * 1000; }
 string Mt4Type(const int t)
 {
    switch(t) { case OP_BUY: return "buy"; case OP_SELL: return "sell"; case OP_BUYLIMIT: return "buy_limit";

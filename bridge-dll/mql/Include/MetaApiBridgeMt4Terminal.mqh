@@ -45,9 +45,12 @@ int Mt4Health(const long s, const long id)
 
 int Mt4ServerTime(const long s, const long id)
 {
-   MtbSetLong(s, id, "time", (long)TimeGMT() * 1000);
-   MtbSetString(s, id, "broker_time", MtbBrokerTime(TimeCurrent()));
-   MtbSetLong(s, id, "broker_utc_offset_s", Mt4Offset());
+   // TimeCurrent is the last quote's time, which stops over a weekend; the server's clock is UTC plus the offset.
+   datetime gmt = TimeGMT();
+   long offset = Mt4Offset();
+   MtbSetLong(s, id, "time", (long)gmt * 1000);
+   MtbSetString(s, id, "broker_time", MtbBrokerTime((datetime)((long)gmt + offset)));
+   MtbSetLong(s, id, "broker_utc_offset_s", offset);
    MtbSetLong(s, id, "last_quote_time", Mt4Utc((datetime)MarketInfo(_Symbol, MODE_TIME)));
    return MtbSend(s, id);
 }

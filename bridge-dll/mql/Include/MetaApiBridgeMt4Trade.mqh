@@ -82,7 +82,7 @@ int Mt4PlaceOrder(const long s, const long id)
    int type = Mt4TypeOf(type_name);
    double volume = MtbParamDouble(s, id, "volume", 0);
    double price = MtbParamDouble(s, id, "price", type == OP_BUY ? MarketInfo(symbol, MODE_ASK) : MarketInfo(symbol, MODE_BID));
-   datetime expiration = MtbHas(s, id, "expiration") ? (datetime)(MtbParamLong(s, id, "expiration", 0) / 1000 + Mt4Offset()) : 0;
+   datetime expiration = MtbHas(s, id, "expiration") ? Mt4ServerTimeOf(MtbParamLong(s, id, "expiration", 0)) : 0;
    int ticket = OrderSend(symbol, type, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10),
                           MtbParamDouble(s, id, "sl", 0), MtbParamDouble(s, id, "tp", 0), MtbParamString(s, id, "comment", ""),
                           (int)MtbParamLong(s, id, "magic", 0), expiration);
@@ -174,7 +174,7 @@ int Mt4ModifyOrder(const long s, const long id)
    if(MtbHas(s, id, "stop_limit_price")) return MtbUnsupported(s, id, "MT4 has no stop-limit orders");
    if(!Mt4SelectOpen(s, id, "ticket", true)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no pending order with that ticket");
    int ticket = OrderTicket();
-   datetime expiration = MtbHas(s, id, "expiration") ? (datetime)(MtbParamLong(s, id, "expiration", 0) / 1000 + Mt4Offset()) : OrderExpiration();
+   datetime expiration = MtbHas(s, id, "expiration") ? Mt4ServerTimeOf(MtbParamLong(s, id, "expiration", 0)) : OrderExpiration();
    double price = MtbParamDouble(s, id, "price", OrderOpenPrice());
    if(!OrderModify(ticket, price, MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), expiration, clrNONE))
       return Mt4Rejected(s, id);

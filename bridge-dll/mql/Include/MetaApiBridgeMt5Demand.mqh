@@ -91,24 +91,18 @@ void Mt5DemandRelease()
    ArrayResize(g_demand_books, 0);
 }
 
-long Mt5DemandOffsetMs()
-{
-   return (long)(TimeTradeServer() - TimeGMT()) * 1000;
-}
-
 // Every tick of entry i's symbol since the last one published, in order.
 void Mt5DemandTicks(const long s, const int i)
 {
    MqlTick ticks[];
    int got = CopyTicks(g_demand_symbols[i], ticks, COPY_TICKS_ALL, (ulong)(g_demand_last_msc[i] + 1), 1000);
    if(got <= 0) return;
-   long offset_ms = Mt5DemandOffsetMs();
    for(int k = 0; k < got; k++)
    {
       long id = MtbEventBegin(s, MTB_EVENT_TICK);
       if(id == 0) return;
       MtbSetString(s, id, "symbol", g_demand_symbols[i]);
-      MtbSetLong(s, id, "tick.time", (long)ticks[k].time_msc - offset_ms);
+      MtbSetLong(s, id, "tick.time", Mt5UtcMsOfMsc((long)ticks[k].time_msc));
       MtbSetDouble(s, id, "tick.bid", ticks[k].bid);
       MtbSetDouble(s, id, "tick.ask", ticks[k].ask);
       MtbSetDouble(s, id, "tick.last", ticks[k].last);

@@ -167,7 +167,6 @@ int Mt5Candles(const long s, const long id)
 {
    string symbol = MtbParamString(s, id, "symbol", "");
    string tf = MtbParamString(s, id, "timeframe", "m1");
-   long offset = (long)(TimeTradeServer() - TimeGMT());
    MqlRates rates[];
    int got;
    int count = (int)MtbParamLong(s, id, "count", 0);
@@ -175,9 +174,9 @@ int Mt5Candles(const long s, const long id)
    int limit = count > 0 ? count : 10000;
    bool ranged = MtbHas(s, id, "from");
    if(MtbHas(s, id, "from") && MtbHas(s, id, "to"))
-      got = CopyRates(symbol, Mt5Timeframe(tf), (datetime)(MtbParamLong(s, id, "from", 0) / 1000 + offset), (datetime)(MtbParamLong(s, id, "to", 0) / 1000 + offset), rates);
+      got = CopyRates(symbol, Mt5Timeframe(tf), Mt5ServerTimeOf(MtbParamLong(s, id, "from", 0)), Mt5ServerTimeOf(MtbParamLong(s, id, "to", 0)), rates);
    else if(MtbHas(s, id, "from"))
-      got = CopyRates(symbol, Mt5Timeframe(tf), (datetime)(MtbParamLong(s, id, "from", 0) / 1000 + offset), TimeTradeServer(), rates);
+      got = CopyRates(symbol, Mt5Timeframe(tf), Mt5ServerTimeOf(MtbParamLong(s, id, "from", 0)), TimeTradeServer(), rates);
    else
       got = CopyRates(symbol, Mt5Timeframe(tf), 0, count, rates);
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no candles for " + symbol);
@@ -210,11 +209,10 @@ int Mt5Ticks(const long s, const long id)
    string symbol = MtbParamString(s, id, "symbol", "");
    string kind = MtbParamString(s, id, "kind", "all");
    uint flags = kind == "info" ? COPY_TICKS_INFO : (kind == "trade" ? COPY_TICKS_TRADE : COPY_TICKS_ALL);
-   long offset_ms = (long)(TimeTradeServer() - TimeGMT()) * 1000;
-   ulong from = (ulong)(MtbParamLong(s, id, "from", 0) + offset_ms);
+   ulong from = (ulong)Mt5ServerMsOf(MtbParamLong(s, id, "from", 0));
    int count = (int)MtbParamLong(s, id, "count", 10000);
    MqlTick ticks[];
-   int got = MtbHas(s, id, "to") ? CopyTicksRange(symbol, ticks, flags, from, (ulong)(MtbParamLong(s, id, "to", 0) + offset_ms))
+   int got = MtbHas(s, id, "to") ? CopyTicksRange(symbol, ticks, flags, from, (ulong)Mt5ServerMsOf(MtbParamLong(s, id, "to", 0)))
                                  : CopyTicks(symbol, ticks, flags, from, count + 1);
    if(got < 0) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no ticks for " + symbol);
    int n = MathMin(got, count);
@@ -234,9 +232,9 @@ int Mt5Ticks(const long s, const long id)
          MqlTick after[];
          more = CopyTicks(symbol, after, flags, (ulong)(boundary + 1), 1) > 0;
          if(more) next = (long)after[0].time_msc;
-         if(more && MtbHas(s, id, "to")) more = next <= MtbParamLong(s, id, "to", 0) + offset_ms;
+         if(more && MtbHas(s, id, "to")) more = next <= Mt5ServerMsOf(MtbParamLong(s, id, "to", 0));
       }
-      if(more) MtbSetLong(s, id, "next_from", next - offset_ms);
+      if(more) MtbSetLong(s, id, "next_from", Mt5UtcMsOfMsc(next));
       n = end;
    }
    MtbSetString(s, id, "symbol", symbol);
@@ -244,7 +242,7 @@ int Mt5Ticks(const long s, const long id)
    for(int i = 0; i < n; i++)
    {
       string p = "ticks[" + IntegerToString(i) + "].";
-      MtbSetLong(s, id, p + "time", ticks[i].time_msc - offset_ms);
+      MtbSetLong(s, id, p + "time", Mt5UtcMsOfMsc(ticks[i].time_msc));
       MtbSetDouble(s, id, p + "bid", ticks[i].bid);
       MtbSetDouble(s, id, p + "ask", ticks[i].ask);
       MtbSetDouble(s, id, p + "last", ticks[i].last);

@@ -69,11 +69,10 @@ int Mt5Order(const long s, const long id)
 // Selects history for a query; returns false when the query names nothing.
 bool Mt5SelectHistory(const long s, const long id)
 {
-   long offset = (long)(TimeTradeServer() - TimeGMT());
    if(MtbHas(s, id, "position_id")) return HistorySelectByPosition(StringToInteger(MtbParamString(s, id, "position_id", "0")));
    if(MtbHas(s, id, "ticket")) return HistorySelect(0, TimeTradeServer() + 86400);
-   datetime from = (datetime)(MtbParamLong(s, id, "from", 0) / 1000 + offset);
-   datetime to = MtbHas(s, id, "to") ? (datetime)(MtbParamLong(s, id, "to", 0) / 1000 + offset) : TimeTradeServer() + 86400;
+   datetime from = Mt5ServerTimeOf(MtbParamLong(s, id, "from", 0));
+   datetime to = MtbHas(s, id, "to") ? Mt5ServerTimeOf(MtbParamLong(s, id, "to", 0)) : TimeTradeServer() + 86400;
    return HistorySelect(from, to);
 }
 

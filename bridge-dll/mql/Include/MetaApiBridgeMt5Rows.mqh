@@ -5,14 +5,7 @@
 
 #include <metaapi_bridge.mqh>
 #include <MetaApiBridgeMt5Enums.mqh>
-
-// UTC milliseconds of a server time (the terminal's server clock minus its offset to GMT). MQL5 only: MQL4 has no
-// TimeTradeServer, so this is not in the shared include.
-long MtbUtcMs(const datetime server_time)
-{
-   long offset = (long)(TimeTradeServer() - TimeGMT());
-   return ((long)server_time - offset) * 1000;
-}
+#include <MetaApiBridgeMt5Time.mqh>
 
 // A trading call's client_id travels in the order's comment as "cid:<id>" when the call gave no comment of its
 // own: MetaTrader keeps no other field a client can set, and the comment stays with the order, its deal and the
@@ -48,9 +41,9 @@ void Mt5PositionRow(const long s, const long id, const string p)
    MtbSetString(s, id, p + "comment", PositionGetString(POSITION_COMMENT));
    Mt5ClientIdOf(s, id, p, PositionGetString(POSITION_COMMENT));
    MtbSetString(s, id, p + "reason", Mt5Reason(PositionGetInteger(POSITION_REASON)));
-   MtbSetLong(s, id, p + "time", PositionGetInteger(POSITION_TIME_MSC) - (long)(TimeTradeServer() - TimeGMT()) * 1000);
+   MtbSetLong(s, id, p + "time", Mt5UtcMsOfMsc(PositionGetInteger(POSITION_TIME_MSC)));
    MtbSetString(s, id, p + "broker_time", MtbBrokerTime((datetime)PositionGetInteger(POSITION_TIME)));
-   MtbSetLong(s, id, p + "update_time", PositionGetInteger(POSITION_TIME_UPDATE_MSC) - (long)(TimeTradeServer() - TimeGMT()) * 1000);
+   MtbSetLong(s, id, p + "update_time", Mt5UtcMsOfMsc(PositionGetInteger(POSITION_TIME_UPDATE_MSC)));
    MtbSetString(s, id, p + "platform", "mt5");
 }
 
@@ -135,7 +128,7 @@ bool Mt5QuoteRow(const long s, const long id, const string p, const string symbo
    MtbSetDouble(s, id, p + "bid", tick.bid);
    MtbSetDouble(s, id, p + "ask", tick.ask);
    if(tick.last > 0) MtbSetDouble(s, id, p + "last", tick.last);
-   MtbSetLong(s, id, p + "time", tick.time_msc - (long)(TimeTradeServer() - TimeGMT()) * 1000);
+   MtbSetLong(s, id, p + "time", Mt5UtcMsOfMsc(tick.time_msc));
    MtbSetString(s, id, p + "broker_time", MtbBrokerTime(tick.time));
    return true;
 }

@@ -80,7 +80,7 @@ int Mt5ServerTime(const long s, const long id)
    datetime server = TimeTradeServer();
    MtbSetLong(s, id, "time", (long)TimeGMT() * 1000);
    MtbSetString(s, id, "broker_time", MtbBrokerTime(server));
-   MtbSetLong(s, id, "broker_utc_offset_s", (long)(server - TimeGMT()));
+   MtbSetLong(s, id, "broker_utc_offset_s", Mt5Offset());
    MqlTick tick;
    if(SymbolInfoTick(Mt5ReferenceSymbol(), tick)) MtbSetLong(s, id, "last_quote_time", MtbUtcMs(tick.time));
    return MtbSend(s, id);

@@ -50,7 +50,7 @@ void Mt5OrderRequest(const long s, const long id, MqlTradeRequest &request)
    request.deviation = (ulong)MtbParamLong(s, id, "deviation_points", 10);
    request.type_filling = Mt5FillingOf(symbol, MtbParamString(s, id, "filling", "auto"));
    request.type_time = Mt5TimeInForceOf(MtbParamString(s, id, "time_in_force", "gtc"));
-   if(MtbHas(s, id, "expiration")) request.expiration = (datetime)(MtbParamLong(s, id, "expiration", 0) / 1000 + (long)(TimeTradeServer() - TimeGMT()));
+   if(MtbHas(s, id, "expiration")) request.expiration = Mt5ServerTimeOf(MtbParamLong(s, id, "expiration", 0));
    request.magic = (ulong)MtbParamLong(s, id, "magic", 0);
    request.comment = Mt5CommentFor(MtbParamString(s, id, "comment", ""), MtbParamString(s, id, "client_id", ""));
 }
@@ -223,7 +223,7 @@ int Mt5ModifyOrder(const long s, const long id)
    request.sl = MtbParamDouble(s, id, "sl", OrderGetDouble(ORDER_SL));
    request.tp = MtbParamDouble(s, id, "tp", OrderGetDouble(ORDER_TP));
    request.type_time = MtbHas(s, id, "time_in_force") ? Mt5TimeInForceOf(MtbParamString(s, id, "time_in_force", "gtc")) : (ENUM_ORDER_TYPE_TIME)OrderGetInteger(ORDER_TYPE_TIME);
-   request.expiration = MtbHas(s, id, "expiration") ? (datetime)(MtbParamLong(s, id, "expiration", 0) / 1000 + (long)(TimeTradeServer() - TimeGMT()))
+   request.expiration = MtbHas(s, id, "expiration") ? Mt5ServerTimeOf(MtbParamLong(s, id, "expiration", 0))
                                                      : (datetime)OrderGetInteger(ORDER_TIME_EXPIRATION);
    return Mt5Trade(s, id, request);
 }
