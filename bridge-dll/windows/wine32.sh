@@ -13,7 +13,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 source bridge-dll/windows/common.sh
 
-bundle="$(ls -d "$work"/dist/metaapi-*/ 2>/dev/null | head -n 1)"
+# `|| true`: with pipefail, a failed `ls` would end the script (set -e) before it could say why.
+bundle="$(ls -d "$work"/dist/metaapi-*/ 2>/dev/null | head -n 1 || true)"
 # Without it the windows stage did not get that far, and has said why (skipped or failed).
 [ -n "$bundle" ] || skip "no bundle in $work/dist: the windows stage (bridge-dll/windows/smoke.sh) builds it first"
 bundle="${bundle%/}"

@@ -77,6 +77,12 @@ pub const PG_MIGRATIONS: &[&str] = &[
         event TEXT NOT NULL,
         created_at BIGINT NOT NULL
     );",
+    // 3: how far the feed was pruned (see `prune_revocations`): a replica that resumes from before it missed rows.
+    "CREATE TABLE revocations_pruned (
+        one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+        through_seq BIGINT NOT NULL
+    );
+    INSERT INTO revocations_pruned (through_seq) VALUES (0);",
 ];
 
 /// Any advisory-lock key, the same in every replica, so that replicas starting together migrate one at a time.
@@ -134,6 +140,8 @@ fn describe(config: &tokio_postgres::Config) -> String {
         .iter()
         .map(|h| match h {
             tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            // Unix sockets exist only in unix builds of tokio-postgres (the Windows console is TCP only).
+            #[cfg(unix)]
             tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
         })
         .collect();
@@ -176,12 +184,45 @@ impl PostgresStore {
         &self.config
     }
 
-    /// The replicas' feed's last sequence number (0 when empty).
+    /// The replicas' feed's last sequence number: its newest row's, or the pruned horizon when pruning emptied it
+    /// (0 for a new feed).
     pub(crate) fn last_revocation_seq(&self) -> Result<i64, ConsoleError> {
         self.run(|pool| async move {
             let client = pool.get().await.map_err(db_err)?;
-            let row = client.query_one("SELECT COALESCE(MAX(seq), 0) FROM revocations", &[]).await.map_err(db_err)?;
+            let row = client
+                .query_one(
+                    "SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM revocations), \
+                     (SELECT through_seq FROM revocations_pruned))",
+                    &[],
+                )
+                .await
+                .map_err(db_err)?;
             Ok(row.get(0))
+        })
+    }
+
+    /// Deletes the feed's rows written before `before` (epoch ms) and moves the pruned horizon past them, in one
+    /// transaction; answers how many rows went. A replica whose listener resumes from below the horizon learns that
+    /// it missed rows (see `replicas::deliver_after`).
+    pub(crate) fn prune_revocations(&self, before: TimeMs) -> Result<u64, ConsoleError> {
+        self.run(move |pool| async move {
+            let mut client = pool.get().await.map_err(db_err)?;
+            let tx = client.transaction().await.map_err(db_err)?;
+            // The horizon row is locked first, so replicas pruning at once take turns instead of racing.
+            tx.execute("SELECT through_seq FROM revocations_pruned FOR UPDATE", &[]).await.map_err(db_err)?;
+            let row = tx
+                .query_one("SELECT MAX(seq) FROM revocations WHERE created_at < $1", &[&before])
+                .await
+                .map_err(db_err)?;
+            let Some(through) = row.get::<_, Option<i64>>(0) else {
+                return Ok(0);
+            };
+            let deleted = tx.execute("DELETE FROM revocations WHERE seq <= $1", &[&through]).await.map_err(db_err)?;
+            tx.execute("UPDATE revocations_pruned SET through_seq = GREATEST(through_seq, $1)", &[&through])
+                .await
+                .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(deleted)
         })
     }
 
