@@ -76,6 +76,21 @@ impl SimHandle {
         }
     }
 
+    /// The broker books an operation of `kind` on the account (deposit, credit, commission, interest, dividend,
+    /// tax, ...) for `amount`, as a deal with no symbol: the programs see it in history and, on MT5, in
+    /// OnTradeTransaction. Returns the deal ticket, or `None` for the trade kinds (buy, sell and their
+    /// cancellations), which are no operation. A test hook.
+    pub fn broker_operation(
+        &self,
+        kind: metaapi_protocol::methods::DealType,
+        amount: f64,
+        comment: &str,
+    ) -> Option<u64> {
+        let program = self.program.as_ref()?;
+        let kind = crate::engine::transactions::MtDealType::of_wire(kind);
+        program.shared.lock().broker_operation(kind, amount, comment)
+    }
+
     /// Stops the EA (OnDeinit, which calls `mtb_stop`) and the terminal.
     pub fn stop(mut self) {
         if let Some(program) = self.program.take() {

@@ -69,6 +69,7 @@ void Mt5OrderRow(const long s, const long id, const string p)
    MtbSetString(s, id, p + "comment", OrderGetString(ORDER_COMMENT));
    Mt5ClientIdOf(s, id, p, OrderGetString(ORDER_COMMENT));
    if(OrderGetInteger(ORDER_POSITION_ID) > 0) MtbSetString(s, id, p + "position_id", MtbTicket(OrderGetInteger(ORDER_POSITION_ID)));
+   if(OrderGetInteger(ORDER_POSITION_BY_ID) > 0) MtbSetString(s, id, p + "position_by", MtbTicket(OrderGetInteger(ORDER_POSITION_BY_ID)));
    MtbSetString(s, id, p + "reason", Mt5Reason(OrderGetInteger(ORDER_REASON)));
    MtbSetString(s, id, p + "platform", "mt5");
 }
@@ -93,6 +94,7 @@ void Mt5HistoryOrderRow(const long s, const long id, const string p, const ulong
    MtbSetString(s, id, p + "comment", HistoryOrderGetString(t, ORDER_COMMENT));
    Mt5ClientIdOf(s, id, p, HistoryOrderGetString(t, ORDER_COMMENT));
    if(HistoryOrderGetInteger(t, ORDER_POSITION_ID) > 0) MtbSetString(s, id, p + "position_id", MtbTicket(HistoryOrderGetInteger(t, ORDER_POSITION_ID)));
+   if(HistoryOrderGetInteger(t, ORDER_POSITION_BY_ID) > 0) MtbSetString(s, id, p + "position_by", MtbTicket(HistoryOrderGetInteger(t, ORDER_POSITION_BY_ID)));
    MtbSetString(s, id, p + "reason", Mt5Reason(HistoryOrderGetInteger(t, ORDER_REASON)));
    MtbSetString(s, id, p + "platform", "mt5");
 }

@@ -161,6 +161,7 @@ int Mt5ClosePositionBy(const long s, const long id)
    request.position = (ulong)StringToInteger(ticket);
    request.position_by = (ulong)StringToInteger(opposite);
    request.symbol = PositionGetString(POSITION_SYMBOL);
+   request.comment = Mt5CommentFor("", MtbParamString(s, id, "client_id", ""));
    return Mt5Trade(s, id, request);
 }
 

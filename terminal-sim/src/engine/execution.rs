@@ -234,6 +234,111 @@ impl Terminal {
         self.history_orders.push(order);
     }
 
+    /// A broker's operation on the account (a deposit, credit, commission, interest, dividend, tax, ...): a deal of
+    /// `kind` with no symbol whose profit is `amount`, added to the credit for `credit` and to the balance for the
+    /// others, reported as MT5 reports a deal (DEAL_ADD). Cancelled buys and sells cancel a trade, so they are not
+    /// an operation and are refused with `None`; so are buys and sells themselves.
+    pub fn broker_operation(&mut self, kind: MtDealType, amount: f64, comment: &str) -> Option<u64> {
+        if matches!(kind, MtDealType::Buy | MtDealType::Sell | MtDealType::BuyCanceled | MtDealType::SellCanceled) {
+            return None;
+        }
+        if kind == MtDealType::Credit {
+            self.account.credit += amount;
+        } else {
+            self.account.balance += amount;
+        }
+        let deal = DealRec {
+            ticket: self.take_deal_ticket(),
+            order: None,
+            position_id: None,
+            symbol: String::new(),
+            mt_type: kind,
+            entry: DealEntry::In,
+            volume: 0.0,
+            price: 0.0,
+            profit: amount,
+            magic: 0,
+            comment: comment.to_owned(),
+            client_id: None,
+            reason: Reason::Client,
+            time: self.now,
+        };
+        let ticket = deal.ticket;
+        self.events.push(Event::new("deal_added", &deal.to_wire(self.mode.platform())));
+        self.transaction(Transaction::of_deal(&deal));
+        self.deals.push(deal);
+        self.publish_account_if_changed();
+        Some(ticket)
+    }
+
+    /// `close_position_by` as MT5 records it: the close-by order (type close_by, filled, its position the closed
+    /// one) in history around its two `out_by` deals, ORDER_ADD before them and ORDER_DELETE, HISTORY_ADD after.
+    /// MT4 has no such order: OrderCloseBy closes both trades, each under its own ticket.
+    pub(crate) fn close_by_with_order(
+        &mut self,
+        params: metaapi_protocol::methods::ClosePositionByParams,
+        comment: &str,
+    ) -> Result<metaapi_protocol::methods::TradeResult, metaapi_protocol::ErrorObject> {
+        let closed = self.positions.iter().find(|position| position.ticket.to_string() == params.ticket).cloned();
+        let client_id = params.client_id.clone();
+        let result = self.close_position_by(params)?;
+        let (Some(position), Some(order)) = (closed, result.order.as_deref().and_then(|order| order.parse().ok()))
+        else {
+            return Ok(result);
+        };
+        if self.mode.platform() == Platform::Mt4 {
+            return Ok(result);
+        }
+        let record = OrderRec {
+            ticket: order,
+            symbol: position.symbol.clone(),
+            order_type: OrderType::CloseBy,
+            state: OrderState::Filled,
+            volume_initial: result.volume,
+            volume_current: 0.0,
+            price_open: result.price,
+            price_stop_limit: None,
+            sl: None,
+            tp: None,
+            time_setup: self.now,
+            time_done: Some(self.now),
+            expiration: None,
+            expires_at: None,
+            time_in_force: TimeInForce::Gtc,
+            filling: Filling::Fok,
+            magic: position.magic,
+            comment: comment.to_owned(),
+            client_id,
+            position_id: Some(position.ticket),
+            reason: Reason::Expert,
+        };
+        let mut started = record.clone();
+        started.state = OrderState::Started;
+        started.volume_current = record.volume_initial;
+        let first_deal = self
+            .transactions
+            .iter()
+            .position(|transaction| transaction.kind == TransactionType::DealAdd && transaction.order == order);
+        let added = Transaction::of_order(TransactionType::OrderAdd, &started);
+        self.transactions.insert(first_deal.unwrap_or(self.transactions.len()), added);
+        self.transaction(Transaction::of_order(TransactionType::OrderDelete, &record));
+        self.transaction(Transaction::of_order(TransactionType::HistoryAdd, &record));
+        self.history_orders.push(record);
+        Ok(result)
+    }
+
+    /// The opposite position of a close-by order: the position of its `out_by` deal that is not the order's own.
+    pub(crate) fn position_by_of(&self, order: &OrderRec) -> Option<u64> {
+        if order.order_type != OrderType::CloseBy {
+            return None;
+        }
+        self.deals
+            .iter()
+            .filter(|deal| deal.order == Some(order.ticket) && deal.entry == DealEntry::OutBy)
+            .filter_map(|deal| deal.position_id)
+            .find(|position| Some(*position) != order.position_id)
+    }
+
     /// Closes `volume` of the position at `index` at `price` (an `out` deal, or `out_by` for close-by). The deal
     /// carries `comment` when the closing request had one (MT5), else the position's.
     // Each argument is a distinct fact of the deal record; a struct for one private call site adds nothing.

@@ -100,6 +100,11 @@ impl MtDealType {
         if side == Side::Buy { MtDealType::Buy } else { MtDealType::Sell }
     }
 
+    /// The deal type of a protocol deal type (the same 18 kinds).
+    pub fn of_wire(kind: DealType) -> MtDealType {
+        MtDealType::ALL.into_iter().find(|known| known.to_wire() == kind).unwrap_or(MtDealType::Correction)
+    }
+
     /// The protocol's deal type: the same 18 kinds.
     pub fn to_wire(self) -> DealType {
         match self {
@@ -263,6 +268,7 @@ mod tests {
             .collect();
         let distinct: std::collections::BTreeSet<&String> = wire.iter().collect();
         assert_eq!(distinct.len(), 18, "each MT5 deal type has its own wire name: {wire:?}");
+        assert!(MtDealType::ALL.into_iter().all(|kind| MtDealType::of_wire(kind.to_wire()) == kind));
         assert_eq!(MtDealType::Tax.to_wire(), DealType::Tax);
         assert_eq!(MtDealType::SellCanceled.to_wire(), DealType::SellCanceled);
         assert_eq!(MtDealType::of_side(Side::Buy), MtDealType::Buy);

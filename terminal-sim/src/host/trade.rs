@@ -213,11 +213,14 @@ impl Host {
             k::TRADE_ACTION_REMOVE => {
                 terminal.cancel_order(CancelOrderParams { client_id: None, ticket: ticket(request.order) })
             }
-            k::TRADE_ACTION_CLOSE_BY => terminal.close_position_by(ClosePositionByParams {
-                client_id: None,
-                ticket: ticket(request.position),
-                opposite_ticket: ticket(request.position_by),
-            }),
+            k::TRADE_ACTION_CLOSE_BY => terminal.close_by_with_order(
+                ClosePositionByParams {
+                    client_id: None,
+                    ticket: ticket(request.position),
+                    opposite_ticket: ticket(request.position_by),
+                },
+                &request.comment,
+            ),
             _ => Err(ErrorObject::new(metaapi_protocol::ErrorKind::InvalidParams, "Invalid request")),
         }
     }
@@ -493,7 +496,7 @@ impl Host {
             k::ORDER_STATE => order_state_code(order.state),
             k::ORDER_MAGIC => order.magic,
             k::ORDER_POSITION_ID => order.position_id.map_or(0, |id| id as i64),
-            k::ORDER_POSITION_BY_ID => 0,
+            k::ORDER_POSITION_BY_ID => self.terminal().position_by_of(order).map_or(0, |id| id as i64),
             k::ORDER_REASON => reason_code(order.reason),
             _ => return self.fail(errors::TRADE_WRONG_PROPERTY, None),
         })
