@@ -28,6 +28,8 @@ double   g_known_price[];
 double   g_known_sl[];
 double   g_known_tp[];
 datetime g_known_expiration[];
+// Whether a scan ran: the first one finds what was open before the EA started, which opened no deal just now.
+bool     g_scanned = false;
 
 void Mt4Remember(const int k)
 {
@@ -101,7 +103,16 @@ void Mt4PublishTrades(const long s)
       now[n++] = OrderTicket();
       int k = -1;
       for(int j = 0; j < ArraySize(g_known); j++) if(g_known[j] == OrderTicket()) { k = j; break; }
-      if(k < 0) { Mt4PublishOpen(s); continue; }
+      if(k < 0)
+      {
+         // A new market ticket after the first scan is a new position, whose opening deal comes first as MT5
+         // reports it; the rest of a partial close ("from #ticket") is no new deal.
+         bool opened = g_scanned && OrderType() <= OP_SELL && StringFind(OrderComment(), "from #") != 0;
+         long deal = opened ? MtbEventBegin(s, MTB_EVENT_DEAL_ADDED) : 0;
+         if(deal != 0) { Mt4DealRow(s, deal, "", false); MtbEventSend(s, deal); }
+         Mt4PublishOpen(s);
+         continue;
+      }
       if(g_known_type[k] > OP_SELL && OrderType() <= OP_SELL) { Mt4PublishFill(s, g_known_type[k]); continue; }
       if(g_known_lots[k] != OrderLots() || g_known_price[k] != OrderOpenPrice() || g_known_sl[k] != OrderStopLoss()
          || g_known_tp[k] != OrderTakeProfit() || g_known_expiration[k] != OrderExpiration())
@@ -124,6 +135,7 @@ void Mt4PublishTrades(const long s)
       ArrayResize(g_known_price, size); ArrayResize(g_known_sl, size); ArrayResize(g_known_tp, size);
       ArrayResize(g_known_expiration, size);
    }
+   g_scanned = true;
 }
 
 #endif // METAAPI_BRIDGE_MT4_EVENTS_MQH

@@ -27,6 +27,21 @@ int Mt4Timeframe(const string tf)
    return -1;
 }
 
+// A trading call's client_id travels in the order's comment as "cid:<id>" when the call gave no comment of its
+// own, as on MT5: the comment is the one field MT4 keeps with a ticket that a client can set, so after a relink the
+// rows still name the call that made them. Longer ids than the comment holds (31 characters) are not kept.
+string Mt4CommentFor(const string comment, const string client_id)
+{
+   if(comment != "" || client_id == "" || StringLen(client_id) > 27) return comment;
+   return "cid:" + client_id;
+}
+
+// The client_id of the selected order, when its comment carries one.
+void Mt4ClientIdOf(const long s, const long id, const string p)
+{
+   if(StringFind(OrderComment(), "cid:") == 0) MtbSetString(s, id, p + "client_id", StringSubstr(OrderComment(), 4));
+}
+
 // The selected open market order as a position.
 void Mt4PositionRow(const long s, const long id, const string p)
 {
@@ -44,6 +59,7 @@ void Mt4PositionRow(const long s, const long id, const string p)
    MtbSetDouble(s, id, p + "profit", OrderProfit());
    MtbSetLong(s, id, p + "magic", OrderMagicNumber());
    MtbSetString(s, id, p + "comment", OrderComment());
+   Mt4ClientIdOf(s, id, p);
    MtbSetString(s, id, p + "reason", OrderMagicNumber() != 0 ? "expert" : "client");
    MtbSetLong(s, id, p + "time", Mt4Utc(OrderOpenTime()));
    MtbSetString(s, id, p + "broker_time", MtbBrokerTime(OrderOpenTime()));
@@ -71,6 +87,7 @@ void Mt4OrderRow(const long s, const long id, const string p, const bool history
    MtbSetString(s, id, p + "filling", "fok");
    MtbSetLong(s, id, p + "magic", OrderMagicNumber());
    MtbSetString(s, id, p + "comment", OrderComment());
+   Mt4ClientIdOf(s, id, p);
    if(OrderType() <= OP_SELL) MtbSetString(s, id, p + "position_id", IntegerToString(OrderTicket()));
    MtbSetString(s, id, p + "reason", OrderMagicNumber() != 0 ? "expert" : "client");
    MtbSetString(s, id, p + "platform", "mt4");
@@ -95,6 +112,7 @@ void Mt4DealRow(const long s, const long id, const string p, const bool closing)
    MtbSetDouble(s, id, p + "profit", closing || t > OP_SELL ? OrderProfit() : 0.0);
    MtbSetLong(s, id, p + "magic", OrderMagicNumber());
    MtbSetString(s, id, p + "comment", OrderComment());
+   Mt4ClientIdOf(s, id, p);
    MtbSetString(s, id, p + "reason", OrderMagicNumber() != 0 ? "expert" : "client");
    datetime when = closing ? OrderCloseTime() : OrderOpenTime();
    MtbSetLong(s, id, p + "time", Mt4Utc(when));

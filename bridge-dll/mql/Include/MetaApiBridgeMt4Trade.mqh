@@ -84,7 +84,8 @@ int Mt4PlaceOrder(const long s, const long id)
    double price = MtbParamDouble(s, id, "price", type == OP_BUY ? MarketInfo(symbol, MODE_ASK) : MarketInfo(symbol, MODE_BID));
    datetime expiration = MtbHas(s, id, "expiration") ? Mt4ServerTimeOf(MtbParamLong(s, id, "expiration", 0)) : 0;
    int ticket = OrderSend(symbol, type, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10),
-                          MtbParamDouble(s, id, "sl", 0), MtbParamDouble(s, id, "tp", 0), MtbParamString(s, id, "comment", ""),
+                          MtbParamDouble(s, id, "sl", 0), MtbParamDouble(s, id, "tp", 0),
+                          Mt4CommentFor(MtbParamString(s, id, "comment", ""), MtbParamString(s, id, "client_id", "")),
                           (int)MtbParamLong(s, id, "magic", 0), expiration);
    if(ticket < 0) return Mt4Rejected(s, id);
    double filled = OrderSelect(ticket, SELECT_BY_TICKET) ? OrderOpenPrice() : price;
