@@ -257,7 +257,15 @@ int Mt5Book(const long s, const long id)
 {
    string symbol = MtbParamString(s, id, "symbol", "");
    MqlBookInfo book[];
-   if(!MarketBookAdd(symbol) || !MarketBookGet(symbol, book)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no book for " + symbol);
+   // A book a subscriber holds reads at once. Otherwise it is added for this read only and given back, so
+   // get_book never adds a book twice nor leaves one held that nobody wants.
+   if(!MarketBookGet(symbol, book))
+   {
+      if(!MarketBookAdd(symbol)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no book for " + symbol);
+      bool read = MarketBookGet(symbol, book);
+      if(!MarketBookRelease(symbol)) PrintFormat("metaapi bridge: MarketBookRelease(%s) failed: %d", symbol, GetLastError());
+      if(!read) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no book for " + symbol);
+   }
    MtbSetString(s, id, "symbol", symbol);
    MtbSetLong(s, id, "time", (long)TimeGMT() * 1000);
    MtbSetEmptyArray(s, id, "entries");

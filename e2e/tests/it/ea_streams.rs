@@ -455,3 +455,44 @@ async fn mt4_ea_keeps_the_client_id_in_the_terminals_rows() {
     peer.close().await;
     demo.stop().await;
 }
+
+/// Waits until the demo terminal's EA's (MarketBookAdd, MarketBookRelease) counts are `want`, or fails after [`WAIT`].
+async fn until_book_calls(demo: &metaapi_gateway::demo::Demo, want: (u64, u64), what: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let calls = demo.terminals[0].book_calls();
+        if calls == want {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: (added, released) stayed {calls:?}, not {want:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// `get_book` of the shipped MT5 EA adds a book only when nobody holds it and gives it back after the read; while a
+/// subscriber holds the book, `get_book` reads it without adding it again or releasing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt5_ea_get_book_adds_a_book_only_when_not_held_and_gives_it_back() {
+    let demo = start_demo(vec![Mode::Mt5Hedging]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    for round in 1..=2u64 {
+        let book = ok(&mut peer, "get_book", json!({"symbol": "GBPUSD"})).await;
+        assert!(!book["entries"].as_array().expect("entries").is_empty(), "{book}");
+        until_book_calls(&demo, (round, round), "a read of a book nobody holds").await;
+    }
+    let subscribed = ok(&mut peer, "subscribe", json!({"streams": [{"type": "book", "symbol": "GBPUSD"}]})).await;
+    until_book_calls(&demo, (3, 2), "the subscriber's book").await;
+    for _ in 0..3 {
+        let book = ok(&mut peer, "get_book", json!({"symbol": "GBPUSD"})).await;
+        assert_eq!(book["symbol"], "GBPUSD", "{book}");
+    }
+    assert_eq!(demo.terminals[0].book_calls(), (3, 2), "reads of a held book neither add nor release it");
+    let id = subscribed["subscriptions"][0]["id"].clone();
+    ok(&mut peer, "unsubscribe", json!({"subscription_ids": [id]})).await;
+    until_book_calls(&demo, (3, 3), "the book nobody wants any more").await;
+    let refused = peer.call("get_book", json!({"symbol": "NOSUCH"})).await;
+    assert!(refused.get("error").is_some(), "{refused}");
+    assert_eq!(demo.terminals[0].book_calls(), (3, 3), "an unknown symbol's book is never added");
+    peer.close().await;
+    demo.stop().await;
+}
