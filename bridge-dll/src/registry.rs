@@ -58,8 +58,9 @@ pub struct EventEntry {
     pub check_data: fn(&Value) -> Result<Value, FieldError>,
 }
 
-/// Notifications that come from the terminal. The others (`terminal_status`, `token_revoked`, `stream_gap`,
-/// `heartbeat`) are made by the gateway itself.
+/// Notifications that come from the terminal. `terminal_status` is the program's report of its broker connection
+/// and trade permission, which the gateway merges with the link's state; the others (`token_revoked`,
+/// `stream_gap`, `heartbeat`) are made by the gateway itself.
 pub const TERMINAL_EVENTS: &[&str] = &[
     "quote",
     "tick",
@@ -71,6 +72,7 @@ pub const TERMINAL_EVENTS: &[&str] = &[
     "order_updated",
     "order_completed",
     "deal_added",
+    "terminal_status",
 ];
 
 /// Market-data events, filtered by the gateway's interest and keyed by symbol.
@@ -231,6 +233,16 @@ mod tests {
         let good =
             json!({"symbol": "EURUSD", "bid": 1.1, "ask": 1.2, "time": 1, "broker_time": "2024-01-01 00:00:00.000"});
         assert_eq!(check(&good).unwrap(), good);
+    }
+
+    #[test]
+    fn terminal_status_is_accepted_from_the_terminal_and_checked() {
+        let check = event("terminal_status").expect("the terminal reports its status").check_data;
+        let good = json!({"online": true, "broker_connected": false, "trade_allowed": true, "time": 1});
+        assert_eq!(check(&good).unwrap(), good);
+        let error = check(&json!({"online": true, "broker_connected": "no", "trade_allowed": true, "time": 1}));
+        assert_eq!(error.unwrap_err().field, "broker_connected");
+        assert!(event("token_revoked").is_none() && event("stream_gap").is_none() && event("heartbeat").is_none());
     }
 
     #[test]

@@ -48,7 +48,7 @@ void OnTimer()
    {
       int ready = mtb_wait(g_session, 5);
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
-      if((ready & MTB_READY_LINK) != 0) Print("metaapi bridge: link state changed: ", MtbLastError());
+      if((ready & MTB_READY_LINK) != 0) { Print("metaapi bridge: link state changed: ", MtbLastError()); Mt4PublishTerminalStatus(g_session, true); }
       if((ready & MTB_READY_DEMAND) != 0) Mt4DemandRead(g_session);
       for(int i = 0; (ready & MTB_READY_REQUEST) != 0 && i < 64 && !IsStopped(); i++)
       {
@@ -60,6 +60,7 @@ void OnTimer()
       if((ready & MTB_READY_STOPPING) != 0) break;
    }
    while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
+   Mt4PublishTerminalStatus(g_session, false);
    Mt4PublishTrades(g_session);
    Mt4DemandServe(g_session);
 }

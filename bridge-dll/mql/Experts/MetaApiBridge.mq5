@@ -41,12 +41,13 @@ void OnTimer()
    {
       int ready = mtb_wait(g_session, 5);
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
-      if((ready & MTB_READY_LINK) != 0) Print("metaapi bridge: link state changed: ", MtbLastError());
+      if((ready & MTB_READY_LINK) != 0) { Print("metaapi bridge: link state changed: ", MtbLastError()); Mt5PublishTerminalStatus(g_session, true); }
       if((ready & MTB_READY_DEMAND) != 0) Mt5DemandRead(g_session);
       if((ready & MTB_READY_REQUEST) != 0) Mt5Drain(g_session, 64);
       if((ready & MTB_READY_STOPPING) != 0) break;
    }
    while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
+   Mt5PublishTerminalStatus(g_session, false);
    Mt5DemandServe(g_session);
 }
 

@@ -30,17 +30,56 @@ int Mt4TerminalInfo(const long s, const long id)
    return MtbSend(s, id);
 }
 
+// Writes problems[n] when `present`; returns the next index.
+int Mt4Problem(const long s, const long id, const int n, const bool present, const string problem)
+{
+   if(!present) return n;
+   MtbSetString(s, id, "problems[" + IntegerToString(n) + "]", problem);
+   return n + 1;
+}
+
 int Mt4Health(const long s, const long id)
 {
-   bool ok = IsConnected() && IsTradeAllowed() && IsExpertEnabled();
-   MtbSetBool(s, id, "broker_connected", IsConnected());
+   bool connected = IsConnected();
+   bool algo = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0;
+   bool program = MQLInfoInteger(MQL_TRADE_ALLOWED) != 0;
+   MtbSetBool(s, id, "broker_connected", connected);
    MtbSetBool(s, id, "trade_allowed", IsTradeAllowed());
    MtbSetBool(s, id, "expert_enabled", IsExpertEnabled());
-   MtbSetBool(s, id, "synchronized", IsConnected());
+   MtbSetBool(s, id, "synchronized", connected);
    MtbSetLong(s, id, "last_quote_age_ms", MathMax(0, (long)(TimeCurrent() - MarketInfo(_Symbol, MODE_TIME)) * 1000));
    MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
-   MtbSetBool(s, id, "healthy", ok);
+   // Healthy only when an order could go through: with AutoTrading off every order is refused, so health says
+   // that, and why. MT4 is synchronized exactly while it is connected.
+   int n = Mt4Problem(s, id, 0, !connected, "broker_disconnected");
+   n = Mt4Problem(s, id, n, !algo, "algo_trading_disabled");
+   n = Mt4Problem(s, id, n, !program, "program_trading_disabled");
+   n = Mt4Problem(s, id, n, !connected, "not_synchronized");
+   MtbSetBool(s, id, "healthy", n == 0);
    return MtbSend(s, id);
+}
+
+// The broker connection and trade permission last published in terminal_status (-1: nothing published yet).
+int g_mt4_status_connected = -1;
+int g_mt4_status_trade = -1;
+
+// Publishes terminal_status when the broker connection (IsConnected) or the trade permission (IsTradeAllowed: the
+// AutoTrading button and the EA's own setting) changed since the last one, or `again` (after a relink: a restarted
+// gateway knows nothing of the terminal). A failed publish is tried again on the next call.
+void Mt4PublishTerminalStatus(const long s, const bool again)
+{
+   int connected = IsConnected() ? 1 : 0;
+   int trade = IsTradeAllowed() ? 1 : 0;
+   if(!again && connected == g_mt4_status_connected && trade == g_mt4_status_trade) return;
+   long id = MtbEventBegin(s, MTB_EVENT_TERMINAL_STATUS);
+   if(id == 0) return;
+   MtbSetBool(s, id, "online", true);
+   MtbSetBool(s, id, "broker_connected", connected == 1);
+   MtbSetBool(s, id, "trade_allowed", trade == 1);
+   MtbSetLong(s, id, "time", (long)TimeGMT() * 1000);
+   if(MtbEventSend(s, id) < 0) return;
+   g_mt4_status_connected = connected;
+   g_mt4_status_trade = trade;
 }
 
 int Mt4ServerTime(const long s, const long id)

@@ -57,22 +57,71 @@ string Mt5ReferenceSymbol()
    return SymbolsTotal(true) > 0 ? SymbolName(0, true) : "";
 }
 
+// Writes problems[n] when `present`; returns the next index.
+int Mt5Problem(const long s, const long id, const int n, const bool present, const string problem)
+{
+   if(!present) return n;
+   MtbSetString(s, id, "problems[" + IntegerToString(n) + "]", problem);
+   return n + 1;
+}
+
+// Whether an order of this program can pass the terminal's own checks: the Algo Trading button, the program's
+// "Allow Algo Trading" setting and the broker's permission for the account.
+bool Mt5TradePermitted()
+{
+   return TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && MQLInfoInteger(MQL_TRADE_ALLOWED) != 0
+          && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
+}
+
 int Mt5Health(const long s, const long id)
 {
    string symbol = Mt5ReferenceSymbol();
    bool connected = TerminalInfoInteger(TERMINAL_CONNECTED) != 0;
-   bool trade = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
+   bool algo = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0;
+   bool program = MQLInfoInteger(MQL_TRADE_ALLOWED) != 0;
+   bool account = AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
    bool expert = AccountInfoInteger(ACCOUNT_TRADE_EXPERT) != 0;
    bool synced = symbol != "" && (bool)SymbolInfoInteger(symbol, SYMBOL_SELECT) && SeriesInfoInteger(symbol, PERIOD_M1, SERIES_SYNCHRONIZED);
    MtbSetBool(s, id, "broker_connected", connected);
-   MtbSetBool(s, id, "trade_allowed", trade);
+   MtbSetBool(s, id, "trade_allowed", algo && program && account);
    MtbSetBool(s, id, "expert_enabled", expert);
    MtbSetBool(s, id, "synchronized", synced);
    MqlTick tick;
    if(SymbolInfoTick(symbol, tick)) MtbSetLong(s, id, "last_quote_age_ms", MathMax(0, (long)(TimeTradeServer() - tick.time) * 1000));
    MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
-   MtbSetBool(s, id, "healthy", connected && trade && expert && synced);
+   // Healthy only when an order could go through: with Algo Trading off every order is refused, so health says
+   // that, and why.
+   int n = Mt5Problem(s, id, 0, !connected, "broker_disconnected");
+   n = Mt5Problem(s, id, n, !algo, "algo_trading_disabled");
+   n = Mt5Problem(s, id, n, !program, "program_trading_disabled");
+   n = Mt5Problem(s, id, n, !account, "account_trading_disabled");
+   n = Mt5Problem(s, id, n, !expert, "expert_trading_disabled");
+   n = Mt5Problem(s, id, n, !synced, "not_synchronized");
+   MtbSetBool(s, id, "healthy", n == 0);
    return MtbSend(s, id);
+}
+
+// The broker connection and trade permission last published in terminal_status (-1: nothing published yet).
+int g_mt5_status_connected = -1;
+int g_mt5_status_trade = -1;
+
+// Publishes terminal_status when the broker connection or the trade permission changed since the last one, or
+// `again` (after a relink: a restarted gateway knows nothing of the terminal). A failed publish is tried again on
+// the next call.
+void Mt5PublishTerminalStatus(const long s, const bool again)
+{
+   int connected = TerminalInfoInteger(TERMINAL_CONNECTED) != 0 ? 1 : 0;
+   int trade = Mt5TradePermitted() ? 1 : 0;
+   if(!again && connected == g_mt5_status_connected && trade == g_mt5_status_trade) return;
+   long id = MtbEventBegin(s, MTB_EVENT_TERMINAL_STATUS);
+   if(id == 0) return;
+   MtbSetBool(s, id, "online", true);
+   MtbSetBool(s, id, "broker_connected", connected == 1);
+   MtbSetBool(s, id, "trade_allowed", trade == 1);
+   MtbSetLong(s, id, "time", (long)TimeGMT() * 1000);
+   if(MtbEventSend(s, id) < 0) return;
+   g_mt5_status_connected = connected;
+   g_mt5_status_trade = trade;
 }
 
 int Mt5ServerTime(const long s, const long id)

@@ -92,6 +92,7 @@
 #define MTB_EVENT_ORDER_UPDATED "order_updated"
 #define MTB_EVENT_ORDER_COMPLETED "order_completed"
 #define MTB_EVENT_DEAL_ADDED "deal_added"
+#define MTB_EVENT_TERMINAL_STATUS "terminal_status"
 
 #import "metaapi_bridge.dll"
 int mtb_abi_version();

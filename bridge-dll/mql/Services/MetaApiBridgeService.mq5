@@ -22,8 +22,9 @@ void OnStart()
       int ready = mtb_wait(session, 100);
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); Sleep(100); continue; }
       if((ready & MTB_READY_STOPPING) != 0) break;
-      if((ready & MTB_READY_LINK) != 0) Print("metaapi bridge: link state changed: ", MtbLastError());
+      if((ready & MTB_READY_LINK) != 0) { Print("metaapi bridge: link state changed: ", MtbLastError()); Mt5PublishTerminalStatus(session, true); }
       if((ready & MTB_READY_REQUEST) != 0) Mt5Drain(session, 64);
+      Mt5PublishTerminalStatus(session, false);
       Mt5PollQuotes(session, last_msc);
    }
    mtb_stop(session);

@@ -5,6 +5,7 @@
 //! - `token_doc_flow`: the auth token's life as the token doc describes it, managed over the console's HTTP API;
 //! - `large_lists`: the largest documented request of every list method, and paging by `has_more` and cursor;
 //! - `curl_demo`: the `metaapi-gateway demo` binary and the token doc's exact `curl` request;
+//! - `ea_terminal`: `terminal_status` and `get_health` of the shipped MT5 and MT4 EAs as the broker connection and Algo Trading change;
 //! - `ea_time`: broker time of the shipped MT5 and MT4 EAs over a weekend and a daylight saving change;
 //! - `ea_correctness`: the shipped EAs' own correctness points (group masks, MT4 change detection, broker time);
 //! - `ea_streams`: the trade and account streams of the shipped MT5 and MT4 EAs, payloads checked against the trades.
@@ -12,6 +13,7 @@
 mod curl_demo;
 mod ea_correctness;
 mod ea_events;
+mod ea_terminal;
 mod ea_time;
 mod ea_streams;
 mod every_method;

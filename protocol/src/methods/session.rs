@@ -118,6 +118,27 @@ pub struct Health {
     pub ping_last_us: u64,
     /// `true` when everything above is fine.
     pub healthy: bool,
+    /// Why `healthy` is `false`, one entry per cause (empty when healthy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<HealthProblem>,
+}
+
+/// One reason `get_health` gives for not being healthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthProblem {
+    /// The terminal is not connected to its trade server.
+    BrokerDisconnected,
+    /// The terminal's "Algo Trading" button is off (MQL4: "AutoTrading"): every order an EA sends is refused.
+    AlgoTradingDisabled,
+    /// "Allow Algo Trading" is off in the bridge program's own settings: its orders are refused.
+    ProgramTradingDisabled,
+    /// The broker does not allow trading on this account.
+    AccountTradingDisabled,
+    /// The broker does not allow expert advisors to trade on this account.
+    ExpertTradingDisabled,
+    /// The terminal's data is not synchronized with the trade server yet.
+    NotSynchronized,
 }
 
 /// Result of `get_server_time`.

@@ -21,7 +21,9 @@ from .common import (
 )
 from .errors import ErrorCode, ErrorData, ErrorKind, ErrorObject
 from .jsonrpc import Id, JsonRpcVersion, Request, Response, Response1, Response2
-from .session import Capability, GatewayInfo, Health, Pong, ServerTime, TerminalIdentity, TerminalInfo, TokenInfo
+from .session import (
+    Capability, GatewayInfo, Health, HealthProblem, Pong, ServerTime, TerminalIdentity, TerminalInfo, TokenInfo,
+)
 from .market import (
     Book, BookEntry, BookSide, CalcMode, Candle, CandleList, ExecutionMode, GetCandlesParams, GetQuotesParams,
     GetSymbolsParams, GetTicksParams, Quote, QuoteList, SelectSymbolParams, Session, SymbolList, SymbolParams,
@@ -66,18 +68,19 @@ __all__ = [
     'DeviceStatus', 'Discarded', 'ErrorCode', 'ErrorData', 'ErrorKind', 'ErrorObject', 'ExecutionMode', 'Filling',
     'GapReason', 'GatewayHeartbeat', 'GatewayInfo', 'GatewayInterest', 'GatewayMessage', 'GatewayRefused',
     'GatewayRequest', 'GatewayWelcome', 'GetCandlesParams', 'GetQuotesParams', 'GetSymbolsParams', 'GetTicksParams',
-    'GetTradeResultParams', 'Health', 'Heartbeat', 'HeartbeatNotice', 'HistoryOrderPage', 'HistoryQuery', 'Id',
-    'JsonRpcVersion', 'LinkedTerminal', 'MarginEstimate', 'MarginMode', 'ModifyOrderParams', 'ModifyPositionParams',
-    'NoParams', 'Order', 'OrderCheck', 'OrderCompletedNotice', 'OrderList', 'OrderState', 'OrderType',
-    'OrderUpdatedNotice', 'PlaceOrderParams', 'Platform', 'Pong', 'Position', 'PositionFilter', 'PositionList',
-    'PositionRemoved', 'PositionRemovedNotice', 'PositionUpdatedNotice', 'PresenceReport', 'ProfitEstimate', 'Quote',
-    'QuoteList', 'QuoteNotice', 'QuotesStream', 'Reason', 'Request', 'Response', 'Response1', 'Response2',
-    'ResyncRevocation', 'RevocationEvent', 'SelectSymbolParams', 'ServerTime', 'Session', 'Side', 'SignInRequest',
-    'Snapshot', 'StopOutMode', 'StreamGap', 'StreamGapNotice', 'StreamSpec', 'SubscribeParams', 'SubscribeResult',
-    'Subscription', 'SubscriptionList', 'SymbolList', 'SymbolParams', 'SymbolSelection', 'SymbolSpec', 'SymbolSummary',
-    'SymbolTradeMode', 'TerminalIdentity', 'TerminalInfo', 'TerminalStatus', 'TerminalStatusNotice', 'TerminalStream',
-    'Tick', 'TickEvent', 'TickKind', 'TickList', 'TickNotice', 'TicketParams', 'TicksStream', 'TimeInForce',
-    'Timeframe', 'TokenInfo', 'TokenList', 'TokenRevocation', 'TokenRevoked', 'TokenRevokedNotice', 'TokenStatus',
-    'TokenSummary', 'TokenTerminal', 'TradeOutput', 'TradeRecord', 'TradeResult', 'TradeStatus', 'TradesStream',
-    'UnsubscribeParams', 'UnsubscribeResult', 'UpdateAccountRequest', 'Verdict', 'VerifyRequest', 'Weekday',
+    'GetTradeResultParams', 'Health', 'HealthProblem', 'Heartbeat', 'HeartbeatNotice', 'HistoryOrderPage',
+    'HistoryQuery', 'Id', 'JsonRpcVersion', 'LinkedTerminal', 'MarginEstimate', 'MarginMode', 'ModifyOrderParams',
+    'ModifyPositionParams', 'NoParams', 'Order', 'OrderCheck', 'OrderCompletedNotice', 'OrderList', 'OrderState',
+    'OrderType', 'OrderUpdatedNotice', 'PlaceOrderParams', 'Platform', 'Pong', 'Position', 'PositionFilter',
+    'PositionList', 'PositionRemoved', 'PositionRemovedNotice', 'PositionUpdatedNotice', 'PresenceReport',
+    'ProfitEstimate', 'Quote', 'QuoteList', 'QuoteNotice', 'QuotesStream', 'Reason', 'Request', 'Response', 'Response1',
+    'Response2', 'ResyncRevocation', 'RevocationEvent', 'SelectSymbolParams', 'ServerTime', 'Session', 'Side',
+    'SignInRequest', 'Snapshot', 'StopOutMode', 'StreamGap', 'StreamGapNotice', 'StreamSpec', 'SubscribeParams',
+    'SubscribeResult', 'Subscription', 'SubscriptionList', 'SymbolList', 'SymbolParams', 'SymbolSelection',
+    'SymbolSpec', 'SymbolSummary', 'SymbolTradeMode', 'TerminalIdentity', 'TerminalInfo', 'TerminalStatus',
+    'TerminalStatusNotice', 'TerminalStream', 'Tick', 'TickEvent', 'TickKind', 'TickList', 'TickNotice', 'TicketParams',
+    'TicksStream', 'TimeInForce', 'Timeframe', 'TokenInfo', 'TokenList', 'TokenRevocation', 'TokenRevoked',
+    'TokenRevokedNotice', 'TokenStatus', 'TokenSummary', 'TokenTerminal', 'TradeOutput', 'TradeRecord', 'TradeResult',
+    'TradeStatus', 'TradesStream', 'UnsubscribeParams', 'UnsubscribeResult', 'UpdateAccountRequest', 'Verdict',
+    'VerifyRequest', 'Weekday',
 ]

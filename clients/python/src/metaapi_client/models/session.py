@@ -23,33 +23,13 @@ class Capability(StrEnum):
     trade_transactions = 'trade_transactions'
 
 
-class Health(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    broker_connected: Annotated[
-        bool, Field(description='Connected to the trade server.')
-    ]
-    expert_enabled: Annotated[
-        bool, Field(description='Expert advisors allowed to trade.')
-    ]
-    healthy: Annotated[bool, Field(description='`true` when everything above is fine.')]
-    last_quote_age_ms: Annotated[
-        int | None,
-        Field(
-            description='Milliseconds since the newest quote of any selected symbol, if there is one.',
-            ge=0,
-        ),
-    ] = None
-    ping_last_us: Annotated[
-        int, Field(description='Last ping to the trade server, in microseconds.', ge=0)
-    ]
-    synchronized: Annotated[
-        bool, Field(description='Terminal data synchronized with the server.')
-    ]
-    trade_allowed: Annotated[
-        bool, Field(description='Trading allowed in the terminal and for the account.')
-    ]
+class HealthProblem(StrEnum):
+    broker_disconnected = 'broker_disconnected'
+    algo_trading_disabled = 'algo_trading_disabled'
+    program_trading_disabled = 'program_trading_disabled'
+    account_trading_disabled = 'account_trading_disabled'
+    expert_trading_disabled = 'expert_trading_disabled'
+    not_synchronized = 'not_synchronized'
 
 
 class Pong(BaseModel):
@@ -173,3 +153,38 @@ class GatewayInfo(BaseModel):
         ),
     ]
     terminal: Annotated[TerminalIdentity, Field(description='The linked terminal.')]
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    broker_connected: Annotated[
+        bool, Field(description='Connected to the trade server.')
+    ]
+    expert_enabled: Annotated[
+        bool, Field(description='Expert advisors allowed to trade.')
+    ]
+    healthy: Annotated[bool, Field(description='`true` when everything above is fine.')]
+    last_quote_age_ms: Annotated[
+        int | None,
+        Field(
+            description='Milliseconds since the newest quote of any selected symbol, if there is one.',
+            ge=0,
+        ),
+    ] = None
+    ping_last_us: Annotated[
+        int, Field(description='Last ping to the trade server, in microseconds.', ge=0)
+    ]
+    problems: Annotated[
+        list[HealthProblem] | None,
+        Field(
+            description='Why `healthy` is `false`, one entry per cause (empty when healthy).'
+        ),
+    ] = None
+    synchronized: Annotated[
+        bool, Field(description='Terminal data synchronized with the server.')
+    ]
+    trade_allowed: Annotated[
+        bool, Field(description='Trading allowed in the terminal and for the account.')
+    ]

@@ -24,6 +24,19 @@ export type Capability =
   | "day_orders"
   | "trade_transactions";
 /**
+ * One reason `get_health` gives for not being healthy.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "HealthProblem".
+ */
+export type HealthProblem =
+  | "broker_disconnected"
+  | "algo_trading_disabled"
+  | "program_trading_disabled"
+  | "account_trading_disabled"
+  | "expert_trading_disabled"
+  | "not_synchronized";
+/**
  * Who the terminal is: sent by the bridge in its hello and shown by `get_terminal_info`.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
@@ -109,6 +122,10 @@ export interface Health {
    * Last ping to the trade server, in microseconds.
    */
   ping_last_us: number;
+  /**
+   * Why `healthy` is `false`, one entry per cause (empty when healthy).
+   */
+  problems?: HealthProblem[];
   /**
    * Terminal data synchronized with the server.
    */
