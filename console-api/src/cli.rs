@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// Base URL of the gateway that the web page's ready-to-paste snippet calls (it appends /rpc).
     #[arg(long, env = "METAAPI_CONSOLE_GATEWAY_URL", default_value = crate::DEFAULT_GATEWAY_URL)]
     pub gateway_url: String,
+    /// PostgreSQL: how long the replicas' revocation feed keeps a row, for example 1h; a replica whose listening
+    /// connection is away longer resyncs its gateways instead of catching up.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub revocation_retention: Duration,
 }
 
 /// Where a management command goes.
@@ -398,6 +402,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             config.verdict_ttl = args.verdict_ttl;
             config.allowed_hosts.extend(args.allow_host);
             config.gateway_url = args.gateway_url;
+            config.revocation_retention = args.revocation_retention;
             let console = Console::open(config)?;
             let listener = tokio::net::TcpListener::bind(args.listen).await?;
             // Scripts that pass port 0 learn the real port from this line.

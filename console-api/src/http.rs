@@ -530,6 +530,10 @@ impl Console {
         let addr = listener.local_addr()?;
         let timer = tokio::spawn(crate::events::run_expiry_timer(self.clone(), cancel.clone()));
         let feed = self.inner.feed.clone().map(|f| tokio::spawn(crate::replicas::run(self.clone(), f, cancel.clone())));
+        let pruning =
+            self.inner.feed.clone().map(|f| {
+                tokio::spawn(crate::replicas::run_pruning(f, self.config().revocation_retention, cancel.clone()))
+            });
         let stop = cancel.clone();
         let signal = async move {
             shutdown.await;
@@ -539,8 +543,8 @@ impl Console {
         warp::serve(routes(self, cancel.clone())).incoming(listener).graceful(signal).run().await;
         cancel.cancel();
         let _ = timer.await;
-        if let Some(feed) = feed {
-            let _ = feed.await;
+        for task in [feed, pruning].into_iter().flatten() {
+            let _ = task.await;
         }
         tracing::info!(%addr, "console stopped");
         Ok(())

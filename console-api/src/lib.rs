@@ -89,6 +89,9 @@ pub struct ConsoleConfig {
     pub database_url: Option<store::DatabaseUrl>,
     /// Connection pool limits of a PostgreSQL database.
     pub pool: store::PoolLimits,
+    /// How long the replicas' revocation feed keeps a row (PostgreSQL only): the longest a replica's listening
+    /// connection may be away and still catch up row by row. One away longer resyncs its gateways instead.
+    pub revocation_retention: Duration,
 }
 
 impl ConsoleConfig {
@@ -105,6 +108,7 @@ impl ConsoleConfig {
             gateway_url: DEFAULT_GATEWAY_URL.to_owned(),
             database_url: None,
             pool: store::PoolLimits::default(),
+            revocation_retention: DEFAULT_REVOCATION_RETENTION,
         }
     }
 
@@ -113,6 +117,9 @@ impl ConsoleConfig {
         validate_gateway_url(&self.gateway_url)
     }
 }
+
+/// Default of [`ConsoleConfig::revocation_retention`]: a database restart or a network cut is over long before.
+pub const DEFAULT_REVOCATION_RETENTION: Duration = Duration::from_secs(3600);
 
 /// The gateway's default address, as the token doc gives it.
 pub const DEFAULT_GATEWAY_URL: &str = "http://127.0.0.1:6000";
@@ -373,6 +380,15 @@ impl Console {
             Some((stored, user)) if secret::hashes_equal(&stored, &hash) => Ok(UserId(user)),
             _ => Err(ConsoleError::Unauthorized("session expired or unknown; sign in again".into())),
         }
+    }
+
+    /// Deletes the replicas' revocation feed's rows older than [`ConsoleConfig::revocation_retention`] (which
+    /// [`Console::serve`] also does periodically); answers how many went. Nothing to do on SQLite, which has one
+    /// process and no feed.
+    pub fn prune_revocations(&self) -> Result<u64, ConsoleError> {
+        let Some(feed) = &self.inner.feed else { return Ok(0) };
+        let retention = i64::try_from(self.inner.config.revocation_retention.as_millis()).unwrap_or(i64::MAX);
+        feed.prune(now_ms().saturating_sub(retention))
     }
 
     /// A receiver of every revocation event published from now on.

@@ -8,6 +8,12 @@
 //! restart, network cut) it reconnects and resumes from the same sequence number, so a revocation made meanwhile is
 //! delivered late rather than lost. Gateways that reconnect to a restarted replica start with a resync, which drops
 //! every cached verdict, so they lose nothing either.
+//!
+//! The feed does not grow forever: every replica runs [`run_pruning`], which deletes rows older than the
+//! configured retention ([`crate::ConsoleConfig::revocation_retention`], the longest a listening connection may be
+//! away and still resume) and records the highest sequence number it deleted. A listener that resumes from below
+//! that horizon missed rows it can no longer read, so it publishes a resync to its push listeners instead: every
+//! gateway then asks again about every token it serves, and no revocation is silently lost.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +50,11 @@ impl Feed {
     pub(crate) fn open(store: Arc<PostgresStore>) -> Result<Feed, ConsoleError> {
         let start_seq = store.last_revocation_seq()?;
         Ok(Feed { store, origin: format!("rep_{}", uuid::Uuid::new_v4().simple()), start_seq })
+    }
+
+    /// Deletes rows written before `before` (epoch ms); answers how many went.
+    pub(crate) fn prune(&self, before: i64) -> Result<u64, ConsoleError> {
+        self.store.prune_revocations(before)
     }
 
     /// Appends `event` to the feed and notifies every replica; answers its sequence number.
@@ -119,12 +130,29 @@ async fn deliver_after(
     last_seq: &mut i64,
 ) -> Result<(), ConsoleError> {
     let after = *last_seq;
+    // One statement, so the horizon and the rows come from one snapshot: a prune between two reads could
+    // otherwise delete rows this replica never saw without it noticing.
     let rows = client
-        .query("SELECT seq, origin, event FROM revocations WHERE seq > $1 ORDER BY seq", &[&after])
+        .query(
+            "SELECT p.through_seq, r.seq, r.origin, r.event FROM revocations_pruned p \
+             LEFT JOIN revocations r ON r.seq > $1 ORDER BY r.seq",
+            &[&after],
+        )
         .await
         .map_err(db_err)?;
+    let horizon: i64 = rows.first().map_or(0, |row| row.get(0));
+    if horizon > after {
+        tracing::warn!(
+            last_seq = after,
+            pruned_through = horizon,
+            "revocations this replica had not read were pruned; resyncing listeners"
+        );
+        console.publish_local(RevocationEvent::Resync);
+        *last_seq = horizon;
+    }
     for row in rows {
-        let (seq, origin, text): (i64, String, String) = (row.get(0), row.get(1), row.get(2));
+        let Some(seq) = row.get::<_, Option<i64>>(1) else { continue };
+        let (origin, text): (String, String) = (row.get(2), row.get(3));
         *last_seq = seq;
         if origin == feed.origin {
             continue;
@@ -146,4 +174,24 @@ async fn deliver_after(
 
 fn db_err(e: impl std::fmt::Display) -> ConsoleError {
     ConsoleError::Database(e.to_string())
+}
+
+/// Prunes the feed every so often until `shutdown`: rows older than `retention` go.
+pub(crate) async fn run_pruning(feed: Arc<Feed>, retention: Duration, shutdown: CancellationToken) {
+    // Often enough that the table stays near its retention, rarely enough to cost nothing.
+    let every = (retention / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+        let before = crate::secret::now_ms().saturating_sub(i64::try_from(retention.as_millis()).unwrap_or(i64::MAX));
+        let feed = feed.clone();
+        match tokio::task::spawn_blocking(move || feed.prune(before)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(deleted)) => tracing::debug!(deleted, "pruned the revocation feed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not prune the revocation feed"),
+            Err(e) => tracing::warn!(error = %e, "revocation feed pruning task failed"),
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Several replicas on one PostgreSQL: a change made through one replica reaches push listeners attached to
-//! another through LISTEN/NOTIFY, and neither a dropped listening connection nor a replica restart loses one.
+//! another through LISTEN/NOTIFY, and neither a dropped listening connection nor a replica restart loses one. The
+//! feed is pruned, and a replica that resumes from below the pruned horizon resyncs its listeners.
 //!
 //! These need the real server that console-api/tests/with-postgres.sh starts; without it they say SKIPPED on
 //! stderr and return.
@@ -132,6 +133,99 @@ async fn a_replica_restarted_mid_stream_loses_no_revocation() {
         on_b.next_guarded().await,
         RevocationEvent::Token { token_id: after.summary.id.clone(), reason: DenyReason::TokenRevoked }
     );
+}
+
+#[tokio::test]
+async fn pruning_deletes_old_feed_rows_and_a_replica_opened_after_it_starts_at_the_horizon() {
+    if skipped("pruning_deletes_old_feed_rows_and_a_replica_opened_after_it_starts_at_the_horizon") {
+        return;
+    }
+    let a = TestConsole::start().await;
+    let b = a.replica().await;
+    let (_, key) = a.user();
+    let first = a.create_token(&key, "MT5-Live-A", None).await;
+    let second = a.create_token(&key, "MT5-Live-B", None).await;
+    let mut on_b = b.listen().await;
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", first.summary.id), &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: first.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+
+    // The serving replicas keep rows for the default hour; a console with no retention prunes the row at once.
+    let db = database(&a).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM revocations").await, 1);
+    let pruner = pruner(&a);
+    assert_eq!(pruner.prune_revocations().unwrap(), 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM revocations").await, 0);
+    assert!(count(&db, "SELECT through_seq FROM revocations_pruned").await >= 1);
+    assert_eq!(pruner.prune_revocations().unwrap(), 0, "nothing is left to prune");
+
+    // A replica opened on the emptied feed starts at the horizon: it does not take the pruned rows for missed ones
+    // (no resync), and it and B hear the next change.
+    let c = a.replica().await;
+    let mut on_c = c.listen().await;
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", second.summary.id), &key, None).await;
+    let expected = RevocationEvent::Token { token_id: second.summary.id.clone(), reason: DenyReason::TokenRevoked };
+    assert_eq!(on_c.next_guarded().await, expected);
+    assert_eq!(on_b.next_guarded().await, expected);
+}
+
+#[tokio::test]
+async fn a_replica_resuming_from_below_the_pruned_horizon_resyncs_its_listeners() {
+    if skipped("a_replica_resuming_from_below_the_pruned_horizon_resyncs_its_listeners") {
+        return;
+    }
+    let a = TestConsole::start().await;
+    let b = a.replica().await;
+    let (_, key) = a.user();
+    let missed = a.create_token(&key, "MT5-Live-A", None).await;
+    let next = a.create_token(&key, "MT5-Live-B", None).await;
+    let mut on_b = b.listen().await;
+
+    // Hold B's listener off the feed (its read waits for this lock), revoke through A, and prune that row before
+    // B can read it, as if B's listening connection had been away longer than the retention.
+    let mut db = database(&a).await;
+    let tx = db.transaction().await.unwrap();
+    tx.batch_execute("LOCK TABLE revocations_pruned IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", missed.summary.id), &key, None).await;
+    tx.batch_execute(
+        "UPDATE revocations_pruned SET through_seq = (SELECT MAX(seq) FROM revocations); DELETE FROM revocations",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // B cannot deliver the pruned row, so it tells its listeners to drop every cached verdict instead.
+    assert_eq!(on_b.next_guarded().await, RevocationEvent::Resync);
+    assert_denied(&b.verify(&missed.token, "box-1").await, DenyReason::TokenRevoked);
+    // And it goes on from the horizon: the next change arrives as itself.
+    a.send(Method::DELETE, &format!("/api/v1/tokens/{}", next.summary.id), &key, None).await;
+    assert_eq!(
+        on_b.next_guarded().await,
+        RevocationEvent::Token { token_id: next.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+}
+
+/// A console on `replica`'s database that is not served (so no background task of its own) and keeps no feed row.
+fn pruner(replica: &TestConsole) -> metaapi_console::Console {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = metaapi_console::ConsoleConfig::new(dir.path());
+    config.database_url = replica.console.config().database_url.clone();
+    config.revocation_retention = std::time::Duration::ZERO;
+    metaapi_console::Console::open(config).unwrap()
+}
+
+/// A connection to the test's own database (the one `replica` uses).
+async fn database(replica: &TestConsole) -> tokio_postgres::Client {
+    let url = replica.console.config().database_url.clone().expect("PostgreSQL").0;
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+async fn count(db: &tokio_postgres::Client, sql: &str) -> i64 {
+    db.query_one(sql, &[]).await.unwrap().get(0)
 }
 
 /// Runs a query answering one number on the admin database.
