@@ -70,6 +70,8 @@ int Mt4History(const long s, const long id, const bool deals)
    for(int i = 0; i < OrdersHistoryTotal() && !more; i++)
    {
       if(!OrderSelect(i, SELECT_BY_POS, MODE_HISTORY) || !Mt4HistoryMatch(s, id)) continue;
+      // Balance and credit operations (types 6 and 7) are deals without an order, as on MT5.
+      if(!deals && OrderType() > OP_SELLSTOP) continue;
       int parts = deals && OrderType() <= OP_SELL ? 2 : 1;
       for(int part = 0; part < parts; part++)
       {

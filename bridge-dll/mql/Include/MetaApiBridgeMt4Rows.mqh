@@ -98,12 +98,14 @@ void Mt4DealRow(const long s, const long id, const string p, const bool closing)
 {
    int t = OrderType();
    bool buy = t == OP_BUY;
+   // A balance or credit operation (types 6 and 7) belongs to no order or position, and is an `in` as on MT5.
+   bool operation = t > OP_SELLSTOP;
    MtbSetString(s, id, p + "ticket", IntegerToString(OrderTicket()));
-   MtbSetString(s, id, p + "order", IntegerToString(OrderTicket()));
-   MtbSetString(s, id, p + "position_id", IntegerToString(OrderTicket()));
+   if(!operation) MtbSetString(s, id, p + "order", IntegerToString(OrderTicket()));
+   if(!operation) MtbSetString(s, id, p + "position_id", IntegerToString(OrderTicket()));
    MtbSetString(s, id, p + "symbol", OrderSymbol());
    MtbSetString(s, id, p + "type", t == 6 ? "balance" : t == 7 ? "credit" : ((buy != closing) ? "buy" : "sell"));
-   MtbSetString(s, id, p + "entry", closing ? "out" : "in");
+   MtbSetString(s, id, p + "entry", closing && !operation ? "out" : "in");
    MtbSetDouble(s, id, p + "volume", OrderLots());
    MtbSetDouble(s, id, p + "price", closing ? OrderClosePrice() : OrderOpenPrice());
    MtbSetDouble(s, id, p + "commission", closing ? 0.0 : OrderCommission());

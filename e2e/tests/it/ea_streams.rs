@@ -496,3 +496,44 @@ async fn mt5_ea_get_book_adds_a_book_only_when_not_held_and_gives_it_back() {
     peer.close().await;
     demo.stop().await;
 }
+
+/// MT4 keeps the broker's balance and credit operations in its history (types 6 and 7): the EA lists them as
+/// `balance` and `credit` deals with no order or position, not as orders, and the account stream follows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt4_ea_lists_balance_and_credit_operations_as_deals() {
+    use metaapi_protocol::methods::DealType;
+
+    let demo = start_demo(Vec::new()).await;
+    let (sim, token) = own_terminal(&demo, Mode::Mt4, "mt4-operations");
+    let mut peer = crate::support::eventually("the terminal links", || async {
+        let mut peer = WsPeer::connect(&demo.url, &token).await;
+        let answer = peer.call("subscribe", json!({"streams": [{"type": "account"}]})).await;
+        if answer.get("result").is_some() { Ok(peer) } else { Err(answer.to_string()) }
+    })
+    .await;
+    let before = number(&ok(&mut peer, "get_account_info", json!({})).await, "balance");
+    let deposit = sim.broker_operation(DealType::Balance, 300.0, "deposit").expect("a deposit").to_string();
+    let credit = sim.broker_operation(DealType::Credit, 100.0, "credit line").expect("a credit").to_string();
+    until(&mut peer, "account", "the account after the operations", |data| {
+        near(&data["balance"], before + 300.0) && near(&data["credit"], 100.0)
+    })
+    .await;
+    let deals = ok(&mut peer, "get_history_deals", json!({"from": 0})).await;
+    let rows = deals["deals"].as_array().expect("deals");
+    for (ticket, kind, amount) in [(&deposit, "balance", 300.0), (&credit, "credit", 100.0)] {
+        let row = rows.iter().find(|deal| deal["ticket"] == json!(ticket)).unwrap_or_else(|| panic!("{deals}"));
+        assert_eq!(row["type"], kind, "{row}");
+        assert_eq!(row["entry"], "in", "{row}");
+        assert!(near(&row["profit"], amount), "{row}");
+        assert!(row["order"].is_null() && row["position_id"].is_null(), "{row}");
+    }
+    let orders = ok(&mut peer, "get_history_orders", json!({"from": 0})).await;
+    let listed = orders["orders"].as_array().expect("orders");
+    assert!(
+        listed.iter().all(|order| order["ticket"] != json!(deposit) && order["ticket"] != json!(credit)),
+        "{orders}"
+    );
+    peer.close().await;
+    sim.stop();
+    demo.stop().await;
+}

@@ -10,9 +10,12 @@ use metaapi_protocol::types::{OrderType, Side, TimeInForce};
 
 use super::consts::mt4 as k4;
 use super::{Host, errors, server_seconds, utc_of_server_seconds};
+use crate::engine::transactions::MtDealType;
 
 /// OrderType() of a balance operation in the history pool.
 const OP_BALANCE: i64 = 6;
+/// MT4's history type of a credit operation.
+const OP_CREDIT: i64 = 7;
 
 /// The MQL4 order selected by OrderSelect: a copy, as MetaTrader keeps it until the next select.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +113,7 @@ impl Host {
         let terminal = self.terminal();
         let balance = terminal.deals.iter().filter(|deal| deal.symbol.is_empty()).map(|deal| Mt4Order {
             ticket: deal.ticket,
-            op: OP_BALANCE,
+            op: if deal.mt_type == MtDealType::Credit { OP_CREDIT } else { OP_BALANCE },
             magic: 0,
             open_time: server_seconds(deal.time),
             close_time: server_seconds(deal.time),
