@@ -406,9 +406,39 @@ pub fn revoked_frame(reason: metaapi_protocol::console::DenyReason) -> Frame {
     Frame::Notice { method: "token_revoked", subscription_id: None, data: to_payload(&TokenRevoked { reason }) }
 }
 
-/// A `terminal_status` event produced by the gateway itself (link up or down).
-pub fn status_event(online: bool) -> Event {
-    let status = TerminalStatus { online, broker_connected: false, trade_allowed: false, time: crate::auth::now_ms() };
+/// The broker connection and trade permission a terminal's program last reported in `terminal_status`, kept per
+/// terminal so that the gateway's own notices of the link going up carry them.
+#[derive(Debug, Default)]
+pub struct ReportedStatus {
+    broker_connected: std::sync::atomic::AtomicBool,
+    trade_allowed: std::sync::atomic::AtomicBool,
+}
+
+impl ReportedStatus {
+    /// Keeps what an online `terminal_status` says; other events, and the gateway's offline notice (which says
+    /// nothing of the broker), leave the last report as it was.
+    pub fn record(&self, event: &Event) {
+        if event.name != "terminal_status" {
+            return;
+        }
+        let Ok(status) = serde_json::from_str::<TerminalStatus>(&event.data) else { return };
+        if status.online {
+            self.broker_connected.store(status.broker_connected, Ordering::Relaxed);
+            self.trade_allowed.store(status.trade_allowed, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A `terminal_status` the gateway makes when the link goes up or down: `online` is the link's state, the broker
+/// connection and trade permission are the program's last report while linked, and `false` while offline, since
+/// nothing reaches the broker through a terminal the gateway cannot reach.
+pub fn status_event(online: bool, reported: &ReportedStatus) -> Event {
+    let status = TerminalStatus {
+        online,
+        broker_connected: online && reported.broker_connected.load(Ordering::Relaxed),
+        trade_allowed: online && reported.trade_allowed.load(Ordering::Relaxed),
+        time: crate::auth::now_ms(),
+    };
     Event { name: "terminal_status", stream: StreamSpec::Terminal, data: to_payload(&status) }
 }
 
@@ -423,6 +453,31 @@ mod tests {
             Some(Next::Write(texts)) => texts.iter().map(|text| serde_json::from_str(text).unwrap()).collect(),
             _ => Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_gateways_status_notices_carry_the_programs_last_report_while_online() {
+        let status = |event: &Event| serde_json::from_str::<TerminalStatus>(&event.data).unwrap();
+        let reported = ReportedStatus::default();
+        let first = status(&status_event(true, &reported));
+        assert!(first.online && !first.broker_connected && !first.trade_allowed, "nothing reported yet: {first:?}");
+        let report = json!({"online": true, "broker_connected": true, "trade_allowed": true, "time": 5});
+        let event = classify("terminal_status", report).expect("a valid report");
+        reported.record(&event);
+        let relinked = status(&status_event(true, &reported));
+        assert!(relinked.broker_connected && relinked.trade_allowed, "{relinked:?}");
+        let offline = status_event(false, &reported);
+        let gone = status(&offline);
+        assert!(!gone.online && !gone.broker_connected && !gone.trade_allowed, "{gone:?}");
+        // The offline notice is published through the same path, and must not erase the report.
+        reported.record(&offline);
+        let disconnected = json!({"online": true, "broker_connected": false, "trade_allowed": true, "time": 6});
+        reported.record(&status_event(true, &reported));
+        assert!(status(&status_event(true, &reported)).broker_connected);
+        reported.record(&classify("terminal_status", disconnected).expect("a valid report"));
+        let later = status(&status_event(true, &reported));
+        assert!(!later.broker_connected && later.trade_allowed, "{later:?}");
+        assert!(classify("terminal_status", json!({"online": true})).is_none(), "an incomplete report is dropped");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use metaapi_protocol::notifications::GapReason;
 
 pub use link::{Answer, Deadlines, LateReply, Link, next_request_id};
 
-use crate::streams::{Event, StreamSession, status_event};
+use crate::streams::{Event, ReportedStatus, StreamSession, status_event};
 
 /// Everything about one token's terminal.
 pub struct Hub {
@@ -26,6 +26,8 @@ pub struct Hub {
     sessions: Mutex<HashMap<u64, Arc<StreamSession>>>,
     interest: Mutex<Demand>,
     last_event_seq: AtomicU64,
+    /// The program's last `terminal_status`, for the notices of the link going up.
+    reported: ReportedStatus,
 }
 
 /// Why a terminal could not be attached.
@@ -42,6 +44,7 @@ impl Hub {
             sessions: Mutex::new(HashMap::new()),
             interest: Mutex::new(Demand::default()),
             last_event_seq: AtomicU64::new(0),
+            reported: ReportedStatus::default(),
         }
     }
 
@@ -61,6 +64,7 @@ impl Hub {
 
     /// Sends an event to every session subscribed to its stream.
     pub fn publish(&self, event: &Event) {
+        self.reported.record(event);
         // Under the lock rather than over a copied list: at 10,000 ticks/s to 100 clients the copies were a million
         // reference-count round trips a second. Lock order: sessions, then a session's subscriptions, then its
         // outbox, as everywhere else.
@@ -196,7 +200,7 @@ impl Registry {
         if !interest.is_empty() {
             link.send(interest.message());
         }
-        hub.publish(&status_event(true));
+        hub.publish(&status_event(true, &hub.reported));
         Ok(())
     }
 
@@ -214,7 +218,7 @@ impl Registry {
         };
         if was_current {
             self.online.fetch_sub(1, Ordering::Relaxed);
-            hub.publish(&status_event(false));
+            hub.publish(&status_event(false, &hub.reported));
         }
         self.prune(&link.token_id);
     }
