@@ -10,7 +10,6 @@ use crate::auth::{FailLimiter, Verifier};
 use crate::config::{GatewayConfig, load_device_id};
 use crate::error::GatewayError;
 use crate::metrics::Metrics;
-use crate::router::Router;
 use crate::subscriptions::{SubscriptionCaps, SymbolCache};
 use crate::terminals::{Deadlines, Registry};
 use crate::trades::TradeStore;
@@ -29,8 +28,6 @@ pub struct App {
     pub trades: TradeStore,
     /// Counters.
     pub metrics: Metrics,
-    /// Method table.
-    pub router: Router,
     /// Subscription caps per connection and per token.
     pub subscription_caps: SubscriptionCaps,
     /// Each linked terminal's symbol names, for `subscribe`.
@@ -61,7 +58,6 @@ impl App {
             registry: Registry::new(config.heartbeat_timeout),
             trades,
             metrics: Metrics::default(),
-            router: Router::new(),
             subscription_caps: SubscriptionCaps::new(
                 config.max_subscriptions_per_connection,
                 config.max_subscriptions_per_token,

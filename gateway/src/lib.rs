@@ -2,13 +2,15 @@
 //!
 //! Clients present `Authorization: Bearer <auth_token>`; the token is verified with the console and routes every
 //! call to the one terminal linked with the same token. Transports only frame bytes; method logic lives in
-//! [`router`], which is built from the protocol's method registry.
+//! [`methods`], whose router is built from the protocol's method registry.
 //!
-//! Modules: [`config`] (settings and the device id), [`auth`] (verification, grace period, revocations, failed-auth
-//! limit), [`terminals`] (linked terminals, deadlines, the `/terminal` link), [`router`] (typed dispatch),
+//! Modules: [`transports`] (the routes by role, `/rpc`, `/ws`, `/terminal`, `/healthz` and `/metrics`, and the
+//! access control they share) over [`server`] (the accept loop); [`methods`] (the typed router, the gateway's own
+//! methods and the forwarder to terminals); [`config`] (settings and the device id), [`auth`] (verification, grace
+//! period, revocations, failed-auth limit), [`terminals`] (linked terminals and their links, deadlines),
 //! [`trades`] (idempotent trading and persisted outcomes), [`streams`] (subscriptions and the slow-consumer policy),
-//! [`subscriptions`] (subscription caps and the symbol check),
-//! [`http`] and [`ws`] (the warp routes), [`metrics`], [`runtime`] (the tokio runtime the binary runs on).
+//! [`subscriptions`] (subscription caps and the symbol check), [`metrics`], [`runtime`] (the tokio runtime the
+//! binary runs on).
 
 #![forbid(unsafe_code)]
 // `ErrorObject` is the wire error every path returns; boxing it would add an allocation per error for no gain.
@@ -21,18 +23,16 @@ mod completeness;
 pub mod config;
 pub mod demo;
 mod error;
-pub mod http;
-mod local;
+pub mod methods;
 pub mod metrics;
 mod presence;
-pub mod router;
 pub mod runtime;
 pub mod server;
 pub mod streams;
 pub mod subscriptions;
 pub mod terminals;
 pub mod trades;
-pub mod ws;
+pub mod transports;
 
 use std::future::Future;
 use std::time::Duration;
@@ -81,15 +81,7 @@ pub async fn serve(
             }
         }
     });
-    let routes = http::rpc(app.clone())
-        .or(ws::route(app.clone()))
-        .unify()
-        .or(terminals::session::route(app.clone()))
-        .unify()
-        .or(http::health(app.clone()))
-        .unify()
-        .recover(http::recover)
-        .with(warp::trace::request());
+    let routes = transports::routes(app.clone()).recover(transports::access::recover).with(warp::trace::request());
     server::serve_routes(listener, routes, app.config.header_read_timeout, stop.clone()).await;
     // Upgraded connections are not the accept loop's to wait for; they watch `stop` and close with 1001.
     app.tasks.close();

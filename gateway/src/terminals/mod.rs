@@ -5,7 +5,6 @@
 //! which case it is replaced.
 
 mod link;
-pub mod session;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use metaapi_protocol::methods::{
@@ -19,16 +18,11 @@ use metaapi_protocol::types::Capability;
 use metaapi_protocol::{ErrorKind, ErrorObject, Method, NoParams, Route, decode_params};
 use serde_json::Value;
 
+use super::caller::{Caller, Handler, ask, online};
 use crate::app::App;
 use crate::auth::now_ms;
-use crate::router::{Caller, ask, online};
 use crate::streams::StreamSession;
 use crate::terminals::{Answer, Link};
-
-/// An answer still to come.
-pub(crate) type BoxAnswer = Pin<Box<dyn Future<Output = Answer> + Send>>;
-/// A handler with its types erased: raw params in, a JSON result or a wire error out.
-pub(crate) type Handler = Box<dyn Fn(Arc<App>, Arc<Caller>, Option<Value>) -> BoxAnswer + Send + Sync>;
 
 /// The typed handlers of the gateway's own methods, by name, each with the route it was registered for.
 pub(crate) struct LocalTable {

@@ -1,23 +1,24 @@
-//! The warp routes: Host and Origin checks, bearer authorization, size limits, `/rpc`, `/healthz`, `/metrics`, and
-//! the mapping of every refusal to an HTTP status with a JSON-RPC error body.
+//! Access control for every route, in one place: the `Host` and `Origin` checks, the bearer token with its failed-auth
+//! limit, what ends an upgraded connection's access (expiry, revocation), and the mapping of every refusal to an HTTP
+//! status with a JSON-RPC error body.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
-use bytes::Bytes;
+use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::host::{host_name, is_loopback_name};
-use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response, request_id};
+use metaapi_protocol::jsonrpc::{Id, Response};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use serde::Serialize;
+use tokio::sync::broadcast;
 use warp::http::StatusCode;
 use warp::reply::Reply;
 use warp::{Filter, Rejection};
 
 use crate::app::App;
-use crate::auth::{Grant, bearer, deny_reason, retry_after_secs};
-use crate::metrics::Transport;
-use crate::router::Caller;
+use crate::auth::{AuthEvent, Grant, bearer, deny_reason, now_ms, retry_after_secs};
 
 /// A request refused before dispatch: its HTTP status and the JSON-RPC error the body carries.
 #[derive(Debug)]
@@ -33,9 +34,9 @@ impl warp::reject::Reject for Refusal {}
 /// A refusal of a `/rpc` request whose body was read: the answer carries the request's id, because generic
 /// JSON-RPC clients report an answer with another id as a bad response rather than as the error it is.
 #[derive(Debug)]
-struct RequestRefusal {
-    id: Id,
-    refusal: Refusal,
+pub(super) struct RequestRefusal {
+    pub(super) id: Id,
+    pub(super) refusal: Refusal,
 }
 
 impl warp::reject::Reject for RequestRefusal {}
@@ -141,98 +142,37 @@ pub fn authorized(app: Arc<App>) -> impl Filter<Extract = (Authorized,), Error =
     )
 }
 
-fn json_reply(status: u16, body: &impl Serialize) -> warp::reply::Response {
+/// Sleeps until a token's expiry (forever without one).
+pub async fn until_expiry(expires_at: Option<i64>) {
+    match expires_at {
+        Some(expires_at) => {
+            let left = u64::try_from(expires_at.saturating_sub(now_ms())).unwrap_or(0);
+            tokio::time::sleep(Duration::from_millis(left)).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Whether an access change ends this connection, and why.
+pub async fn lost_access(
+    app: &App,
+    authorized: &Authorized,
+    event: Result<AuthEvent, broadcast::error::RecvError>,
+) -> Option<DenyReason> {
+    match event {
+        Ok(AuthEvent::Denied { token_id, reason }) if token_id == authorized.grant.token_id => Some(reason),
+        // One console request per token, however many connections share it.
+        Ok(AuthEvent::Recheck) | Err(broadcast::error::RecvError::Lagged(_)) => {
+            app.verifier.recheck(&authorized.token).await
+        }
+        Ok(AuthEvent::Denied { .. }) | Err(broadcast::error::RecvError::Closed) => None,
+    }
+}
+
+/// A JSON body with an HTTP status.
+pub(super) fn json_reply(status: u16, body: &impl Serialize) -> warp::reply::Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     warp::reply::with_status(warp::reply::json(body), status).into_response()
-}
-
-/// `POST /rpc`. The body (bounded by the size limit) is read before the token is checked, so that a refusal can
-/// answer with the request's id.
-pub fn rpc(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
-    let authorize_app = app.clone();
-    let handler_app = app.clone();
-    warp::path("rpc")
-        .and(warp::path::end())
-        .and(warp::post())
-        .and(guard(app.clone()))
-        .and(crate::server::peer())
-        .and(warp::header::optional::<String>("authorization"))
-        .and(warp::body::content_length_limit(app.config.max_body_bytes))
-        .and(warp::body::bytes())
-        .and_then(move |peer: Option<SocketAddr>, header: Option<String>, body: Bytes| {
-            let app = authorize_app.clone();
-            async move {
-                match authorize(&app, peer.map(|peer| peer.ip()), header.as_deref()).await {
-                    Ok(authorized) => Ok((authorized, body)),
-                    Err(refusal) => Err(warp::reject::custom(RequestRefusal { id: request_id(&body), refusal })),
-                }
-            }
-        })
-        .untuple_one()
-        .then(move |authorized: Authorized, body: Bytes| {
-            let app = handler_app.clone();
-            async move { handle_rpc(app, authorized.grant, body).await }
-        })
-}
-
-/// Frames a body (single or batch) and runs its calls through the router.
-async fn handle_rpc(app: Arc<App>, grant: Grant, body: Bytes) -> warp::reply::Response {
-    let incoming = Incoming::parse(&body);
-    if incoming.len() > app.config.max_batch {
-        app.metrics.error(ErrorKind::PayloadTooLarge);
-        let error = ErrorObject::new(
-            ErrorKind::PayloadTooLarge,
-            format!("a batch holds at most {} calls", app.config.max_batch),
-        );
-        return json_reply(413, &Response::error(Id::Null, error));
-    }
-    let caller = Arc::new(Caller { grant, transport: Transport::Rpc, session: None });
-    match run_calls(&app, &caller, incoming).await {
-        Some(outgoing) => json_reply(200, &outgoing),
-        None => StatusCode::NO_CONTENT.into_response(),
-    }
-}
-
-/// Runs the calls of a framed message concurrently; `None` when nothing is to be answered.
-pub async fn run_calls(app: &Arc<App>, caller: &Arc<Caller>, incoming: Incoming) -> Option<Outgoing> {
-    let (batch, calls) = match incoming {
-        Incoming::Rejected(response) => {
-            if let metaapi_protocol::jsonrpc::Payload::Error(error) = &response.payload {
-                app.metrics.error(error.kind());
-            }
-            return Some(Outgoing::Single(response));
-        }
-        Incoming::Single(call) => (false, vec![call]),
-        Incoming::Batch(calls) => (true, calls),
-    };
-    let answers = futures_util::future::join_all(calls.into_iter().map(|call| async move {
-        match call {
-            Ok(request) => app.router.dispatch(app, caller, request).await,
-            Err(response) => {
-                if let metaapi_protocol::jsonrpc::Payload::Error(error) = &response.payload {
-                    app.metrics.error(error.kind());
-                }
-                Some(response)
-            }
-        }
-    }))
-    .await;
-    Outgoing::from_answers(batch, answers)
-}
-
-/// `GET /healthz` and `GET /metrics`.
-pub fn health(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
-    let healthz_app = app.clone();
-    let healthz = warp::path("healthz").and(warp::path::end()).and(warp::get()).map(move || {
-        json_reply(200, &serde_json::json!({ "status": "ok", "terminals_online": healthz_app.registry.online() }))
-    });
-    let metrics_app = app.clone();
-    let metrics = warp::path("metrics").and(warp::path::end()).and(warp::get()).map(move || {
-        let mut text = metrics_app.metrics.render(metrics_app.registry.online());
-        metrics_app.verifier.render_metrics(&mut text);
-        warp::reply::with_header(text, "content-type", "text/plain; version=0.0.4").into_response()
-    });
-    guard(app).and(healthz.or(metrics).unify())
 }
 
 /// Maps every rejection to an HTTP status and a JSON-RPC error body, with the request's id where it was read and

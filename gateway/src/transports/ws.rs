@@ -11,18 +11,18 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use metaapi_protocol::console::DenyReason;
 use metaapi_protocol::jsonrpc::{Id, Incoming, Outgoing, Response, request_id};
 use metaapi_protocol::{ErrorKind, ErrorObject};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use warp::{Filter, Rejection};
 
+use super::access::{Authorized, authorized, guard, lost_access, until_expiry};
 use crate::app::App;
-use crate::auth::{AuthEvent, close_code, deny_reason, now_ms};
-use crate::http::{Authorized, authorized, guard, run_calls};
+use crate::auth::{close_code, deny_reason, now_ms};
+use crate::methods::{Caller, router};
 use crate::metrics::Transport;
-use crate::router::Caller;
 use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
 use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame, to_payload};
 
@@ -43,33 +43,6 @@ pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), E
             })
         },
     )
-}
-
-/// Sleeps until a token's expiry (forever without one).
-pub async fn until_expiry(expires_at: Option<i64>) {
-    match expires_at {
-        Some(expires_at) => {
-            let left = u64::try_from(expires_at.saturating_sub(now_ms())).unwrap_or(0);
-            tokio::time::sleep(Duration::from_millis(left)).await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
-/// Whether an access change ends this connection, and why.
-pub async fn lost_access(
-    app: &App,
-    authorized: &Authorized,
-    event: Result<AuthEvent, broadcast::error::RecvError>,
-) -> Option<DenyReason> {
-    match event {
-        Ok(AuthEvent::Denied { token_id, reason }) if token_id == authorized.grant.token_id => Some(reason),
-        // One console request per token, however many connections share it.
-        Ok(AuthEvent::Recheck) | Err(broadcast::error::RecvError::Lagged(_)) => {
-            app.verifier.recheck(&authorized.token).await
-        }
-        Ok(AuthEvent::Denied { .. }) | Err(broadcast::error::RecvError::Closed) => None,
-    }
 }
 
 /// Writes what the outbox hands out until it closes or the client goes away, then cancels `done` and hands the
@@ -260,7 +233,7 @@ async fn handle(
         respond(outbox, &Outgoing::Single(Response::error(Id::Null, error)), permit);
         return;
     }
-    if let Some(outgoing) = run_calls(app, caller, incoming).await {
+    if let Some(outgoing) = router().run_calls(app, caller, incoming).await {
         respond(outbox, &outgoing, permit);
     }
 }

@@ -15,13 +15,12 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use warp::{Filter, Rejection};
 
-use super::{AttachError, Link};
+use super::access::{Authorized, Refusal, authorized, guard, lost_access, until_expiry};
 use crate::app::App;
 use crate::auth::{close_code, deny_error};
-use crate::http::{Authorized, Refusal, authorized, guard};
 use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
 use crate::streams::classify;
-use crate::ws::{lost_access, until_expiry};
+use crate::terminals::{AttachError, Hub, Link};
 
 /// The read buffer of a terminal link. tungstenite zero-fills all of it before every read, so bigger is not
 /// better: 16 KiB holds a burst of replies and events and costs little to clear.
@@ -254,7 +253,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
     tracing::info!(token_id = %link.token_id, generation = link.generation, "terminal unlinked");
 }
 
-fn receive(app: &App, link: &Link, hub: &super::Hub, message: BridgeMessage) {
+fn receive(app: &App, link: &Link, hub: &Hub, message: BridgeMessage) {
     match message {
         BridgeMessage::Taken { id } => link.taken(id),
         BridgeMessage::Reply { id, client_id, method, result, error } => {
