@@ -1,10 +1,10 @@
-//! Driving the bridge's C ABI directly: a bare session for a terminal identity, used by the fan-out publisher and
-//! the bridge footprint probe.
+//! Driving the bridge's C ABI directly: a bare session for a terminal identity (the bridge footprint probe, which
+//! measures the bridge alone), and the shipped EA's own session, on which the fan-out publishes its stamped ticks.
 
 use std::time::{Duration, Instant};
 
 use metaapi_terminal_sim::abi::ABI_MAJOR;
-use metaapi_terminal_sim::{BridgeAbi, Mode, Terminal, TerminalConfig};
+use metaapi_terminal_sim::{BridgeAbi, Mode};
 use serde_json::{Value, json};
 
 use crate::error::{BenchError, unexpected};
@@ -12,24 +12,25 @@ use crate::error::{BenchError, unexpected};
 /// `MTB_E_BUFFER_TOO_SMALL`.
 const BUFFER_TOO_SMALL: i32 = -3;
 
-/// One bridge session, stopped when dropped.
+/// One bridge session; stopped when dropped if this started it.
 pub struct BridgeSession {
     /// The exports.
     pub abi: BridgeAbi,
     /// The session handle.
     pub handle: i64,
+    /// Whether this started the session (a program's own session is its to stop, in OnDeinit).
+    owned: bool,
 }
 
 impl BridgeSession {
     /// `mtb_start` as an MT5 hedging terminal with `token`, linking to `gateway_url` (`ws://…/terminal`).
-    pub fn start(gateway_url: &str, token: &str, seed: u64) -> Result<BridgeSession, BenchError> {
+    pub fn start(gateway_url: &str, token: &str) -> Result<BridgeSession, BenchError> {
         let abi = BridgeAbi::linked();
-        let terminal = Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, seed));
         let config = json!({
             "gateway_url": gateway_url,
             "token": token,
-            "terminal": terminal.identity(),
-            "capabilities": terminal.capabilities(),
+            "terminal": Mode::Mt5Hedging.identity(),
+            "capabilities": Mode::Mt5Hedging.capabilities(),
         })
         .to_string();
         let mut handle = 0i64;
@@ -38,7 +39,12 @@ impl BridgeSession {
         if status < 0 {
             return Err(unexpected(format!("mtb_start: {status}: {}", abi.last_error_message())));
         }
-        Ok(BridgeSession { abi, handle })
+        Ok(BridgeSession { abi, handle, owned: true })
+    }
+
+    /// The session a running program started (`SimHandle::session`), left to the program to stop.
+    pub fn attach(abi: BridgeAbi, handle: i64) -> BridgeSession {
+        BridgeSession { abi, handle, owned: false }
     }
 
     /// `mtb_status` as JSON.
@@ -72,55 +78,14 @@ impl BridgeSession {
             (self.abi.publish_json)(self.handle, name.as_ptr(), name.len() as i32, data.as_ptr(), data.len() as i32)
         }
     }
-
-    /// Answers every queued request from `terminal` without blocking; returns how many.
-    pub fn serve_pending(&self, terminal: &mut Terminal) -> usize {
-        let mut served = 0;
-        loop {
-            let mut request_id = 0i64;
-            let method = copy_out(|buf, cap, needed| {
-                // SAFETY: buf has cap bytes; request_id and needed are valid out pointers.
-                unsafe { (self.abi.next_request)(self.handle, buf, cap, &mut request_id, needed) }
-            });
-            let method = match method {
-                Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
-                _ => return served,
-            };
-            let params = copy_out(|buf, cap, needed| {
-                // SAFETY: as above.
-                unsafe { (self.abi.request_params)(self.handle, request_id, buf, cap, needed) }
-            });
-            let params = params.ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or(Value::Null);
-            match terminal.handle(&method, params) {
-                Ok(result) => {
-                    let text = result.to_string();
-                    // SAFETY: text is valid for its length.
-                    unsafe { (self.abi.reply_json)(self.handle, request_id, text.as_ptr(), text.len() as i32) };
-                }
-                Err(error) => {
-                    let message = error.message;
-                    // SAFETY: message is valid for its length.
-                    unsafe {
-                        (self.abi.reply_error)(
-                            self.handle,
-                            request_id,
-                            error.code.code(),
-                            0,
-                            message.as_ptr(),
-                            message.len() as i32,
-                        )
-                    };
-                }
-            }
-            served += 1;
-        }
-    }
 }
 
 impl Drop for BridgeSession {
     fn drop(&mut self) {
-        // SAFETY: scalar call.
-        unsafe { (self.abi.stop)(self.handle) };
+        if self.owned {
+            // SAFETY: scalar call.
+            unsafe { (self.abi.stop)(self.handle) };
+        }
     }
 }
 

@@ -51,7 +51,7 @@ pub fn bridge_probe() -> Result<(), BenchError> {
     let mut sessions = Vec::new();
     let (mut rss_first, mut threads_first) = (rss_before, threads_before);
     for (index, token) in tokens.iter().enumerate() {
-        let session = BridgeSession::start(url, token, index as u64)?;
+        let session = BridgeSession::start(url, token)?;
         session.wait_linked(Duration::from_secs(5))?;
         sessions.push(session);
         if index == 0 {

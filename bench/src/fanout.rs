@@ -1,10 +1,14 @@
-//! `/ws` fan-out: one terminal publishes ticks at a fixed rate through the bridge; many WebSocket clients
-//! subscribe to the symbol's tick stream and measure delivery latency and loss.
+//! `/ws` fan-out: ticks published at a fixed rate through the bridge session of a terminal running the shipped EA;
+//! many WebSocket clients subscribe to the symbol's tick stream and measure delivery latency and loss.
 //!
 //! The tick stream is used because it is never coalesced: every tick published must reach every subscriber, so
-//! any shortfall is real loss. Each tick carries its sequence number in `volume`; the publisher notes the instant
-//! it handed tick `n` to `mtb_publish_json` in a table shared with the subscribers (same process, one monotonic
-//! clock), and a subscriber's latency is the time from that call to the moment it read the notification.
+//! any shortfall is real loss. The EA links, answers the gateway's requests and follows the clients' demand as it
+//! does for users; the bench publishes the ticks on the EA's own session itself, because no terminal feeds one
+//! symbol at 10,000 ticks a second and the instant of each publish call must be known. Each tick carries its
+//! sequence number in `volume` (above [`SEQUENCE_BASE`], so a tick of the EA's own could never be counted); the
+//! publisher notes the instant it handed tick `n` to `mtb_publish_json` in a table shared with the subscribers
+//! (same process, one monotonic clock), and a subscriber's latency is the time from that call to the moment it
+//! read the notification.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
-use metaapi_terminal_sim::{Mode, Terminal, TerminalConfig};
+use metaapi_terminal_sim::scale::SimScale;
+use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, TerminalConfig};
 use serde_json::json;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -84,12 +89,16 @@ impl FanoutResult {
     }
 }
 
-const SYMBOL: &str = "EURUSD";
+/// A symbol the simulated broker lists but that never quotes, so every tick of its stream is the bench's.
+const SYMBOL: &str = "SYN00000";
+
+/// Added to a tick's sequence number in its `volume`: far above any real tick volume.
+const SEQUENCE_BASE: usize = 1_000_000_000;
 
 /// Who publishes the ticks the subscribers count.
 pub enum Source {
-    /// A bare bridge session linked to the gateway with this token (which no terminal may hold); subscribers use
-    /// `/ws` with the same token.
+    /// A simulated terminal running the shipped EA, linked to the gateway with this token (which no other terminal
+    /// may hold); subscribers use `/ws` with the same token.
     Gateway {
         /// The token.
         token: String,
@@ -100,7 +109,8 @@ pub enum Source {
 
 /// The publishing side, on the publisher thread.
 enum Publisher {
-    Bridge(Box<BridgeSession>, Box<Terminal>),
+    /// The EA's session, and the terminal it runs in (stopped with the publisher).
+    Ea(Box<BridgeSession>, SimHandle),
     Floor(Arc<Broadcaster>),
 }
 
@@ -108,7 +118,7 @@ impl Publisher {
     /// Hands one tick over; `false` when it was refused.
     fn publish(&mut self, data: &str) -> bool {
         match self {
-            Publisher::Bridge(session, _) => session.publish("tick", data) >= 0,
+            Publisher::Ea(session, _) => session.publish("tick", data) >= 0,
             Publisher::Floor(broadcaster) => {
                 broadcaster.publish(data);
                 true
@@ -116,10 +126,11 @@ impl Publisher {
         }
     }
 
-    /// Lets the terminal answer whatever the gateway asked meanwhile.
-    fn serve(&mut self) {
-        if let Publisher::Bridge(session, terminal) = self {
-            session.serve_pending(terminal);
+    /// Stops the terminal (the EA's OnDeinit stops its session).
+    fn stop(self) {
+        if let Publisher::Ea(session, sim) = self {
+            drop(session);
+            sim.stop();
         }
     }
 }
@@ -145,7 +156,7 @@ fn sequence_of(text: &str) -> Option<usize> {
     let start = text.find("\"volume\":")? + "\"volume\":".len();
     let digits: &str = &text[start..];
     let end = digits.find(|character: char| !character.is_ascii_digit()).unwrap_or(digits.len());
-    digits[..end].parse().ok()
+    digits[..end].parse::<usize>().ok()?.checked_sub(SEQUENCE_BASE)
 }
 
 fn dropped_of(text: &str) -> u64 {
@@ -159,17 +170,26 @@ fn dropped_of(text: &str) -> u64 {
 pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<FanoutResult, BenchError> {
     let (mut publisher, path, token) = match source {
         Source::Gateway { token } => {
-            let gateway_url = format!("ws://{address}/terminal");
-            let bridge_token = token.clone();
-            let session = tokio::task::spawn_blocking(move || {
-                let session = BridgeSession::start(&gateway_url, &bridge_token, 7)?;
+            let config = SimConfig {
+                mode: Mode::Mt5Hedging,
+                seed: 7,
+                // As the /rpc scenarios: the wall clock from a Monday morning, markets open.
+                realtime: true,
+                gateway_url: format!("ws://{address}/terminal"),
+                token: token.clone(),
+                start_time: Some(TerminalConfig::new(Mode::Mt5Hedging, 0).start_time),
+                scale: SimScale { extra_symbols: 1, past_trades: 0 },
+            };
+            let (session, sim) = tokio::task::spawn_blocking(move || {
+                let abi = BridgeAbi::linked();
+                let sim = metaapi_terminal_sim::start(abi, config)?;
+                let session = BridgeSession::attach(abi, sim.session());
                 session.wait_linked(Duration::from_secs(5))?;
-                Ok::<_, BenchError>(session)
+                Ok::<_, BenchError>((session, sim))
             })
             .await
             .map_err(|error| unexpected(format!("publisher start: {error}")))??;
-            let terminal = Box::new(Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 7)));
-            (Publisher::Bridge(Box::new(session), terminal), "ws", token)
+            (Publisher::Ea(Box::new(session), sim), "ws", token)
         }
         Source::Floor(broadcaster) => (Publisher::Floor(broadcaster), "floor", String::new()),
     };
@@ -183,18 +203,9 @@ pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<Fa
         socket.send(Message::text(subscribe.clone())).await?;
         // The subscription is active once its response arrives.
         let answered = tokio::time::timeout(Duration::from_secs(5), async {
-            // The gateway checks the symbol against the terminal's symbol list on the first subscribe: the
-            // terminal answers that request meanwhile, as an EA would.
-            let mut serve = tokio::time::interval(Duration::from_millis(5));
-            loop {
-                let message = tokio::select! {
-                    message = socket.next() => message,
-                    _ = serve.tick() => {
-                        publisher.serve();
-                        continue;
-                    }
-                };
-                let Some(message) = message else { break };
+            // The gateway checks the symbol against the terminal's symbol list on the first subscribe: the EA
+            // answers that request.
+            while let Some(message) = socket.next().await {
                 if let Message::Text(text) = message? {
                     if text.contains("\"id\":1") && text.contains("\"result\"") {
                         return Ok(());
@@ -276,11 +287,12 @@ pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<Fa
         while next < total {
             let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize + 1).min(total);
             while next < due {
+                let sequence = SEQUENCE_BASE + next;
                 let time_ms = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |elapsed| elapsed.as_millis() as i64);
                 let data = format!(
-                    r#"{{"symbol":"{SYMBOL}","tick":{{"time":{time_ms},"bid":1.1,"ask":1.1002,"last":0.0,"volume":{next}.0,"flags":6}}}}"#
+                    r#"{{"symbol":"{SYMBOL}","tick":{{"time":{time_ms},"bid":1.1,"ask":1.1002,"last":0.0,"volume":{sequence}.0,"flags":6}}}}"#
                 );
                 publish_sent[next].store(origin.elapsed().as_nanos() as u64, Ordering::Release);
                 if publisher.publish(&data) {
@@ -290,7 +302,6 @@ pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<Fa
                 }
                 next += 1;
             }
-            publisher.serve();
             std::thread::sleep(Duration::from_micros(200));
         }
         let achieved = total as f64 / started.elapsed().as_secs_f64().max(1e-9);
@@ -316,7 +327,7 @@ pub async fn run(address: SocketAddr, source: Source, plan: Fanout) -> Result<Fa
         .map(|(name, after)| (name.clone(), after - cpu_before.get(name).copied().unwrap_or(0.0)))
         .filter(|(_, seconds)| *seconds > 0.0)
         .collect();
-    tokio::task::spawn_blocking(move || drop(publisher)).await.ok();
+    tokio::task::spawn_blocking(move || publisher.stop()).await.ok();
     Ok(FanoutResult {
         latency,
         published,
@@ -335,9 +346,10 @@ mod tests {
 
     #[test]
     fn sequence_numbers_are_read_from_volume() {
-        let text =
-            r#"{"jsonrpc":"2.0","method":"tick","params":{"data":{"symbol":"EURUSD","tick":{"volume":4711.0}}}}"#;
+        let text = r#"{"jsonrpc":"2.0","method":"tick","params":{"data":{"symbol":"SYN00000","tick":{"volume":1000004711.0}}}}"#;
         assert_eq!(sequence_of(text), Some(4711));
         assert_eq!(sequence_of(r#"{"method":"heartbeat"}"#), None);
+        // A tick of the terminal's own, with a real volume, is not one of the bench's.
+        assert_eq!(sequence_of(r#"{"method":"tick","params":{"data":{"tick":{"volume":3.0}}}}"#), None);
     }
 }

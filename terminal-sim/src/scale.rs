@@ -2,7 +2,8 @@
 //! documented lists (`get_symbols` on a broker with thousands of symbols, `get_history_*` with `limit: 10000`).
 
 use metaapi_protocol::ErrorObject;
-use serde_json::{Value, json};
+use metaapi_protocol::methods::{ClosePositionParams, PlaceOrderParams};
+use metaapi_protocol::types::Side;
 
 use crate::market::SymbolMarket;
 use crate::symbols::catalogue;
@@ -23,7 +24,8 @@ pub struct SimScale {
 pub const MAX_EXTRA_SYMBOLS: usize = 50_000;
 
 impl Terminal {
-    /// Grows the broker as `scale` asks; the events this produces are dropped (nobody was linked yet).
+    /// Grows the broker as `scale` asks; the events and transactions this produces are dropped (no program runs
+    /// yet).
     pub(crate) fn apply_scale(&mut self, scale: SimScale, seed: u64) -> Result<(), ErrorObject> {
         if let Some(template) = catalogue(self.mode).into_iter().next() {
             for index in 0..scale.extra_symbols.min(MAX_EXTRA_SYMBOLS) {
@@ -44,14 +46,15 @@ impl Terminal {
             return Ok(());
         };
         for index in 0..scale.past_trades {
-            let side = if index % 2 == 0 { "buy" } else { "sell" };
-            let params = json!({"symbol": symbol, "type": side, "volume": 0.01, "comment": format!("past {index}")});
-            let placed = self.handle("place_order", params)?;
-            let Some(ticket) = placed.get("position_id").and_then(Value::as_str).map(str::to_owned) else {
+            let side = if index % 2 == 0 { Side::Buy } else { Side::Sell };
+            let mut open = PlaceOrderParams::market(&symbol, side, 0.01);
+            open.comment = Some(format!("past {index}"));
+            let Some(ticket) = self.place_order(open)?.position_id else {
                 continue;
             };
-            self.handle("close_position", json!({"ticket": ticket}))?;
+            self.close_position(ClosePositionParams { client_id: None, ticket, volume: None, deviation_points: None })?;
         }
+        self.take_transactions();
         self.take_events();
         Ok(())
     }

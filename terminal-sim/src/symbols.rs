@@ -300,3 +300,55 @@ pub fn catalogue(mode: Mode) -> Vec<Instrument> {
     ];
     defs.into_iter().map(|def| build(def, mode)).collect()
 }
+
+/// Whether `name` matches an MT group pattern list such as `*USD*,!*JPY*`.
+pub fn matches_group(name: &str, group: &str) -> bool {
+    let mut included = false;
+    let mut any_positive = false;
+    for pattern in group.split(',').map(str::trim).filter(|pattern| !pattern.is_empty()) {
+        if let Some(negative) = pattern.strip_prefix('!') {
+            if glob(name, negative) {
+                return false;
+            }
+        } else {
+            any_positive = true;
+            included |= glob(name, pattern);
+        }
+    }
+    included || !any_positive
+}
+
+fn glob(name: &str, pattern: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return name.eq_ignore_ascii_case(pattern);
+    }
+    let (name, mut rest) = (name.to_ascii_uppercase(), 0usize);
+    let parts: Vec<String> = parts.iter().map(|part| part.to_ascii_uppercase()).collect();
+    if !name.starts_with(parts[0].as_str()) {
+        return false;
+    }
+    rest += parts[0].len();
+    for part in &parts[1..parts.len() - 1] {
+        match name[rest..].find(part.as_str()) {
+            Some(found) => rest += found + part.len(),
+            None => return false,
+        }
+    }
+    let last = &parts[parts.len() - 1];
+    name.len() >= rest + last.len() && name.ends_with(last.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_group;
+
+    #[test]
+    fn group_patterns() {
+        assert!(matches_group("EURUSD", "*USD*"));
+        assert!(!matches_group("USDJPY", "*USD*,!*JPY*"));
+        assert!(matches_group("XAUUSD", "XAU*"));
+        assert!(!matches_group("EURUSD", "XAU*"));
+        assert!(matches_group("BTCUSD", "!*JPY*"));
+    }
+}

@@ -1,10 +1,9 @@
-//! The simulated terminal: market, account and order engine behind one `handle(method, params)` entry point,
-//! moved forward in time by `advance`.
+//! The simulated terminal: market, account and order engine, read and traded through the engine's typed calls
+//! (what the MQL host implements the built-ins with), moved forward in time by `advance`.
 
 use metaapi_protocol::methods::{AccountInfo, DealEntry, SymbolTradeMode};
 use metaapi_protocol::types::{Capability, Reason, TerminalIdentity, TimeMs};
-use metaapi_protocol::{ErrorKind, ErrorObject, Method};
-use serde_json::Value;
+use metaapi_protocol::{ErrorKind, ErrorObject};
 
 use crate::engine::records::{ClosedTrade, DealRec, OrderRec, PositionRec};
 use crate::engine::transactions::{MtDealType, Transaction};
@@ -159,24 +158,6 @@ impl Terminal {
         self.now
     }
 
-    /// Answers one request. Methods the gateway answers itself are `method_not_found` here.
-    pub fn handle(&mut self, method: &str, params: Value) -> Result<Value, ErrorObject> {
-        let Some(handler) = crate::dispatch::handler(method) else {
-            return Err(ErrorObject::new(ErrorKind::MethodNotFound, format!("The terminal does not answer {method}")));
-        };
-        let result = handler(self, params);
-        self.publish_account_if_changed();
-        result
-    }
-
-    /// Calls `M` with typed params and result (through the same path as [`Terminal::handle`]).
-    pub fn call<M: Method>(&mut self, params: M::Params) -> Result<M::Result, ErrorObject> {
-        let params =
-            serde_json::to_value(params).map_err(|error| ErrorObject::new(ErrorKind::Internal, error.to_string()))?;
-        let result = self.handle(M::NAME, params)?;
-        serde_json::from_value(result).map_err(|error| ErrorObject::new(ErrorKind::Internal, error.to_string()))
-    }
-
     /// Events produced since the last call (by requests, scripted quotes or `advance`).
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
@@ -261,7 +242,8 @@ impl Terminal {
             .ok_or_else(|| ErrorObject::new(ErrorKind::NotFound, format!("Unknown symbol {symbol}")))
     }
 
-    pub(crate) fn market(&self, symbol: &str) -> Result<&SymbolMarket, ErrorObject> {
+    /// One symbol's market, or `not_found`.
+    pub fn market(&self, symbol: &str) -> Result<&SymbolMarket, ErrorObject> {
         Ok(&self.markets[self.market_index(symbol)?])
     }
 

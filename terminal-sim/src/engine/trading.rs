@@ -89,7 +89,7 @@ impl Terminal {
     }
 
     /// `place_order`.
-    pub(crate) fn place_order(&mut self, params: PlaceOrderParams) -> Result<TradeResult, ErrorObject> {
+    pub fn place_order(&mut self, params: PlaceOrderParams) -> Result<TradeResult, ErrorObject> {
         let checked = self.check_place(&params).map_err(|refusal| self.fail(refusal))?;
         let ticket = self.take_ticket();
         let (bid, ask) = (self.markets[checked.market].bid, self.markets[checked.market].ask);
@@ -161,12 +161,12 @@ impl Terminal {
     }
 
     /// `close_position`.
-    pub(crate) fn close_position(&mut self, params: ClosePositionParams) -> Result<TradeResult, ErrorObject> {
+    pub fn close_position(&mut self, params: ClosePositionParams) -> Result<TradeResult, ErrorObject> {
         self.close_position_commented(params, None)
     }
 
     /// `close_position` with the closing request's comment (MQL5's request.comment), which the closing order keeps.
-    pub(crate) fn close_position_commented(
+    pub fn close_position_commented(
         &mut self,
         params: ClosePositionParams,
         comment: Option<&str>,
@@ -193,7 +193,7 @@ impl Terminal {
     }
 
     /// `close_position_by`: closes the common volume of two opposite positions at the opposite one's open price.
-    pub(crate) fn close_position_by(&mut self, params: ClosePositionByParams) -> Result<TradeResult, ErrorObject> {
+    pub fn close_position_by(&mut self, params: ClosePositionByParams) -> Result<TradeResult, ErrorObject> {
         if !self.mode.has(Capability::CloseBy) {
             return Err(ErrorObject::unsupported(self.mode.platform(), "Close-by does not exist on netting accounts"));
         }
@@ -222,10 +222,7 @@ impl Terminal {
     }
 
     /// `close_positions`: every matching position, each with its own outcome.
-    pub(crate) fn close_positions(
-        &mut self,
-        params: ClosePositionsParams,
-    ) -> Result<ClosePositionsResult, ErrorObject> {
+    pub fn close_positions(&mut self, params: ClosePositionsParams) -> Result<ClosePositionsResult, ErrorObject> {
         let tickets: Vec<String> = self
             .positions
             .iter()
@@ -253,7 +250,7 @@ impl Terminal {
     }
 
     /// `modify_position`.
-    pub(crate) fn modify_position(&mut self, params: ModifyPositionParams) -> Result<TradeResult, ErrorObject> {
+    pub fn modify_position(&mut self, params: ModifyPositionParams) -> Result<TradeResult, ErrorObject> {
         let index = self.position_index(&params.ticket)?;
         let position = self.positions[index].clone();
         let instrument = self.market(&position.symbol)?.instrument.clone();
@@ -292,7 +289,7 @@ impl Terminal {
     }
 
     /// `modify_order`.
-    pub(crate) fn modify_order(&mut self, params: ModifyOrderParams) -> Result<TradeResult, ErrorObject> {
+    pub fn modify_order(&mut self, params: ModifyOrderParams) -> Result<TradeResult, ErrorObject> {
         let index = self.order_index(&params.ticket)?;
         let order = self.orders[index].clone();
         let time_in_force = params.time_in_force.unwrap_or(order.time_in_force);
@@ -333,7 +330,7 @@ impl Terminal {
     }
 
     /// `cancel_order`.
-    pub(crate) fn cancel_order(&mut self, params: CancelOrderParams) -> Result<TradeResult, ErrorObject> {
+    pub fn cancel_order(&mut self, params: CancelOrderParams) -> Result<TradeResult, ErrorObject> {
         let index = self.order_index(&params.ticket)?;
         let order = self.orders[index].clone();
         let instrument = self.market(&order.symbol)?.instrument.clone();

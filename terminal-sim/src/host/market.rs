@@ -1,9 +1,7 @@
 //! Symbols and market data built-ins: Market Watch (SymbolsTotal, SymbolName, SymbolSelect), SymbolInfo*,
 //! sessions, MQL4's MarketInfo, CopyRates, CopyTicks, CopyTicksRange and the depth of market.
 
-use metaapi_protocol::methods::{
-    BookSide, CalcMode, ExecutionMode, SymbolParams, SymbolSpec, SymbolTradeMode, Weekday,
-};
+use metaapi_protocol::methods::{BookSide, CalcMode, ExecutionMode, SymbolSpec, SymbolTradeMode, Weekday};
 use metaapi_protocol::types::{Filling, OrderType, Platform, TimeInForce, TimeMs, Timeframe};
 
 use super::consts::{mt4 as k4, mt5 as k};
@@ -72,7 +70,7 @@ fn tick(tick: &metaapi_protocol::methods::Tick) -> MqlHostTick {
 
 impl Host {
     fn spec(&mut self, symbol: &str) -> Option<SymbolSpec> {
-        let spec = self.terminal().get_symbol_spec(SymbolParams { symbol: symbol.to_owned() }).ok();
+        let spec = self.terminal().symbol_spec(symbol).ok();
         match spec {
             Some(spec) => Some(spec),
             None => self.unknown_symbol(None),

@@ -1,24 +1,21 @@
 //! Margin and profit by calculation mode, checked against hand-computed numbers (leverage 1:100, USD account).
 
-use metaapi_protocol::NoParams;
-use metaapi_protocol::methods::{
-    CalcMargin, CalcMarginParams, CalcProfit, CalcProfitParams, GetAccountInfo, GetSymbolSpec, SymbolParams,
-};
+use metaapi_protocol::methods::{CalcMarginParams, CalcProfitParams};
 use metaapi_protocol::types::Side;
 use metaapi_terminal_sim::Mode;
 
 use crate::support::{market, place, quote, terminal};
 
 fn margin(mode: Mode, symbol: &str, volume: f64, price: f64) -> f64 {
-    let mut terminal = terminal(mode);
+    let terminal = terminal(mode);
     let params = CalcMarginParams { symbol: symbol.into(), side: Side::Buy, volume, price: Some(price) };
-    terminal.call::<CalcMargin>(params).expect("margin").margin
+    terminal.calc_margin(params).expect("margin").margin
 }
 
 fn profit(symbol: &str, side: Side, volume: f64, open: f64, close: f64) -> f64 {
-    let mut terminal = terminal(Mode::Mt5Hedging);
+    let terminal = terminal(Mode::Mt5Hedging);
     let params = CalcProfitParams { symbol: symbol.into(), side, volume, price_open: open, price_close: close };
-    terminal.call::<CalcProfit>(params).expect("profit").profit
+    terminal.calc_profit(params).expect("profit").profit
 }
 
 #[test]
@@ -64,7 +61,7 @@ fn account_figures_follow_an_open_position() {
     let mut terminal = terminal(Mode::Mt5Hedging);
     quote(&mut terminal, "EURUSD", 1.09990, 1.10000);
     place(&mut terminal, market("EURUSD", Side::Buy, 1.0));
-    let account = terminal.call::<GetAccountInfo>(NoParams {}).expect("account");
+    let account = terminal.account_info();
     // Bought at the ask 1.10000; valued at the bid 1.09990: -0.00010 * 100,000 = -10.00.
     assert_eq!(account.profit, -10.00);
     assert_eq!(account.equity, 9990.00);
@@ -79,7 +76,7 @@ fn account_figures_follow_an_open_position() {
 fn tick_value_of_a_yen_pair_follows_the_rate() {
     let mut terminal = terminal(Mode::Mt5Hedging);
     quote(&mut terminal, "USDJPY", 125.000, 125.010);
-    let spec = terminal.call::<GetSymbolSpec>(SymbolParams { symbol: "USDJPY".into() }).expect("spec");
+    let spec = terminal.symbol_spec("USDJPY").expect("spec");
     // One tick (0.001 JPY) on 100,000 USD = 100 JPY = 100 / 125.000 = 0.8 USD.
     assert_eq!(spec.tick_value, 0.8);
     assert_eq!(spec.spread, 10);

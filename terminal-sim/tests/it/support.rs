@@ -1,6 +1,6 @@
 //! Helpers shared by the test areas.
 
-use metaapi_protocol::methods::{PlaceOrder, PlaceOrderParams, TradeResult};
+use metaapi_protocol::methods::{PlaceOrderParams, TradeResult};
 use metaapi_protocol::types::{OrderType, Side};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 use metaapi_terminal_sim::{Mode, Terminal, TerminalConfig};
@@ -30,7 +30,7 @@ pub fn pending(symbol: &str, order_type: OrderType, volume: f64, price: f64) -> 
 
 /// Places an order that must succeed.
 pub fn place(terminal: &mut Terminal, params: PlaceOrderParams) -> TradeResult {
-    terminal.call::<PlaceOrder>(params).expect("order accepted")
+    terminal.place_order(params).expect("order accepted")
 }
 
 /// Asserts a trade rejection with `code` and `name`.

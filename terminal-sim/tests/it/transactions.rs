@@ -34,7 +34,7 @@ fn market_orders_add_the_order_then_the_deal_then_move_the_order_to_history() {
 
     let close =
         ClosePositionParams { client_id: None, ticket: position.to_string(), volume: None, deviation_points: None };
-    let closed = terminal.call::<ClosePosition>(close).expect("closed");
+    let closed = terminal.close_position(close).expect("closed");
     let transactions = terminal.take_transactions();
     assert_eq!(kinds(&transactions), [OrderAdd, DealAdd, OrderDelete, HistoryAdd]);
     assert_eq!(transactions[1].deal_type, Some(MtDealType::Sell));
@@ -67,7 +67,7 @@ fn pending_orders_are_added_updated_and_deleted_and_stop_changes_are_position_tr
         time_in_force: None,
         expiration: None,
     };
-    terminal.call::<ModifyOrder>(modify).expect("modified");
+    terminal.modify_order(modify).expect("modified");
     let updated = terminal.take_transactions();
     assert_eq!(kinds(&updated), [OrderUpdate]);
     assert_eq!(updated[0].price, 1.095);
@@ -79,14 +79,14 @@ fn pending_orders_are_added_updated_and_deleted_and_stop_changes_are_position_tr
     let position = filled[0].position;
     assert_ne!(position, 0);
     let stops = ModifyPositionParams { client_id: None, ticket: position.to_string(), sl: Some(1.09000), tp: None };
-    terminal.call::<ModifyPosition>(stops).expect("stops");
+    terminal.modify_position(stops).expect("stops");
     let changed = terminal.take_transactions();
     assert_eq!(kinds(&changed), [Position]);
     assert_eq!((changed[0].position, changed[0].price_sl), (position, 1.09));
 
     let second = place(&mut terminal, pending("EURUSD", OrderType::SellLimit, 1.0, 1.12000)).order.expect("order");
     terminal.take_transactions();
-    terminal.call::<CancelOrder>(CancelOrderParams { ticket: second, client_id: None }).expect("cancelled");
+    terminal.cancel_order(CancelOrderParams { ticket: second, client_id: None }).expect("cancelled");
     let cancelled = terminal.take_transactions();
     assert_eq!(kinds(&cancelled), [OrderDelete, HistoryAdd]);
     assert_eq!(cancelled[1].order_state, Some(OrderState::Canceled));
