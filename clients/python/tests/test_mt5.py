@@ -143,6 +143,23 @@ def test_orders_and_history(gateway: FakeGateway) -> None:
     assert deal.entry == mt5.DEAL_ENTRY_IN and deal.type == mt5.DEAL_TYPE_BUY and deal.order == 1409873311
 
 
+def test_every_deal_type_and_close_by_orders_read_as_mt5_codes(gateway: FakeGateway) -> None:
+    names = ["buy", "sell", "balance", "credit", "charge", "correction", "bonus", "commission", "commission_daily",
+             "commission_monthly", "commission_agent_daily", "commission_agent_monthly", "interest", "buy_canceled",
+             "sell_canceled", "dividend", "dividend_franked", "tax"]
+    example = EXAMPLES["methods"]["get_history_deals"]["result"]["deals"][0]
+    deals = [dict(example, ticket=str(100 + i), type=name) for i, name in enumerate(names)]
+    gateway.reply_next(result({"deals": deals, "has_more": False}))
+    read = mt5.history_deals_get(position=1409873311)
+    assert [deal.type for deal in read] == list(range(18))
+    assert read[17].type == mt5.DEAL_TAX and read[12].type == mt5.DEAL_TYPE_INTEREST
+    order = dict(EXAMPLES["methods"]["get_history_orders"]["result"]["orders"][0], type="close_by",
+                 position_id="1409873311", position_by="1409873322")
+    gateway.reply_next(result({"orders": [order], "has_more": False}))
+    [done] = mt5.history_orders_get(position=1409873311)
+    assert done.type == mt5.ORDER_TYPE_CLOSE_BY and done.position_by_id == 1409873322
+
+
 def test_order_send_market_deal(gateway: FakeGateway) -> None:
     result = mt5.order_send({"action": mt5.TRADE_ACTION_DEAL, "symbol": "EURUSD", "volume": 0.2,
                              "type": mt5.ORDER_TYPE_BUY, "price": 1.08574, "sl": 1.0801, "tp": 0.0,
