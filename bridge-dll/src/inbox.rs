@@ -11,7 +11,6 @@ use serde_json::{Map, Value, json};
 
 use crate::outbox::Outbox;
 use crate::registry::{self, MethodEntry};
-use crate::session::now_ms;
 use crate::status::{BridgeError, BridgeResult};
 
 /// Most requests waiting for the EA; more are answered `overloaded` at once.
@@ -101,8 +100,8 @@ pub struct Inbox {
 
 impl Inbox {
     /// Files a request from the gateway: queued for the EA (returns true), or answered at once into `outbox` (unknown
-    /// method, past deadline, bad params, queue full; returns false).
-    pub fn file(&mut self, outbox: &mut Outbox, incoming: Incoming<'_>) -> bool {
+    /// method, past deadline, bad params, queue full; returns false). `now` is UTC milliseconds, read by the caller.
+    pub fn file(&mut self, outbox: &mut Outbox, incoming: Incoming<'_>, now: i64) -> bool {
         self.counters.requests_received += 1;
         let Incoming { gateway_id, method, decoded, deadline } = incoming;
         let error = match decoded {
@@ -110,7 +109,7 @@ impl Inbox {
             Some((entry, _)) if entry.route != Route::Terminal => {
                 ErrorObject::new(ErrorKind::MethodNotFound, format!("{method} is not answered by the terminal"))
             }
-            Some(_) if deadline <= now_ms() => {
+            Some(_) if deadline <= now => {
                 ErrorObject::new(ErrorKind::NotExecuted, "deadline passed before the terminal got it")
             }
             Some(_) if self.queued.len() >= REQUEST_QUEUE_CAP => {
@@ -180,15 +179,17 @@ impl Inbox {
         !self.queued.is_empty()
     }
 
-    /// Sweeps expired requests, then claims the oldest queued one if `copy` accepts its method name, queueing its
-    /// `taken` notice. On an error from `copy` (buffer too small) the request stays queued. `None` when none was
-    /// queued. Expired replies and the notice only wait in `outbox`: the caller decides whether to wake the link.
+    /// Sweeps requests expired by `now`, then claims the oldest queued one if `copy` accepts its method name,
+    /// queueing its `taken` notice. On an error from `copy` (buffer too small) the request stays queued. `None` when
+    /// none was queued. Expired replies and the notice only wait in `outbox`: the caller decides whether to wake the
+    /// link.
     pub fn claim(
         &mut self,
         outbox: &mut Outbox,
+        now: i64,
         copy: impl FnOnce(&str) -> BridgeResult<i32>,
     ) -> BridgeResult<Option<Claimed>> {
-        self.sweep(outbox, now_ms());
+        self.sweep(outbox, now);
         self.check_open()?;
         let Some(front) = self.queued.front() else {
             return Ok(None);

@@ -197,7 +197,7 @@ impl Session {
         let incoming = Incoming::decode(gateway_id, method, params, deadline);
         let mut guard = self.lock();
         let state = &mut *guard;
-        if state.inbox.file(&mut state.outbox, incoming) {
+        if state.inbox.file(&mut state.outbox, incoming, now_ms()) {
             return self.wake_ea(guard);
         }
         drop(guard);
@@ -219,7 +219,7 @@ impl Session {
     pub fn claim_next(&self, copy: impl FnOnce(&str) -> BridgeResult<i32>) -> BridgeResult<(i32, i64)> {
         let mut guard = self.lock();
         let state = &mut *guard;
-        let claimed = state.inbox.claim(&mut state.outbox, copy)?;
+        let claimed = state.inbox.claim(&mut state.outbox, now_ms(), copy)?;
         drop(guard);
         let Some(claimed) = claimed else {
             return Ok((0, 0));
