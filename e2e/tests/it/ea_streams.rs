@@ -537,3 +537,46 @@ async fn mt4_ea_lists_balance_and_credit_operations_as_deals() {
     sim.stop();
     demo.stop().await;
 }
+
+/// What `close_position_by` refuses on each platform: an unknown ticket is `not_found`, two positions on the same
+/// side are refused by the terminal, and nothing was closed.
+async fn close_by_refusals(mode: Mode) {
+    let demo = start_demo(vec![mode]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let first = ok(&mut peer, "place_order", json!({"symbol": "EURUSD", "type": "buy", "volume": 0.1})).await;
+    let second = ok(&mut peer, "place_order", json!({"symbol": "EURUSD", "type": "buy", "volume": 0.1})).await;
+    let (first, second) = (text(&first, "position_id"), text(&second, "position_id"));
+    let unknown = peer.call("close_position_by", json!({"ticket": first, "opposite_ticket": "999999"})).await;
+    assert_eq!(unknown["error"]["data"]["kind"], "not_found", "{unknown}");
+    let same_side = peer.call("close_position_by", json!({"ticket": first, "opposite_ticket": second})).await;
+    assert_eq!(same_side["error"]["data"]["kind"], "trade_rejected", "{same_side}");
+    let positions = ok(&mut peer, "get_positions", json!({})).await;
+    assert_eq!(positions["positions"].as_array().map(Vec::len), Some(2), "{positions}");
+    peer.close().await;
+    demo.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt5_ea_refuses_a_close_by_of_an_unknown_or_same_side_position() {
+    close_by_refusals(Mode::Mt5Hedging).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt4_ea_refuses_a_close_by_of_an_unknown_or_same_side_position() {
+    close_by_refusals(Mode::Mt4).await;
+}
+
+/// A netting account has no close-by: the call is refused as unsupported before anything is traded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_by_on_a_netting_account_is_unsupported() {
+    let demo = start_demo(vec![Mode::Mt5Netting]).await;
+    let mut peer = WsPeer::connect(&demo.url, &demo.terminals[0].token).await;
+    let placed = ok(&mut peer, "place_order", json!({"symbol": "EURUSD", "type": "buy", "volume": 0.1})).await;
+    let ticket = text(&placed, "position_id");
+    let refused = peer.call("close_position_by", json!({"ticket": ticket, "opposite_ticket": "1"})).await;
+    assert_eq!(refused["error"]["data"]["kind"], "unsupported", "{refused}");
+    let positions = ok(&mut peer, "get_positions", json!({})).await;
+    assert_eq!(positions["positions"].as_array().map(Vec::len), Some(1), "{positions}");
+    peer.close().await;
+    demo.stop().await;
+}
