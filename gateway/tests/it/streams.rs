@@ -91,6 +91,35 @@ async fn terminal_status_follows_the_link() {
     assert_eq!(offline["params"]["data"]["online"], false);
 }
 
+/// The program's report (broker connection, trade permission) is relayed as it comes, kept per terminal, and carried by
+/// the gateway's own notice when the terminal links again; the offline notice says false for both.
+#[tokio::test]
+async fn terminal_status_merges_the_programs_report_with_the_link() {
+    let world = world().await;
+    let token = world.console.create_token("Reported", None).await.token;
+    let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
+    ws_call(&mut socket, 1, "subscribe", json!({ "streams": [{ "type": "terminal" }] })).await;
+    let url = world.gateway.ws_url("/terminal");
+    let terminal = crate::terminal::TestTerminal::link(&url, &token, 1, vec![]).await.unwrap();
+    let status = |notice: &serde_json::Value| {
+        assert_eq!(notice["method"], "terminal_status", "{notice}");
+        let data = &notice["params"]["data"];
+        (data["online"].as_bool(), data["broker_connected"].as_bool(), data["trade_allowed"].as_bool())
+    };
+    let Read::Json(linked) = read(&mut socket, Duration::from_secs(5)).await else { panic!() };
+    assert_eq!(status(&linked), (Some(true), Some(false), Some(false)), "nothing reported yet");
+    terminal
+        .event("terminal_status", json!({"online": true, "broker_connected": true, "trade_allowed": false, "time": 1}));
+    let Read::Json(reported) = read(&mut socket, Duration::from_secs(5)).await else { panic!() };
+    assert_eq!(status(&reported), (Some(true), Some(true), Some(false)), "the report is relayed");
+    terminal.drop_link();
+    let Read::Json(offline) = read(&mut socket, Duration::from_secs(5)).await else { panic!() };
+    assert_eq!(status(&offline), (Some(false), Some(false), Some(false)));
+    let _again = crate::terminal::TestTerminal::link(&url, &token, 1, vec![]).await.unwrap();
+    let Read::Json(relinked) = read(&mut socket, Duration::from_secs(5)).await else { panic!() };
+    assert_eq!(status(&relinked), (Some(true), Some(true), Some(false)), "the last report outlives the link");
+}
+
 #[tokio::test]
 async fn a_slow_reader_gets_a_gap_notice_and_no_holes_in_seq() {
     let world = world_with(|config| config.ws_queue = 8).await;
