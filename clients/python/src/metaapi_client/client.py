@@ -11,16 +11,15 @@ import asyncio
 import itertools
 import json
 import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import pydantic
 
+from ._calls import decode_result, new_client_id, prepare_params  # noqa: F401 (new_client_id is re-exported)
 from ._methods import METHODS, AsyncMethods, MethodSpec, SyncMethods
-from .errors import DecodeError, GatewayError, MetaApiError, OutcomeUnknown, RateLimited, TransportError, \
+from .errors import GatewayError, MetaApiError, OutcomeUnknown, RateLimited, TransportError, \
     error_from_object
 
 if TYPE_CHECKING:
@@ -35,36 +34,6 @@ class RetryPolicy:
     """Attempts in all, including the first (1 disables retries)."""
     backoff: float = 0.1
     """Seconds to wait before the second attempt; doubles for each further one."""
-
-
-def new_client_id() -> str:
-    """A fresh idempotency key for a trading call (32 hex characters)."""
-    return uuid.uuid4().hex
-
-
-def prepare_params(spec: MethodSpec, params: Any) -> dict[str, Any]:
-    """Validates params against the method's model and returns the wire form.
-
-    Trading calls without a `client_id` get a fresh one here, once, so that every retry sends the same id.
-    """
-    if params is None:
-        params = {}
-    if isinstance(params, pydantic.BaseModel):
-        params = params.model_dump(by_alias=True, exclude_none=True)
-    if not isinstance(params, dict):
-        raise TypeError(f"params of {spec.name} must be a dict or a {spec.params.__name__}, not {type(params)}")
-    given = {key: value for key, value in params.items() if value is not None}
-    if spec.trading and not given.get("client_id"):
-        given["client_id"] = new_client_id()
-    model = spec.params.model_validate(given)
-    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-def decode_result(spec: MethodSpec, value: Any) -> Any:
-    try:
-        return spec.result.model_validate(value)
-    except pydantic.ValidationError as error:
-        raise DecodeError(f"{spec.name}: the answer does not match {spec.result.__name__}: {error}") from error
 
 
 def retry_wait(spec: MethodSpec, error: MetaApiError, attempt: int, policy: RetryPolicy) -> float | None:

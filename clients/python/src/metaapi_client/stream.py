@@ -19,8 +19,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from . import models as m
+from ._calls import decode_result, prepare_params
 from ._methods import METHODS, NOTIFICATIONS, MethodSpec, StreamMethods
-from .client import decode_result, prepare_params
 from .errors import DecodeError, MetaApiError, TransportError, Unauthorized, error_from_object
 
 # Frames up to this size are accepted; snapshots of big accounts exceed websockets' 1 MiB default.
