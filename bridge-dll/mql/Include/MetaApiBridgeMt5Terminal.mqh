@@ -28,6 +28,14 @@ string Mt5StartConfig(const string url, const string token)
           + "\"capabilities\":[\"ticks_history\",\"market_depth\",\"stop_limit\",\"order_check\",\"day_orders\",\"trade_transactions\"," + caps + "]}";
 }
 
+// Whether an order of this program can pass the terminal's own checks: the Algo Trading button, the program's
+// "Allow Algo Trading" setting and the broker's permission for the account.
+bool Mt5TradePermitted()
+{
+   return TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && MQLInfoInteger(MQL_TRADE_ALLOWED) != 0
+          && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
+}
+
 int Mt5TerminalInfo(const long s, const long id)
 {
    MtbSetString(s, id, "identity.platform", "mt5");
@@ -40,7 +48,7 @@ int Mt5TerminalInfo(const long s, const long id)
    MtbSetString(s, id, "identity.margin_mode", Mt5MarginMode());
    MtbSetString(s, id, "name", TerminalInfoString(TERMINAL_NAME));
    MtbSetBool(s, id, "connected", TerminalInfoInteger(TERMINAL_CONNECTED) != 0);
-   MtbSetBool(s, id, "trade_allowed", TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0);
+   MtbSetBool(s, id, "trade_allowed", Mt5TradePermitted());
    MtbSetBool(s, id, "dlls_allowed", TerminalInfoInteger(TERMINAL_DLLS_ALLOWED) != 0);
    MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
    MtbSetLong(s, id, "max_bars", TerminalInfoInteger(TERMINAL_MAXBARS));
@@ -63,14 +71,6 @@ int Mt5Problem(const long s, const long id, const int n, const bool present, con
    if(!present) return n;
    MtbSetString(s, id, "problems[" + IntegerToString(n) + "]", problem);
    return n + 1;
-}
-
-// Whether an order of this program can pass the terminal's own checks: the Algo Trading button, the program's
-// "Allow Algo Trading" setting and the broker's permission for the account.
-bool Mt5TradePermitted()
-{
-   return TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && MQLInfoInteger(MQL_TRADE_ALLOWED) != 0
-          && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
 }
 
 int Mt5Health(const long s, const long id)

@@ -68,6 +68,8 @@ async fn terminal_status_and_health_follow_the_broker_and_algo_trading(mode: Mod
     assert!(!problems(&health).contains(&"broker_disconnected".to_owned()), "{health}");
     let refused = peer.call("place_order", json!({"symbol": "EURUSD", "type": "buy", "volume": 0.1})).await;
     assert!(refused.get("error").is_some(), "an order with Algo Trading off: {refused}");
+    let info = call(&demo, token, "get_terminal_info", json!({})).await;
+    assert_eq!(info["trade_allowed"], json!(false), "{info}");
 
     // Algo Trading back on.
     sim.set_algo_trading(true);
