@@ -17,6 +17,7 @@ mod limits;
 mod outage;
 mod proxy;
 mod relink;
+mod replicas;
 mod routing;
 mod security;
 mod stalls;
