@@ -1,6 +1,6 @@
 //! Broker time through the shipped MT5 and MT4 EAs (issue 15, Part 2): one rounded, DST-aware UTC offset that holds
-//! over a weekend without quotes and across the broker's daylight saving change, and quote, tick, candle and deal
-//! times in UTC that are right on both sides of that change.
+//! over a weekend without quotes and across the broker's daylight saving changes (spring and autumn), and quote,
+//! tick, candle and deal times in UTC that are right on both sides of them.
 
 use metaapi_e2e::rpc;
 use metaapi_gateway::demo::Demo;
@@ -156,7 +156,7 @@ async fn broker_time_holds_over_a_weekend_and_a_dst_change(mode: Mode) {
     let now = server_time(&demo, token, SUMMER, "Monday").await;
     let monday_quote = quote_time(&demo, token, now).await;
     assert!(monday_quote >= utc_ms(2024, 3, 10, 21, 0, 0) && now - monday_quote < 60_000, "{monday_quote} at {now}");
-    let (_, monday_deals) = trade(&demo, token, SUMMER, history_from).await;
+    let (monday_position_id, monday_deals) = trade(&demo, token, SUMMER, history_from).await;
     assert!(monday_deals.iter().all(|time| *time >= utc_ms(2024, 3, 10, 21, 0, 0)), "{monday_deals:?}");
     assert_eq!(deal_times(&demo, token, &position_id, history_from).await, friday_deals, "Monday's history");
     // The first tick may be Friday's last (what the EA had when the client subscribed); Monday's follow.
@@ -193,6 +193,16 @@ async fn broker_time_holds_over_a_weekend_and_a_dst_change(mode: Mode) {
     assert_eq!(times.iter().rev().find(|time| **time < friday_close), Some(&(friday_close - 60_000)), "{times:?}");
     assert_eq!(times.last(), Some(&monday_open), "Monday's first candle opens at broker midnight: {times:?}");
     assert!(times.iter().all(|time| *time < friday_close || *time >= monday_open), "{times:?}");
+
+    // Past the autumn change (US DST ended on 3 November 06:00 UTC), on a Saturday: winter time again, and the
+    // deals of both sides of the spring change keep their times.
+    sim.jump_to(utc_ms(2024, 11, 9, 12, 0, 0));
+    until_clock(&demo, token, utc_ms(2024, 11, 9, 12, 0, 0)).await;
+    for _ in 0..3 {
+        server_time(&demo, token, WINTER, "November").await;
+    }
+    assert_eq!(deal_times(&demo, token, &position_id, history_from).await, friday_deals, "November: Friday's deals");
+    assert_eq!(deal_times(&demo, token, &monday_position_id, history_from).await, monday_deals, "November: Monday's");
     sim.stop();
     demo.stop().await;
 }
