@@ -4,6 +4,8 @@
 
 #![forbid(unsafe_code)]
 
+mod console_load;
+
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -27,7 +29,8 @@ struct Cli {
     #[arg(long)]
     write: bool,
     /// Run only one part (rpc, fanout, memory, workers or external) and write nothing: for working on that part.
-    #[arg(long, value_parser = ["rpc", "fanout", "memory", "workers", "external"])]
+    /// `console` runs the console at scale (`console_load`) and writes (full mode, or --write) only its section.
+    #[arg(long, value_parser = ["rpc", "fanout", "memory", "workers", "external", "console"])]
     only: Option<String>,
     /// Where to write the report.
     #[arg(long, default_value = "BENCHMARKS.md")]
@@ -50,6 +53,14 @@ enum Command {
     /// Child process: the demo stack alone, for wrk, until stdin closes.
     #[command(hide = true)]
     ServeDemo,
+    /// Child process: one console replica, until stdin closes.
+    #[command(hide = true)]
+    ServeConsole {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Child process: bare bridge sessions, reporting this process's footprint.
     #[command(hide = true)]
     BridgeProbe,
@@ -74,6 +85,9 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::ServeGateway { console_url, data_dir }) => {
             return children::serve_gateway(console_url, data_dir).context("gateway child");
+        }
+        Some(Command::ServeConsole { data_dir, database_url }) => {
+            return console_load::serve_console(data_dir, database_url).context("console child");
         }
         Some(Command::BridgeProbe) => return children::bridge_probe().context("bridge probe"),
         Some(Command::ServeEcho) => return metaapi_bench::external::serve_echo().context("echo child"),
@@ -100,19 +114,60 @@ fn main() -> anyhow::Result<()> {
         None => {}
     }
     let executable = std::env::current_exe().context("cannot find this executable")?;
+    if cli.only.as_deref() == Some("console") {
+        return console_only(&cli, &executable);
+    }
     let mut plan = if cli.smoke { Plan::smoke(executable) } else { Plan::full(executable) };
     plan.only = cli.only.as_deref().and_then(Part::parse);
     let report = run(&plan, &mut |step| eprintln!("- {step}")).context("the benchmark could not run")?;
     println!("{}", report.table());
+    let console = if cli.smoke && plan.only.is_none() {
+        let outcomes =
+            console_load::run(&plan.executable, console_load::ConsolePlan::smoke(), &mut |step| eprintln!("- {step}"))
+                .context("the console load could not run")?;
+        println!("{}", console_load::table(&outcomes));
+        Some(outcomes)
+    } else {
+        None
+    };
     if plan.only.is_none() && (!cli.smoke || cli.write) {
         let command = if cli.smoke {
             "cargo run --release -p metaapi-bench -- --smoke --write"
         } else {
             "cargo run --release -p metaapi-bench"
         };
-        let text = report.markdown(&metaapi_bench::machine(), &metaapi_bench::date(), command);
+        let mut text = report.markdown(&metaapi_bench::machine(), &metaapi_bench::date(), command);
+        // The console's section is measured by its own run (`--only console`, with PostgreSQL); keep it.
+        let old = std::fs::read_to_string(&cli.output).unwrap_or_default();
+        if let Some(outcomes) = &console {
+            let section = console_load::markdown(outcomes, &metaapi_bench::machine(), &metaapi_bench::date(), command);
+            text = console_load::with_section(&text, &section);
+        } else if let Some(section) = console_load::section_of(&old) {
+            text = console_load::with_section(&text, section);
+        }
         std::fs::write(&cli.output, text).with_context(|| format!("cannot write {}", cli.output.display()))?;
         eprintln!("wrote {}", cli.output.display());
+    }
+    Ok(())
+}
+
+/// `--only console`: the console at scale alone; full mode (or `--write`) replaces only its section of the output.
+fn console_only(cli: &Cli, executable: &std::path::Path) -> anyhow::Result<()> {
+    let plan = if cli.smoke { console_load::ConsolePlan::smoke() } else { console_load::ConsolePlan::full() };
+    let outcomes = console_load::run(executable, plan, &mut |step| eprintln!("- {step}"))
+        .context("the console load could not run")?;
+    println!("{}", console_load::table(&outcomes));
+    if !cli.smoke || cli.write {
+        let command = if cli.smoke {
+            "cargo run --release -p metaapi-bench -- --only console --smoke --write"
+        } else {
+            "bash console-api/tests/with-postgres.sh cargo run --release -p metaapi-bench -- --only console"
+        };
+        let section = console_load::markdown(&outcomes, &metaapi_bench::machine(), &metaapi_bench::date(), command);
+        let old = std::fs::read_to_string(&cli.output).unwrap_or_default();
+        std::fs::write(&cli.output, console_load::with_section(&old, &section))
+            .with_context(|| format!("cannot write {}", cli.output.display()))?;
+        eprintln!("wrote the console section of {}", cli.output.display());
     }
     Ok(())
 }
