@@ -8,6 +8,16 @@
 
 string Mt4Escape(const string text) { string out = text; StringReplace(out, "\\", "\\\\"); StringReplace(out, "\"", "\\\""); return out; }
 
+// Whether an order of this EA can pass the terminal's own checks: the AutoTrading button, the EA's "Allow live
+// trading" setting and the broker's permission for the account, as the MQL4 reference's trade permission checks
+// read them. Not IsTradeAllowed(): it is also false while another EA holds the trade context, which is no change of
+// permission.
+bool Mt4TradePermitted()
+{
+   return TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && MQLInfoInteger(MQL_TRADE_ALLOWED) != 0
+          && AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
+}
+
 int Mt4TerminalInfo(const long s, const long id)
 {
    MtbSetString(s, id, "identity.platform", "mt4");
@@ -20,7 +30,7 @@ int Mt4TerminalInfo(const long s, const long id)
    MtbSetString(s, id, "identity.margin_mode", "hedging");
    MtbSetString(s, id, "name", TerminalName());
    MtbSetBool(s, id, "connected", IsConnected());
-   MtbSetBool(s, id, "trade_allowed", IsTradeAllowed());
+   MtbSetBool(s, id, "trade_allowed", Mt4TradePermitted());
    MtbSetBool(s, id, "dlls_allowed", IsDllsAllowed());
    MtbSetLong(s, id, "ping_last_us", TerminalInfoInteger(TERMINAL_PING_LAST));
    MtbSetLong(s, id, "max_bars", TerminalInfoInteger(TERMINAL_MAXBARS));
@@ -43,8 +53,10 @@ int Mt4Health(const long s, const long id)
    bool connected = IsConnected();
    bool algo = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0;
    bool program = MQLInfoInteger(MQL_TRADE_ALLOWED) != 0;
+   bool account = AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0;
+   bool expert = AccountInfoInteger(ACCOUNT_TRADE_EXPERT) != 0;
    MtbSetBool(s, id, "broker_connected", connected);
-   MtbSetBool(s, id, "trade_allowed", IsTradeAllowed());
+   MtbSetBool(s, id, "trade_allowed", algo && program && account);
    MtbSetBool(s, id, "expert_enabled", IsExpertEnabled());
    MtbSetBool(s, id, "synchronized", connected);
    MtbSetLong(s, id, "last_quote_age_ms", MathMax(0, (long)(TimeCurrent() - MarketInfo(_Symbol, MODE_TIME)) * 1000));
@@ -54,6 +66,8 @@ int Mt4Health(const long s, const long id)
    int n = Mt4Problem(s, id, 0, !connected, "broker_disconnected");
    n = Mt4Problem(s, id, n, !algo, "algo_trading_disabled");
    n = Mt4Problem(s, id, n, !program, "program_trading_disabled");
+   n = Mt4Problem(s, id, n, !account, "account_trading_disabled");
+   n = Mt4Problem(s, id, n, !expert, "expert_trading_disabled");
    n = Mt4Problem(s, id, n, !connected, "not_synchronized");
    MtbSetBool(s, id, "healthy", n == 0);
    return MtbSend(s, id);
@@ -63,13 +77,13 @@ int Mt4Health(const long s, const long id)
 int g_mt4_status_connected = -1;
 int g_mt4_status_trade = -1;
 
-// Publishes terminal_status when the broker connection (IsConnected) or the trade permission (IsTradeAllowed: the
-// AutoTrading button and the EA's own setting) changed since the last one, or `again` (after a relink: a restarted
-// gateway knows nothing of the terminal). A failed publish is tried again on the next call.
+// Publishes terminal_status when the broker connection (IsConnected) or the trade permission (Mt4TradePermitted)
+// changed since the last one, or `again` (after a relink: a restarted gateway knows nothing of the terminal). A
+// failed publish is tried again on the next call.
 void Mt4PublishTerminalStatus(const long s, const bool again)
 {
    int connected = IsConnected() ? 1 : 0;
-   int trade = IsTradeAllowed() ? 1 : 0;
+   int trade = Mt4TradePermitted() ? 1 : 0;
    if(!again && connected == g_mt4_status_connected && trade == g_mt4_status_trade) return;
    long id = MtbEventBegin(s, MTB_EVENT_TERMINAL_STATUS);
    if(id == 0) return;
