@@ -3,7 +3,7 @@
 
 use metaapi_protocol::{ErrorCode, Route, method_infos};
 
-use crate::registry::TERMINAL_EVENTS;
+use crate::registry::terminal_events;
 use crate::status::{READY_BITS, STATUS_CODES};
 use crate::{ABI_MAJOR, ABI_MINOR, ABI_VERSION};
 
@@ -179,7 +179,7 @@ pub fn include_text() -> String {
         out.push_str(&format!("#define MTB_METHOD_{} \"{}\"\n", upper(info.name), info.name));
     }
     out.push_str("\n// Events the terminal publishes.\n");
-    for name in TERMINAL_EVENTS {
+    for name in terminal_events() {
         out.push_str(&format!("#define MTB_EVENT_{} \"{name}\"\n", upper(name)));
     }
     out.push_str(&format!("\n#import \"{DLL_NAME}\"\n"));

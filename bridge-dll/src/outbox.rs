@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use metaapi_protocol::link::BridgeMessage;
 use serde_json::Value;
 
-use crate::registry::COALESCED_EVENTS;
+use crate::registry::coalesced_events;
 use crate::status::{BridgeError, BridgeResult};
 
 /// Most ordered events (trades, account, ticks, candles) waiting to be sent; more are dropped and counted.
@@ -65,7 +65,7 @@ impl Outbox {
     /// symbol and keeps that one's place; any other event waits in order, and past [`EVENT_QUEUE_CAP`] it is
     /// dropped, counted, and leaves a hole in the numbering.
     pub fn push_event(&mut self, name: &str, data: Value) -> BridgeResult<()> {
-        if COALESCED_EVENTS.contains(&name) {
+        if coalesced_events().contains(&name) {
             let key = (name.to_owned(), symbol_of(&data).to_owned());
             if self.snapshots.insert(key.clone(), data).is_some() {
                 self.coalesced += 1;

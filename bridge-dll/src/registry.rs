@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use metaapi_protocol::{
-    Method, MethodVisitor, Notification, NotificationVisitor, ParamsError, Route, decode_params, for_each_method,
-    for_each_notification,
+    Method, MethodVisitor, Notification, NotificationVisitor, ParamsError, Route, Source, StreamKind, decode_params,
+    for_each_method, for_each_notification,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -58,28 +58,54 @@ pub struct EventEntry {
     pub check_data: fn(&Value) -> Result<Value, FieldError>,
 }
 
-/// Notifications that come from the terminal. `terminal_status` is the program's report of its broker connection
-/// and trade permission, which the gateway merges with the link's state; the others (`token_revoked`,
-/// `stream_gap`, `heartbeat`) are made by the gateway itself.
-pub const TERMINAL_EVENTS: &[&str] = &[
-    "quote",
-    "tick",
-    "candle",
-    "book",
-    "account",
-    "position_updated",
-    "position_removed",
-    "order_updated",
-    "order_completed",
-    "deal_added",
-    "terminal_status",
-];
+/// Notifications that come from the terminal (`Source::Terminal`), in registry order. `terminal_status` is the
+/// program's report of its broker connection and trade permission, which the gateway merges with the link's state;
+/// the others (`token_revoked`, `stream_gap`, `heartbeat`) are made by the gateway itself.
+pub fn terminal_events() -> &'static [&'static str] {
+    &facts().terminal
+}
 
-/// Market-data events, filtered by the gateway's interest and keyed by symbol.
-pub const MARKET_EVENTS: &[&str] = &["quote", "tick", "candle", "book"];
+/// Market-data events (`StreamKind::is_market`), filtered by the gateway's interest and keyed by symbol.
+pub fn market_events() -> &'static [&'static str] {
+    &facts().market
+}
 
-/// Snapshot events: only the newest per symbol matters, so an unsent older one is replaced.
-pub const COALESCED_EVENTS: &[&str] = &["quote", "book"];
+/// Snapshot events (`Notification::COALESCED`): only the newest per symbol matters, so an unsent older one is
+/// replaced.
+pub fn coalesced_events() -> &'static [&'static str] {
+    &facts().coalesced
+}
+
+/// The three lists above, read once off the notification registry.
+struct Facts {
+    terminal: Vec<&'static str>,
+    market: Vec<&'static str>,
+    coalesced: Vec<&'static str>,
+}
+
+fn facts() -> &'static Facts {
+    static FACTS: OnceLock<Facts> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        struct Collect(Facts);
+        impl NotificationVisitor for Collect {
+            fn visit<N: Notification>(&mut self) {
+                if N::SOURCE != Source::Terminal {
+                    return;
+                }
+                self.0.terminal.push(N::NAME);
+                if N::STREAM.is_some_and(StreamKind::is_market) {
+                    self.0.market.push(N::NAME);
+                }
+                if N::COALESCED {
+                    self.0.coalesced.push(N::NAME);
+                }
+            }
+        }
+        let mut collect = Collect(Facts { terminal: Vec::new(), market: Vec::new(), coalesced: Vec::new() });
+        for_each_notification(&mut collect);
+        collect.0
+    })
+}
 
 fn path_error(error: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
     let path = error.path().to_string();
@@ -161,7 +187,7 @@ fn tables() -> &'static Tables {
         struct Events(HashMap<&'static str, EventEntry>);
         impl NotificationVisitor for Events {
             fn visit<N: Notification>(&mut self) {
-                if TERMINAL_EVENTS.contains(&N::NAME) {
+                if N::SOURCE == Source::Terminal {
                     self.0.insert(N::NAME, EventEntry { name: N::NAME, check_data: check_notification::<N> });
                 }
             }
@@ -192,9 +218,37 @@ mod tests {
 
     #[test]
     fn every_terminal_event_is_a_registered_notification() {
-        for name in TERMINAL_EVENTS {
+        for name in terminal_events() {
             assert!(event(name).is_some(), "{name} is not in protocol's notification registry");
         }
+    }
+
+    /// The lists the bridge acts on are read off the notification facts; this pins what they say today, so a change
+    /// of a fact in `protocol` shows here, and a terminal event without a stream fails.
+    #[test]
+    fn the_event_lists_follow_the_notification_facts() {
+        struct Streams;
+        impl NotificationVisitor for Streams {
+            fn visit<N: Notification>(&mut self) {
+                let from_terminal = N::SOURCE == Source::Terminal;
+                assert_eq!(from_terminal, N::STREAM.is_some(), "{}: a terminal event names its stream", N::NAME);
+                assert!(
+                    !N::COALESCED || N::STREAM.is_some_and(StreamKind::is_market),
+                    "{} is coalesced by symbol",
+                    N::NAME
+                );
+            }
+        }
+        for_each_notification(&mut Streams);
+        let trades = ["position_updated", "position_removed", "order_updated", "order_completed", "deal_added"];
+        let expected: Vec<&str> = ["quote", "tick", "candle", "book", "account"]
+            .into_iter()
+            .chain(trades)
+            .chain(["terminal_status"])
+            .collect();
+        assert_eq!(terminal_events(), expected.as_slice());
+        assert_eq!(market_events(), &["quote", "tick", "candle", "book"]);
+        assert_eq!(coalesced_events(), &["quote", "book"]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub use crate::outbox::EVENT_QUEUE_CAP;
 use crate::config::StartConfig;
 use crate::inbox::{self, Inbox, Incoming};
 use crate::outbox::{Outbox, symbol_of};
-use crate::registry::{self, MARKET_EVENTS};
+use crate::registry::{self, market_events};
 use crate::status::{
     BridgeError, BridgeResult, MTB_READY_DEMAND, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING,
 };
@@ -277,7 +277,7 @@ impl Session {
         if registry::event(name).is_none() {
             return Err(BridgeError::arg(format!(
                 "`{name}` is not a terminal event; use one of {}",
-                registry::TERMINAL_EVENTS.join(", ")
+                registry::terminal_events().join(", ")
             )));
         }
         self.lock().inbox.begin_event(name)
@@ -295,7 +295,7 @@ impl Session {
         let entry = registry::event(name).ok_or_else(|| {
             BridgeError::arg(format!(
                 "`{name}` is not a terminal event; use one of {}",
-                registry::TERMINAL_EVENTS.join(", ")
+                registry::terminal_events().join(", ")
             ))
         })?;
         let checked = (entry.check_data)(&data);
@@ -308,7 +308,7 @@ impl Session {
             }
         };
         state.counters.events_published += 1;
-        if MARKET_EVENTS.contains(&name)
+        if market_events().contains(&name)
             && state.interest.as_ref().is_some_and(|interest| !interest.contains(symbol_of(&data)))
         {
             state.counters.events_filtered += 1;

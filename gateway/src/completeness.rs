@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use metaapi_protocol::methods::StreamSpec;
 use metaapi_protocol::{
-    ErrorKind, ErrorObject, Method, MethodVisitor, Notification, NotificationVisitor, Route, Source, for_each_method,
-    for_each_notification,
+    ErrorKind, ErrorObject, Method, MethodVisitor, Notification, NotificationVisitor, Route, Source, StreamKind,
+    for_each_method, for_each_notification,
 };
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -37,6 +38,7 @@ impl NotificationVisitor for Notifications {
             Source::Terminal => {
                 let event = event.unwrap_or_else(|| panic!("{} from a terminal is not classified", N::NAME));
                 assert_eq!(event.name, N::NAME);
+                assert_eq!(Some(kind_of(&event.stream)), N::STREAM, "{} reaches the wrong stream", N::NAME);
             }
             // A terminal must not be able to speak for the gateway (say, a forged token_revoked).
             Source::Gateway => assert!(event.is_none(), "{} is the gateway's own, yet relayed", N::NAME),
@@ -45,6 +47,20 @@ impl NotificationVisitor for Notifications {
     }
 }
 
+fn kind_of(stream: &StreamSpec) -> StreamKind {
+    match stream {
+        StreamSpec::Quotes { .. } => StreamKind::Quotes,
+        StreamSpec::Ticks { .. } => StreamKind::Ticks,
+        StreamSpec::Candles { .. } => StreamKind::Candles,
+        StreamSpec::Book { .. } => StreamKind::Book,
+        StreamSpec::Account => StreamKind::Account,
+        StreamSpec::Trades => StreamKind::Trades,
+        StreamSpec::Terminal => StreamKind::Terminal,
+    }
+}
+
+/// Every terminal notification names its stream (`Notification::STREAM`) and `classify` routes it there; a
+/// notification without one, or a gateway notice, is never relayed.
 #[test]
 fn every_terminal_notification_is_classified_and_no_gateway_notice_is_relayed() {
     let mut visitor = Notifications { examples: examples(), checked: Vec::new() };

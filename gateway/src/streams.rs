@@ -16,16 +16,14 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use metaapi_protocol::ErrorObject;
-use metaapi_protocol::methods::{AccountInfo, Book, Deal, Order, Position, Quote};
 use metaapi_protocol::methods::{StreamSpec, Subscription};
-use metaapi_protocol::notifications::{
-    CandleEvent, GapReason, PositionRemoved, StreamGap, TerminalStatus, TickEvent, TokenRevoked,
-};
+use metaapi_protocol::notifications::{GapReason, StreamGap, TerminalStatus, TokenRevoked};
 use metaapi_protocol::types::Timeframe;
+use metaapi_protocol::{ErrorObject, Notification, NotificationVisitor, Source, StreamKind, for_each_notification};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::{Notify, OwnedSemaphorePermit};
 
@@ -367,36 +365,59 @@ pub struct Event {
     pub data: Payload,
 }
 
-fn valid<'a, T: serde::Deserialize<'a>>(data: &'a Value) -> bool {
-    T::deserialize(data).is_ok()
-}
-
 fn symbol(data: &Value) -> Option<String> {
     data.get("symbol").and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Matches a terminal event to its stream, checking its data against the notification's type.
-///
-/// `None` for unknown names and data that does not match; those never reach clients.
-pub fn classify(name: &str, data: Value) -> Option<Event> {
-    let (name, stream): (&'static str, StreamSpec) = match name {
-        "quote" if valid::<Quote>(&data) => ("quote", StreamSpec::Quotes { symbol: symbol(&data)? }),
-        "tick" if valid::<TickEvent>(&data) => ("tick", StreamSpec::Ticks { symbol: symbol(&data)? }),
-        "candle" if valid::<CandleEvent>(&data) => {
-            let timeframe = Timeframe::deserialize(data.get("timeframe")?).ok()?;
-            ("candle", StreamSpec::Candles { symbol: symbol(&data)?, timeframe })
+/// What the gateway relays of one terminal event, read off its notification type.
+struct Relayed {
+    name: &'static str,
+    stream: StreamKind,
+    /// Whether data is the notification's `Data` type.
+    valid: fn(&Value) -> bool,
+}
+
+fn valid<T: DeserializeOwned>(data: &Value) -> bool {
+    T::deserialize(data).is_ok()
+}
+
+/// Every notification that names a stream, by name: the terminal's events, never the gateway's own notices.
+fn relayed() -> &'static HashMap<&'static str, Relayed> {
+    static RELAYED: OnceLock<HashMap<&'static str, Relayed>> = OnceLock::new();
+    RELAYED.get_or_init(|| {
+        struct Collect(HashMap<&'static str, Relayed>);
+        impl NotificationVisitor for Collect {
+            fn visit<N: Notification>(&mut self) {
+                if let (Source::Terminal, Some(stream)) = (N::SOURCE, N::STREAM) {
+                    self.0.insert(N::NAME, Relayed { name: N::NAME, stream, valid: valid::<N::Data> });
+                }
+            }
         }
-        "book" if valid::<Book>(&data) => ("book", StreamSpec::Book { symbol: symbol(&data)? }),
-        "account" if valid::<AccountInfo>(&data) => ("account", StreamSpec::Account),
-        "position_updated" if valid::<Position>(&data) => ("position_updated", StreamSpec::Trades),
-        "position_removed" if valid::<PositionRemoved>(&data) => ("position_removed", StreamSpec::Trades),
-        "order_updated" if valid::<Order>(&data) => ("order_updated", StreamSpec::Trades),
-        "order_completed" if valid::<Order>(&data) => ("order_completed", StreamSpec::Trades),
-        "deal_added" if valid::<Deal>(&data) => ("deal_added", StreamSpec::Trades),
-        "terminal_status" if valid::<TerminalStatus>(&data) => ("terminal_status", StreamSpec::Terminal),
-        _ => return None,
+        let mut collect = Collect(HashMap::new());
+        for_each_notification(&mut collect);
+        collect.0
+    })
+}
+
+/// Matches a terminal event to its stream, checking its data against the notification's type; both come from the
+/// protocol's notification registry (`Notification::STREAM`, `Notification::Data`).
+///
+/// `None` for unknown names, the gateway's own notices and data that does not match; those never reach clients.
+pub fn classify(name: &str, data: Value) -> Option<Event> {
+    let relayed = relayed().get(name).filter(|relayed| (relayed.valid)(&data))?;
+    let stream = match relayed.stream {
+        StreamKind::Quotes => StreamSpec::Quotes { symbol: symbol(&data)? },
+        StreamKind::Ticks => StreamSpec::Ticks { symbol: symbol(&data)? },
+        StreamKind::Candles => {
+            let timeframe = Timeframe::deserialize(data.get("timeframe")?).ok()?;
+            StreamSpec::Candles { symbol: symbol(&data)?, timeframe }
+        }
+        StreamKind::Book => StreamSpec::Book { symbol: symbol(&data)? },
+        StreamKind::Account => StreamSpec::Account,
+        StreamKind::Trades => StreamSpec::Trades,
+        StreamKind::Terminal => StreamSpec::Terminal,
     };
-    Some(Event { name, stream, data: to_payload(&data) })
+    Some(Event { name: relayed.name, stream, data: to_payload(&data) })
 }
 
 use serde::Deserialize as _;

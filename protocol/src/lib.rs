@@ -32,7 +32,7 @@ pub mod types;
 pub use error::{ErrorCode, ErrorData, ErrorKind, ErrorObject};
 pub use method::{
     Category, Method, MethodInfo, MethodVisitor, NoParams, Notification, NotificationVisitor, ParamsError, Route,
-    Source, Validate, decode_params, for_each_method, for_each_notification, method_info, method_infos,
+    Source, StreamKind, Validate, decode_params, for_each_method, for_each_notification, method_info, method_infos,
 };
 
 /// Version of the JSON-RPC method catalogue. Bumped when a method or field is removed or changes meaning;

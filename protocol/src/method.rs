@@ -32,6 +32,33 @@ pub enum Source {
     Gateway,
 }
 
+/// The stream whose subscribers receive a terminal event: which `StreamSpec` variant a subscription names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// `StreamSpec::Quotes`.
+    Quotes,
+    /// `StreamSpec::Ticks`.
+    Ticks,
+    /// `StreamSpec::Candles`.
+    Candles,
+    /// `StreamSpec::Book`.
+    Book,
+    /// `StreamSpec::Account`.
+    Account,
+    /// `StreamSpec::Trades`.
+    Trades,
+    /// `StreamSpec::Terminal`.
+    Terminal,
+}
+
+impl StreamKind {
+    /// Whether the stream is one symbol's market data: its events carry `symbol`, and the bridge sends only those
+    /// of symbols some client subscribed to.
+    pub const fn is_market(self) -> bool {
+        matches!(self, StreamKind::Quotes | StreamKind::Ticks | StreamKind::Candles | StreamKind::Book)
+    }
+}
+
 /// The group a method belongs to, for docs and client layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -99,8 +126,16 @@ pub trait Notification: 'static {
     const SUMMARY: &'static str;
     /// Who emits it: the gateway relays only terminal events (see the gateway's `streams::classify`).
     const SOURCE: Source;
+    /// The stream whose subscribers receive it: set for every terminal event, `None` for the gateway's
+    /// connection-level notices.
+    const STREAM: Option<StreamKind>;
+    /// A snapshot: only the newest of a symbol matters, so the bridge replaces an unsent older one rather than queue
+    /// both.
+    const COALESCED: bool = false;
     /// Its params, which always carry the per-connection `seq`.
     type Params: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static;
+    /// The `data` member of its params.
+    type Data: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static;
 }
 
 /// Something that walks the method registry.

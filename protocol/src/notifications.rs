@@ -15,7 +15,10 @@ use crate::types::{Ticket, TimeMs, Timeframe};
 
 /// Declares a notification type and its params struct.
 macro_rules! notification {
-    (#[doc = $summary:literal] $ty:ident, $params:ident = $name:literal, $data:ty, $source:ident) => {
+    (
+        #[doc = $summary:literal] $ty:ident, $params:ident = $name:literal, $data:ty, $source:ident
+        $(($stream:ident))? $(, $coalesced:ident)?
+    ) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = concat!("Wire name: `", $name, "`.")]
@@ -26,7 +29,10 @@ macro_rules! notification {
             const NAME: &'static str = $name;
             const SUMMARY: &'static str = $summary.trim_ascii();
             const SOURCE: $crate::Source = $crate::Source::$source;
+            const STREAM: Option<$crate::StreamKind> = notification!(@stream $($stream)?);
+            const COALESCED: bool = notification!(@coalesced $($coalesced)?);
             type Params = $params;
+            type Data = $data;
         }
 
         #[doc = concat!("Params of the `", $name, "` notification.")]
@@ -42,51 +48,64 @@ macro_rules! notification {
             pub data: $data,
         }
     };
+    (@stream) => {
+        None
+    };
+    (@stream $stream:ident) => {
+        Some($crate::StreamKind::$stream)
+    };
+    (@coalesced) => {
+        false
+    };
+    (@coalesced coalesced) => {
+        true
+    };
 }
 
+// Each terminal event names the stream that receives it, `Terminal(Kind)`; `coalesced` marks a snapshot.
 notification! {
     /// The newest quote of a subscribed symbol.
-    QuoteNotification, QuoteNotice = "quote", Quote, Terminal
+    QuoteNotification, QuoteNotice = "quote", Quote, Terminal(Quotes), coalesced
 }
 notification! {
     /// A tick of a subscribed symbol; every tick, in order.
-    TickNotification, TickNotice = "tick", TickEvent, Terminal
+    TickNotification, TickNotice = "tick", TickEvent, Terminal(Ticks)
 }
 notification! {
     /// A candle of a subscribed symbol changed or closed.
-    CandleNotification, CandleNotice = "candle", CandleEvent, Terminal
+    CandleNotification, CandleNotice = "candle", CandleEvent, Terminal(Candles)
 }
 notification! {
     /// The depth of market of a subscribed symbol changed.
-    BookNotification, BookNotice = "book", Book, Terminal
+    BookNotification, BookNotice = "book", Book, Terminal(Book), coalesced
 }
 notification! {
     /// Balance, equity or margin changed.
-    AccountNotification, AccountNotice = "account", AccountInfo, Terminal
+    AccountNotification, AccountNotice = "account", AccountInfo, Terminal(Account)
 }
 notification! {
     /// A position was opened or changed.
-    PositionUpdatedNotification, PositionUpdatedNotice = "position_updated", Position, Terminal
+    PositionUpdatedNotification, PositionUpdatedNotice = "position_updated", Position, Terminal(Trades)
 }
 notification! {
     /// A position was closed.
-    PositionRemovedNotification, PositionRemovedNotice = "position_removed", PositionRemoved, Terminal
+    PositionRemovedNotification, PositionRemovedNotice = "position_removed", PositionRemoved, Terminal(Trades)
 }
 notification! {
     /// A pending order was placed or changed.
-    OrderUpdatedNotification, OrderUpdatedNotice = "order_updated", Order, Terminal
+    OrderUpdatedNotification, OrderUpdatedNotice = "order_updated", Order, Terminal(Trades)
 }
 notification! {
     /// A pending order was filled, cancelled or expired.
-    OrderCompletedNotification, OrderCompletedNotice = "order_completed", Order, Terminal
+    OrderCompletedNotification, OrderCompletedNotice = "order_completed", Order, Terminal(Trades)
 }
 notification! {
     /// A deal was executed.
-    DealAddedNotification, DealAddedNotice = "deal_added", Deal, Terminal
+    DealAddedNotification, DealAddedNotice = "deal_added", Deal, Terminal(Trades)
 }
 notification! {
     /// The terminal went online or offline, or its broker connection changed.
-    TerminalStatusNotification, TerminalStatusNotice = "terminal_status", TerminalStatus, Terminal
+    TerminalStatusNotification, TerminalStatusNotice = "terminal_status", TerminalStatus, Terminal(Terminal)
 }
 notification! {
     /// The token lost access; the connection closes right after with code 4401 (token) or 4403 (device, account).
