@@ -1,8 +1,9 @@
 //! The `metaapi-console` command line: `serve`, `init`, and management commands for scripts and the demo.
 //!
 //! Management commands go to a running console over HTTP (`--url`, `--api-key`) so that its push channel announces
-//! every revocation. `--offline` opens the data directory directly instead (`--email` picks the user); use it when
-//! no server runs, since a running server cannot announce writes it did not make.
+//! every revocation. `--offline` opens the database directly instead (`--email` picks the user); on SQLite use it
+//! when no server runs, since a running server cannot announce writes it did not make. On PostgreSQL the change goes
+//! through the replicas' revocation feed, so running replicas announce it (see the crate documentation).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -21,8 +21,11 @@
 //!
 //! Management commands (`token`, `device`, `account`) talk to a running console over HTTP (`--url`, default
 //! `http://127.0.0.1:7000`, with `--api-key`), so that the server publishes every revocation on its push channel.
-//! With `--offline` they open the data directory directly instead, for scripting while no server runs; a server that
-//! runs at the same time sees those writes on its next verification, but its push listeners are not told.
+//! With `--offline` they open the database directly instead (the SQLite file in the data directory, or the
+//! `--database-url`), for scripting while no server runs. On PostgreSQL an offline change goes through the
+//! replicas' revocation feed like any replica's, so every running replica pushes it to its gateways. On SQLite a
+//! server running at the same time sees the write on its next verification (and an expiry on its timer's next look,
+//! within 10 s), but its push listeners are not told of a deletion, replacement or revocation.
 //! `init` always works on the data directory: it creates the first user and prints an API key.
 //!
 //! # Secrets

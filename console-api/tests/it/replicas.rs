@@ -207,6 +207,34 @@ async fn a_replica_resuming_from_below_the_pruned_horizon_resyncs_its_listeners(
     );
 }
 
+#[tokio::test]
+async fn an_offline_cli_change_on_the_shared_database_is_pushed_by_the_running_replicas() {
+    if skipped("an_offline_cli_change_on_the_shared_database_is_pushed_by_the_running_replicas") {
+        return;
+    }
+    let a = TestConsole::start().await;
+    let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
+    let user = a.console.create_user(&email, "correct horse battery").unwrap();
+    let key = a.console.create_api_key(&user).unwrap();
+    let token = a.create_token(&key, "MT5-Live-A", None).await;
+    let mut on_a = a.listen().await;
+
+    // The offline command writes to the database itself, and through the same feed as a replica would.
+    let dir = tempfile::tempdir().unwrap();
+    let url = a.console.config().database_url.clone().expect("PostgreSQL").0;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_metaapi-console"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--database-url", &url, "token", "delete", "--offline", "--email", &email, &token.summary.id])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        on_a.next_guarded().await,
+        RevocationEvent::Token { token_id: token.summary.id.clone(), reason: DenyReason::TokenRevoked }
+    );
+}
+
 /// A console on `replica`'s database that is not served (so no background task of its own) and keeps no feed row.
 fn pruner(replica: &TestConsole) -> metaapi_console::Console {
     let dir = tempfile::tempdir().unwrap();
