@@ -104,3 +104,45 @@ async fn mt5_terminal_status_and_health_follow_the_broker_and_algo_trading() {
 async fn mt4_terminal_status_and_health_follow_the_broker_and_algo_trading() {
     terminal_status_and_health_follow_the_broker_and_algo_trading(Mode::Mt4).await;
 }
+
+/// The MT5 Service reports the same: `terminal_status` when Algo Trading is switched off, and an unhealthy
+/// `get_health` that says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mt5_service_reports_algo_trading_off_in_status_and_health() {
+    use metaapi_e2e::rpc;
+    use metaapi_protocol::console::CreateTokenRequest;
+    use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
+    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+
+    let demo = start_demo(Vec::new()).await;
+    let request = CreateTokenRequest { name: "MT5-Service-status".into(), expires_at: None };
+    let created = demo.console.create_token(&demo.user, &request).expect("a token");
+    let config = SimConfig {
+        mode: Mode::Mt5Hedging,
+        seed: 1,
+        realtime: false,
+        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
+        token: created.token.clone(),
+        start_time: None,
+        scale: Default::default(),
+    };
+    let sim = start_program(BridgeAbi::linked(), config, ProgramCode::shipped(Shipped::Mt5Service))
+        .expect("the service starts");
+    let token = created.token.as_str();
+    eventually("the service links", || async {
+        let answer = rpc(&demo.url, token, "get_health", json!({})).await?;
+        answer.body.get("result").cloned().ok_or_else(|| answer.body.to_string())
+    })
+    .await;
+    let mut peer = WsPeer::connect(&demo.url, token).await;
+    let subscribed = peer.call("subscribe", json!({"streams": [{"type": "terminal"}]})).await;
+    assert!(subscribed.get("result").is_some(), "{subscribed}");
+    until_health(&demo, token, true).await;
+    sim.set_algo_trading(false);
+    until_status(&mut peer, 0, true, false).await;
+    let health = until_health(&demo, token, false).await;
+    assert!(problems(&health).contains(&"algo_trading_disabled".to_owned()), "{health}");
+    peer.close().await;
+    sim.stop();
+    demo.stop().await;
+}
