@@ -28,7 +28,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "METAAPI_CONSOLE_DATA_DIR",
           default_value_os_t = crate::platform::default_data_dir("Console", "metaapi-console-data"))]
     pub data_dir: PathBuf,
-    /// The database: sqlite://<data dir> (the default is the SQLite file in --data-dir) or
+    /// The database: sqlite://DIR (the default is the SQLite file in --data-dir) or
     /// postgres://user:password@host:port/dbname for several replicas on one PostgreSQL.
     #[arg(long, global = true, env = "METAAPI_CONSOLE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,

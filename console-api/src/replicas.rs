@@ -2,14 +2,14 @@
 //!
 //! A replica publishes a revocation to its own push listeners at once, then appends it to the `revocations` table
 //! and notifies the `console_revocations` channel in the same transaction (a notification is delivered only when its
-//! transaction commits, so nobody hears of a row it cannot read yet). Every replica runs [`run`]: it holds a
+//! transaction commits, so nobody hears of a row it cannot read yet). Every replica runs `run`: it holds a
 //! dedicated connection that LISTENs, and on each notification reads the rows after the last sequence number it
 //! handled and forwards those another replica wrote to its push listeners. When that connection drops (database
 //! restart, network cut) it reconnects and resumes from the same sequence number, so a revocation made meanwhile is
 //! delivered late rather than lost. Gateways that reconnect to a restarted replica start with a resync, which drops
 //! every cached verdict, so they lose nothing either.
 //!
-//! The feed does not grow forever: every replica runs [`run_pruning`], which deletes rows older than the
+//! The feed does not grow forever: every replica runs `run_pruning`, which deletes rows older than the
 //! configured retention ([`crate::ConsoleConfig::revocation_retention`], the longest a listening connection may be
 //! away and still resume) and records the highest sequence number it deleted. A listener that resumes from below
 //! that horizon missed rows it can no longer read, so it publishes a resync to its push listeners instead: every
