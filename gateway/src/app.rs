@@ -11,7 +11,7 @@ use crate::config::{GatewayConfig, load_device_id};
 use crate::error::GatewayError;
 use crate::metrics::Metrics;
 use crate::subscriptions::{SubscriptionCaps, SymbolCache};
-use crate::terminals::{Deadlines, Registry};
+use crate::terminals::{Deadlines, Terminals};
 use crate::trades::TradeStore;
 
 /// Shared gateway state.
@@ -23,7 +23,7 @@ pub struct App {
     /// Failed-authorization limit.
     pub limiter: FailLimiter,
     /// Linked terminals and their followers.
-    pub registry: Registry,
+    pub terminals: Terminals,
     /// Trade outcomes.
     pub trades: TradeStore,
     /// Counters.
@@ -36,7 +36,7 @@ pub struct App {
     pub shutdown: CancellationToken,
     /// WebSocket and link tasks, awaited on shutdown.
     pub tasks: TaskTracker,
-    next_session: AtomicU64,
+    next_subscriber: AtomicU64,
 }
 
 impl App {
@@ -55,7 +55,7 @@ impl App {
         Ok(Arc::new(App {
             verifier: Arc::new(verifier),
             limiter: FailLimiter::new(config.auth_fail_limit, config.auth_fail_window, config.auth_fail_delay),
-            registry: Registry::new(config.heartbeat_timeout),
+            terminals: Terminals::new(config.heartbeat_timeout),
             trades,
             metrics: Metrics::default(),
             subscription_caps: SubscriptionCaps::new(
@@ -65,7 +65,7 @@ impl App {
             symbols: SymbolCache::default(),
             shutdown,
             tasks: TaskTracker::new(),
-            next_session: AtomicU64::new(1),
+            next_subscriber: AtomicU64::new(1),
             config,
         }))
     }
@@ -79,8 +79,8 @@ impl App {
         }
     }
 
-    /// A fresh WebSocket session id.
-    pub fn next_session(&self) -> u64 {
-        self.next_session.fetch_add(1, Ordering::Relaxed)
+    /// A fresh id for a WebSocket client's [`Subscriber`](crate::streams::Subscriber).
+    pub fn next_subscriber(&self) -> u64 {
+        self.next_subscriber.fetch_add(1, Ordering::Relaxed)
     }
 }

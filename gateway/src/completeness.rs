@@ -16,7 +16,7 @@ use crate::auth::Grant;
 use crate::config::GatewayConfig;
 use crate::methods::{BoxAnswer, Caller, LocalTable, Router, router};
 use crate::metrics::Transport;
-use crate::streams::{Outbox, StreamSession, classify};
+use crate::streams::{Outbox, Subscriber, classify};
 
 /// The protocol's canonical wire examples: one valid params object per method and notification.
 fn examples() -> Value {
@@ -123,8 +123,8 @@ fn app_and_caller(dir: &std::path::Path) -> (Arc<App>, Arc<Caller>) {
         expires_at: None,
         verified_at: 0,
     };
-    let session = StreamSession::new(1, Arc::new(Outbox::new(16)), app.subscription_caps.budget(&grant.token_id));
-    let caller = Arc::new(Caller { grant, transport: Transport::Ws, session: Some(Arc::new(session)) });
+    let session = Subscriber::new(1, Arc::new(Outbox::new(16)), app.subscription_caps.budget(&grant.token_id));
+    let caller = Arc::new(Caller { grant, transport: Transport::Ws, subscriber: Some(Arc::new(session)) });
     (app, caller)
 }
 

@@ -23,7 +23,7 @@ const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// The terminals linked now, in a stable order.
 fn linked(app: &App) -> Vec<LinkedTerminal> {
     let mut terminals: Vec<LinkedTerminal> = app
-        .registry
+        .terminals
         .links()
         .into_iter()
         .filter(|link| !link.closed.is_cancelled())

@@ -258,7 +258,7 @@ pub fn to_payload<T: Serialize + ?Sized>(value: &T) -> Payload {
 }
 
 /// The subscriptions of one WebSocket client.
-pub struct StreamSession {
+pub struct Subscriber {
     /// Unique per gateway process.
     pub id: u64,
     /// Where its notifications go.
@@ -268,10 +268,10 @@ pub struct StreamSession {
     budget: Budget,
 }
 
-impl StreamSession {
+impl Subscriber {
     /// A session without subscriptions, drawing on `budget`.
-    pub fn new(id: u64, outbox: Arc<Outbox>, budget: Budget) -> StreamSession {
-        StreamSession {
+    pub fn new(id: u64, outbox: Arc<Outbox>, budget: Budget) -> Subscriber {
+        Subscriber {
             id,
             outbox,
             subscriptions: Mutex::new(HashMap::new()),
@@ -346,7 +346,7 @@ impl StreamSession {
     }
 }
 
-impl Drop for StreamSession {
+impl Drop for Subscriber {
     fn drop(&mut self) {
         // The connection is gone: its subscriptions no longer count against its token.
         let held = self.subscriptions().len();

@@ -39,16 +39,17 @@ pub struct TradeStore {
 
 /// What to do with a trading call.
 pub enum Claim {
-    /// First time: run it, then [`TradeStore::finish`] the ticket.
-    Run(Ticket),
+    /// First time: run it, then [`TradeStore::finish`] with the permit.
+    Run(RunPermit),
     /// Already finished: this is the first outcome.
     Done(Answer),
     /// In flight: wait for the first outcome.
     Wait(watch::Receiver<Option<Answer>>),
 }
 
-/// The right and duty to file the outcome of a first call.
-pub struct Ticket {
+/// The right to run a first call and the duty to file its outcome. (Not a MetaTrader ticket, which names an order,
+/// deal or position.)
+pub struct RunPermit {
     key: Key,
     slot: Arc<Slot>,
     request_id: u64,
@@ -186,7 +187,7 @@ impl TradeStore {
             )
             .optional()
             .map_err(internal)?;
-        let ticket_request = request_id;
+        let permit_request = request_id;
         // SQLite keeps integers signed; request ids are below 2^63 (microseconds since 1970, counting up).
         let request_id = i64::try_from(request_id).unwrap_or(i64::MAX);
         match row {
@@ -220,19 +221,19 @@ impl TradeStore {
         }
         let slot = Arc::new(watch::channel(None).0);
         in_flight.insert(key.clone(), slot.clone());
-        Ok(Claim::Run(Ticket { key, slot, request_id: ticket_request }))
+        Ok(Claim::Run(RunPermit { key, slot, request_id: permit_request }))
     }
 
     /// Files the outcome of a first call and wakes the repeats waiting for it. A record the bridge settled
     /// meanwhile (a late reply or a discard that overtook the call's own ending) is left as it is.
-    pub fn finish(&self, ticket: Ticket, answer: &Answer) {
-        let (scope, client_id) = &ticket.key;
+    pub fn finish(&self, permit: RunPermit, answer: &Answer) {
+        let (scope, client_id) = &permit.key;
         let mut in_flight = self.in_flight.lock().unwrap_or_else(|poison| poison.into_inner());
-        if let Err(error) = self.store(scope, client_id, ticket.request_id, answer) {
+        if let Err(error) = self.store(scope, client_id, permit.request_id, answer) {
             tracing::error!(%error, "could not store a trade outcome");
         }
-        in_flight.remove(&ticket.key);
-        ticket.slot.send_replace(Some(answer.clone()));
+        in_flight.remove(&permit.key);
+        permit.slot.send_replace(Some(answer.clone()));
     }
 
     /// Stores `answer` over the record of request `request_id` if it is not final. Returns whether it changed.

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::auth::Grant;
 use crate::metrics::Transport;
-use crate::streams::StreamSession;
+use crate::streams::Subscriber;
 use crate::terminals::{Answer, Link};
 
 /// An answer still to come.
@@ -25,12 +25,12 @@ pub struct Caller {
     pub grant: Grant,
     /// Over which transport.
     pub transport: Transport,
-    /// The WebSocket session; `None` on `/rpc`.
-    pub session: Option<Arc<StreamSession>>,
+    /// The WebSocket client's subscriptions; `None` on `/rpc`.
+    pub subscriber: Option<Arc<Subscriber>>,
 }
 
 pub(crate) fn online(app: &App, grant: &Grant) -> Result<Arc<Link>, ErrorObject> {
-    app.registry.link(&grant.token_id).ok_or_else(|| {
+    app.terminals.link(&grant.token_id).ok_or_else(|| {
         ErrorObject::new(ErrorKind::TerminalOffline, "the terminal for this token is not linked to the gateway")
     })
 }

@@ -76,7 +76,7 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
             Ok(answer) => answer.clone().unwrap_or_else(|| Err(ErrorObject::of(ErrorKind::OutcomeUnknown))),
             Err(_) => Err(ErrorObject::of(ErrorKind::OutcomeUnknown)),
         },
-        Claim::Run(ticket) => {
+        Claim::Run(permit) => {
             // The first call runs in its own task, so a client that hangs up cannot leave repeats waiting forever.
             let task_app = app.clone();
             let task_client_id = client_id.clone();
@@ -86,7 +86,7 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
                     Err(error) => Err(error),
                 };
                 let filed = answer.clone();
-                let _ = tokio::task::spawn_blocking(move || task_app.trades.finish(ticket, &filed)).await;
+                let _ = tokio::task::spawn_blocking(move || task_app.trades.finish(permit, &filed)).await;
                 answer
             });
             task.await.unwrap_or_else(|_| Err(ErrorObject::of(ErrorKind::OutcomeUnknown)))

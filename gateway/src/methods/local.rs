@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::caller::{Caller, Handler, ask, online};
 use crate::app::App;
 use crate::auth::now_ms;
-use crate::streams::StreamSession;
+use crate::streams::Subscriber;
 use crate::terminals::{Answer, Link};
 
 /// The typed handlers of the gateway's own methods, by name, each with the route it was registered for.
@@ -77,13 +77,13 @@ impl LocalTable {
     pub(crate) fn stream<M, F, Fut>(&mut self, handler: F)
     where
         M: Method,
-        F: Fn(Arc<App>, Arc<Caller>, Arc<StreamSession>, M::Params) -> Fut + Send + Sync + 'static,
+        F: Fn(Arc<App>, Arc<Caller>, Arc<Subscriber>, M::Params) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<M::Result, ErrorObject>> + Send + 'static,
     {
         let erased: Handler = Box::new(move |app, caller, params| {
             let call = decode_params::<M>(params).map_err(ErrorObject::from).and_then(|params| {
                 let session = caller
-                    .session
+                    .subscriber
                     .clone()
                     .ok_or_else(|| ErrorObject::new(ErrorKind::MethodNotFound, "only available over /ws"))?;
                 Ok(handler(app, caller, session, params))
@@ -140,10 +140,10 @@ async fn get_trade_result(
 async fn subscribe(
     app: Arc<App>,
     caller: Arc<Caller>,
-    session: Arc<StreamSession>,
+    session: Arc<Subscriber>,
     params: SubscribeParams,
 ) -> Result<SubscribeResult, ErrorObject> {
-    let hub = app.registry.hub(&caller.grant.token_id);
+    let hub = app.terminals.hub(&caller.grant.token_id);
     if let Some(link) = hub.link() {
         if params.streams.iter().any(|stream| matches!(stream, StreamSpec::Book { .. }))
             && !link.capabilities.contains(&Capability::MarketDepth)
@@ -161,10 +161,10 @@ async fn subscribe(
 async fn unsubscribe(
     app: Arc<App>,
     caller: Arc<Caller>,
-    session: Arc<StreamSession>,
+    session: Arc<Subscriber>,
     params: UnsubscribeParams,
 ) -> Result<UnsubscribeResult, ErrorObject> {
-    let hub = app.registry.hub(&caller.grant.token_id);
+    let hub = app.terminals.hub(&caller.grant.token_id);
     let unsubscribed = session.unsubscribe(&params.subscription_ids);
     hub.refresh_interest();
     Ok(UnsubscribeResult { unsubscribed })
@@ -173,7 +173,7 @@ async fn unsubscribe(
 async fn list_subscriptions(
     _: Arc<App>,
     _: Arc<Caller>,
-    session: Arc<StreamSession>,
+    session: Arc<Subscriber>,
     _: NoParams,
 ) -> Result<SubscriptionList, ErrorObject> {
     Ok(SubscriptionList { subscriptions: session.list() })
@@ -182,7 +182,7 @@ async fn list_subscriptions(
 async fn get_snapshot(
     app: Arc<App>,
     caller: Arc<Caller>,
-    session: Arc<StreamSession>,
+    session: Arc<Subscriber>,
     _: NoParams,
 ) -> Result<Snapshot, ErrorObject> {
     let link = online(&app, &caller.grant)?;

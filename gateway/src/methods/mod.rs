@@ -111,7 +111,7 @@ impl Router {
                 ErrorKind::MethodNotFound,
                 format!("no method named {}", quoted_name(&request.method)),
             )),
-            Some((Route::Stream, _)) if caller.session.is_none() => Err(ErrorObject::new(
+            Some((Route::Stream, _)) if caller.subscriber.is_none() => Err(ErrorObject::new(
                 ErrorKind::MethodNotFound,
                 format!("{} is only available over the /ws WebSocket", request.method),
             )),

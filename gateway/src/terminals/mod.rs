@@ -17,12 +17,12 @@ use metaapi_protocol::notifications::GapReason;
 
 pub use link::{Answer, Deadlines, LateReply, Link, next_request_id};
 
-use crate::streams::{Event, ReportedStatus, StreamSession, status_event};
+use crate::streams::{Event, ReportedStatus, Subscriber, status_event};
 
 /// Everything about one token's terminal.
 pub struct Hub {
     link: Mutex<Option<Arc<Link>>>,
-    sessions: Mutex<HashMap<u64, Arc<StreamSession>>>,
+    sessions: Mutex<HashMap<u64, Arc<Subscriber>>>,
     interest: Mutex<Demand>,
     last_event_seq: AtomicU64,
     /// The program's last `terminal_status`, for the notices of the link going up.
@@ -52,7 +52,7 @@ impl Hub {
         self.link.lock().unwrap_or_else(|poison| poison.into_inner()).clone().filter(|link| !link.closed.is_cancelled())
     }
 
-    fn sessions(&self) -> Vec<Arc<StreamSession>> {
+    fn sessions(&self) -> Vec<Arc<Subscriber>> {
         self.sessions.lock().unwrap_or_else(|poison| poison.into_inner()).values().cloned().collect()
     }
 
@@ -130,18 +130,18 @@ impl Demand {
     }
 }
 
-/// All hubs of this gateway.
-pub struct Registry {
+/// All hubs of this gateway: the terminals linked now and the clients following them, by token.
+pub struct Terminals {
     hubs: Mutex<HashMap<String, Arc<Hub>>>,
     generation: AtomicU64,
     online: AtomicU64,
     heartbeat_timeout: Duration,
 }
 
-impl Registry {
-    /// An empty registry; links silent for `heartbeat_timeout` may be replaced.
-    pub fn new(heartbeat_timeout: Duration) -> Registry {
-        Registry {
+impl Terminals {
+    /// No hubs yet; links silent for `heartbeat_timeout` may be replaced.
+    pub fn new(heartbeat_timeout: Duration) -> Terminals {
+        Terminals {
             hubs: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(1),
             online: AtomicU64::new(0),
@@ -223,7 +223,7 @@ impl Registry {
     }
 
     /// Registers a WebSocket client under `token_id`.
-    pub fn join(&self, token_id: &str, session: Arc<StreamSession>) {
+    pub fn join(&self, token_id: &str, session: Arc<Subscriber>) {
         let mut hubs = self.hubs();
         let hub = hubs.entry(token_id.to_owned()).or_insert_with(|| Arc::new(Hub::new()));
         hub.sessions.lock().unwrap_or_else(|poison| poison.into_inner()).insert(session.id, session);

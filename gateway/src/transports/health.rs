@@ -12,11 +12,11 @@ use crate::app::App;
 pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
     let healthz_app = app.clone();
     let healthz = warp::path("healthz").and(warp::path::end()).and(warp::get()).map(move || {
-        json_reply(200, &serde_json::json!({ "status": "ok", "terminals_online": healthz_app.registry.online() }))
+        json_reply(200, &serde_json::json!({ "status": "ok", "terminals_online": healthz_app.terminals.online() }))
     });
     let metrics_app = app.clone();
     let metrics = warp::path("metrics").and(warp::path::end()).and(warp::get()).map(move || {
-        let mut text = metrics_app.metrics.render(metrics_app.registry.online());
+        let mut text = metrics_app.metrics.render(metrics_app.terminals.online());
         metrics_app.verifier.render_metrics(&mut text);
         warp::reply::with_header(text, "content-type", "text/plain; version=0.0.4").into_response()
     });

@@ -56,7 +56,7 @@ async fn handle_rpc(app: Arc<App>, grant: Grant, body: Bytes) -> warp::reply::Re
         );
         return json_reply(413, &Response::error(Id::Null, error));
     }
-    let caller = Arc::new(Caller { grant, transport: Transport::Rpc, session: None });
+    let caller = Arc::new(Caller { grant, transport: Transport::Rpc, subscriber: None });
     match router().run_calls(&app, &caller, incoming).await {
         Some(outgoing) => json_reply(200, &outgoing),
         None => StatusCode::NO_CONTENT.into_response(),

@@ -40,7 +40,7 @@ pub fn route(app: Arc<App>) -> impl Filter<Extract = (warp::reply::Response,), E
         .and_then(move |authorized: Authorized| {
             let app = check_app.clone();
             async move {
-                if app.registry.is_held(&authorized.grant.token_id) {
+                if app.terminals.is_held(&authorized.grant.token_id) {
                     app.metrics.error(ErrorKind::TerminalConflict);
                     return Err(warp::reject::custom(Refusal::of(conflict())));
                 }
@@ -138,7 +138,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
     let (outbound, mut queue) = mpsc::channel(app.config.terminal_queue);
     let grant = &authorized.grant;
     let link = Arc::new(Link::new(
-        app.registry.next_generation(),
+        app.terminals.next_generation(),
         grant.token_id.clone(),
         grant.terminal_id.clone(),
         terminal,
@@ -147,7 +147,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
         outbound,
         app.deadlines(),
     ));
-    if let Err(AttachError::Conflict) = app.registry.attach(link.clone()) {
+    if let Err(AttachError::Conflict) = app.terminals.attach(link.clone()) {
         app.metrics.error(ErrorKind::TerminalConflict);
         return refuse(&mut socket, conflict(), 4409).await;
     }
@@ -217,7 +217,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
         let _ = sink.close().await;
     });
 
-    let hub = app.registry.hub(&link.token_id);
+    let hub = app.terminals.hub(&link.token_id);
     let mut auth_events = app.verifier.subscribe();
     // Fused: after it fires the loop turns until the link closes, and a finished async fn must not be polled again.
     let expiry = until_expiry(grant.expires_at).fuse();
@@ -248,7 +248,7 @@ async fn run(app: Arc<App>, authorized: Authorized, mut socket: Socket) {
     }
     link.closed.cancel();
     link.fail_all("the terminal link dropped");
-    app.registry.detach(&link);
+    app.terminals.detach(&link);
     let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
     tracing::info!(token_id = %link.token_id, generation = link.generation, "terminal unlinked");
 }

@@ -24,7 +24,7 @@ use crate::auth::{close_code, deny_reason, now_ms};
 use crate::methods::{Caller, router};
 use crate::metrics::Transport;
 use crate::server::{Socket, Upgrade, close_message, socket_config, websocket};
-use crate::streams::{CloseReason, Next, Outbox, StreamSession, revoked_frame, to_payload};
+use crate::streams::{CloseReason, Next, Outbox, Subscriber, revoked_frame, to_payload};
 
 /// The read buffer of a client connection. Calls are small, and an idle client costs about this much, so 1,000
 /// idle clients fit in a few MiB (tungstenite's default, 128 KiB, made them 130 MiB).
@@ -133,11 +133,14 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     let outbox = Arc::new(Outbox::new(app.config.ws_queue));
     let token_id = authorized.grant.token_id.clone();
     let budget = app.subscription_caps.budget(&token_id);
-    let session = Arc::new(StreamSession::new(app.next_session(), outbox.clone(), budget));
-    app.registry.join(&token_id, session.clone());
+    let session = Arc::new(Subscriber::new(app.next_subscriber(), outbox.clone(), budget));
+    app.terminals.join(&token_id, session.clone());
     app.metrics.ws_client(true);
-    let caller =
-        Arc::new(Caller { grant: authorized.grant.clone(), transport: Transport::Ws, session: Some(session.clone()) });
+    let caller = Arc::new(Caller {
+        grant: authorized.grant.clone(),
+        transport: Transport::Ws,
+        subscriber: Some(session.clone()),
+    });
     let done = CancellationToken::new();
 
     let writer = tokio::spawn(write(outbox.clone(), sink, app.config.ws_heartbeat_interval, done.clone()));
@@ -202,7 +205,7 @@ async fn run(app: Arc<App>, authorized: Authorized, socket: Socket) {
     {
         drain(&mut socket).await;
     }
-    app.registry.leave(&token_id, session.id);
+    app.terminals.leave(&token_id, session.id);
     app.metrics.ws_client(false);
 }
 
