@@ -157,7 +157,7 @@ impl Session {
     }
 
     /// What to send instead of `message`, whose text of `length` bytes is over the link's `limit` (see
-    /// [`inbox::oversized`]), counted for `mtb_status`.
+    /// `inbox::oversized`), counted for `mtb_status`.
     pub fn oversized(&self, message: &BridgeMessage, length: usize, limit: usize) -> Option<BridgeMessage> {
         let replacement = inbox::oversized(message, length, limit);
         let mut state = self.lock();
