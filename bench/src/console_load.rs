@@ -553,14 +553,19 @@ fn rows(outcomes: &[Outcome]) -> Vec<[String; 9]> {
                     .collect::<Vec<_>>()
                     .join("; ");
                 [
-                    format!("{}, {} replica(s)", result.backend, result.replicas),
+                    format!(
+                        "{}, {} replica{}",
+                        result.backend,
+                        result.replicas,
+                        if result.replicas == 1 { "" } else { "s" }
+                    ),
                     format!("{} gateways, {} tokens", plan.gateways, plan.tokens),
                     format!("{offered:.0}/s for {:?}", plan.duration),
                     format!("{:.0}/s ({} failed)", result.per_second(), result.failed),
                     format!(
-                        "{} / {} µs",
-                        result.latency.value_at_quantile(0.5),
-                        result.latency.value_at_quantile(0.99)
+                        "{} / {}",
+                        ms(Duration::from_micros(result.latency.value_at_quantile(0.5))),
+                        ms(Duration::from_micros(result.latency.value_at_quantile(0.99)))
                     ),
                     format!("{to_all} ({} missed)", result.missed),
                     if result.replicas > 1 { to_b } else { "-".to_owned() },
