@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a command (by default the console's integration suite, then the gateway's replica tests) against a real, throwaway PostgreSQL server.
+# Runs a command against a real, throwaway PostgreSQL server: by default the console's integration suite, then the
+# gateway's tests against two console replicas (gateway/tests/it/replicas.rs).
 #
 # Starts Debian's PostgreSQL (installing the `postgresql` package with apt-get when it is missing) in a temporary
 # data directory on a free loopback port, as a non-root user, exports its URL as METAAPI_CONSOLE_TEST_PG_URL (the
