@@ -38,6 +38,8 @@
  *                                       const MqlHostTradeRequest *request, const MqlHostTradeResult *result);
  *   void    <prog>_on_book_event(void *p, const char16_t *symbol, int32_t symbol_len);
  *   void    <prog>_on_start(void *p);
+ *   void    <prog>_on_chart_event(void *p, int32_t id, int64_t lparam, double dparam, const char16_t *sparam,
+ *                                 int32_t sparam_len);
  *   void    <prog>_destroy(void *p);
  *   uint32_t <prog>_handlers(void);                         MQL_HANDLER_* bits of the handlers it defines
  *   int32_t <prog>_stopped(void *p);                        nonzero after a critical runtime error (the
@@ -66,6 +68,7 @@ extern "C" {
 #define MQL_HANDLER_ON_TRADE_TRANSACTION 16u
 #define MQL_HANDLER_ON_BOOK_EVENT 32u
 #define MQL_HANDLER_ON_START 64u
+#define MQL_HANDLER_ON_CHART_EVENT 128u
 
 /* Bumped when an existing entry changes; adding entries at the end changes only `size`. */
 #define MQL_HOST_VERSION 1
@@ -403,6 +406,15 @@ typedef struct MqlHost {
     int32_t (*mt4_order_double)(void *ctx, int32_t prop, double *out);
     /* The selected order's string properties (MQL_HOST_MT4_SYMBOL, MQL_HOST_MT4_COMMENT). String out. */
     int32_t (*mt4_order_string)(void *ctx, int32_t prop, char16_t *buf, int32_t cap);
+
+    /* ---- Custom chart events ---- */
+
+    /* EventChartCustom(chart_id, custom_event_id, lparam, dparam, sparam) -> ok: queues the ChartEvent
+     * CHARTEVENT_CUSTOM + custom_event_id for the programs of chart `chart_id` (0: the program's own chart), after
+     * the events already in its queue; the host truncates sparam to 63 characters. 0 when the event was not queued
+     * (no such chart sets the last error; a full queue or a duplicate the terminal discards does not). */
+    int32_t (*event_chart_custom)(void *ctx, int64_t chart_id, uint16_t custom_event_id, int64_t lparam, double dparam,
+                                  const char16_t *sparam, int32_t sparam_len);
 } MqlHost;
 
 /* Layout of the mirror structs as this C++ compiler lays them out, for the host's layout tests: the offset of

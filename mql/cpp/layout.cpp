@@ -178,5 +178,6 @@ extern "C" int64_t mql_host_layout(const char *type, const char *field) {
     MQL_LAYOUT_FIELD(MqlHost, mt4_order_integer)
     MQL_LAYOUT_FIELD(MqlHost, mt4_order_double)
     MQL_LAYOUT_FIELD(MqlHost, mt4_order_string)
+    MQL_LAYOUT_FIELD(MqlHost, event_chart_custom)
     return -1;
 }

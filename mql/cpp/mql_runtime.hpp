@@ -371,6 +371,9 @@ class Runtime {
     }
     bool EventSetMillisecondTimer(int milliseconds);
     void EventKillTimer();
+    // MQL5, and MQL4 from build 600: the same signature on both references' EventChartCustom pages.
+    bool EventChartCustom(std::int64_t chart_id, std::uint16_t custom_event_id, std::int64_t lparam, double dparam,
+                          String sparam);
     // Time.
     std::int64_t TimeCurrent();
     std::int64_t TimeGMT();

@@ -626,6 +626,12 @@ bool Runtime::EventSetMillisecondTimer(int milliseconds) {
 
 void Runtime::EventKillTimer() { MQL_HOST(event_kill_timer, "EventKillTimer")(mql_host_->ctx); }
 
+bool Runtime::EventChartCustom(std::int64_t chart_id, std::uint16_t custom_event_id, std::int64_t lparam, double dparam,
+                               String sparam) {
+    return MQL_HOST(event_chart_custom, "EventChartCustom")(mql_host_->ctx, chart_id, custom_event_id, lparam, dparam,
+                                                            sparam.data(), sparam.len()) != 0;
+}
+
 std::int64_t Runtime::TimeCurrent() { return MQL_HOST(time_current, "TimeCurrent")(mql_host_->ctx); }
 std::int64_t Runtime::TimeGMT() { return MQL_HOST(time_gmt, "TimeGMT")(mql_host_->ctx); }
 std::int64_t Runtime::TimeLocal() { return MQL_HOST(time_local, "TimeLocal")(mql_host_->ctx); }

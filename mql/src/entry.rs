@@ -71,6 +71,18 @@ pub fn append(cpp: &mut String, name: &str, platform: Platform, handlers: &[(Han
         ", const char16_t *symbol, std::int32_t symbol_len",
         &format!("const {ns}::string name(symbol, static_cast<std::size_t>(symbol_len)); program.OnBookEvent(name);"),
     );
+    // OnChartEvent takes lparam, dparam and sparam by const reference (the references' signature); the entry's
+    // locals are what they refer to.
+    simple(
+        cpp,
+        Handler::OnChartEvent,
+        "on_chart_event",
+        ", std::int32_t id, std::int64_t lparam, double dparam, const char16_t *sparam, std::int32_t sparam_len",
+        &format!(
+            "const {ns}::string text(sparam, static_cast<std::size_t>(sparam_len)); \
+             program.OnChartEvent(id, lparam, dparam, text);"
+        ),
+    );
     simple(
         cpp,
         Handler::OnTradeTransaction,

@@ -56,11 +56,13 @@ pub enum Handler {
     OnBookEvent = 32,
     /// `OnStart`.
     OnStart = 64,
+    /// `OnChartEvent`.
+    OnChartEvent = 128,
 }
 
 impl Handler {
     /// Every handler, in bit order.
-    pub const ALL: [Handler; 7] = [
+    pub const ALL: [Handler; 8] = [
         Handler::OnInit,
         Handler::OnDeinit,
         Handler::OnTimer,
@@ -68,6 +70,7 @@ impl Handler {
         Handler::OnTradeTransaction,
         Handler::OnBookEvent,
         Handler::OnStart,
+        Handler::OnChartEvent,
     ];
 
     /// The MQL function name.
@@ -80,6 +83,7 @@ impl Handler {
             Handler::OnTradeTransaction => "OnTradeTransaction",
             Handler::OnBookEvent => "OnBookEvent",
             Handler::OnStart => "OnStart",
+            Handler::OnChartEvent => "OnChartEvent",
         }
     }
 }

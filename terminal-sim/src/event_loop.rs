@@ -1,23 +1,26 @@
 //! The terminal's event loop for one MQL program, as MetaTrader runs an EA or a service: create it with its
-//! inputs, OnInit, then the queue of events the terminal delivers (OnTimer at the period the program set, at most
-//! one pending; OnTick for the chart symbol's new ticks; OnTradeTransaction for each transaction in order;
-//! OnBookEvent for the symbols it added with MarketBookAdd), and OnDeinit on stop. A service's OnStart runs on its
-//! own thread while a feed thread moves the market, and IsStopped turns true on stop.
+//! inputs, OnInit, then the program's event queue (host/events.rs) handled one event at a time in the order of
+//! arrival: OnTimer at the period the program set (the first one period after it was set), OnTick for the chart
+//! symbol's new ticks, OnBookEvent for the symbols it added with MarketBookAdd, OnChartEvent for the custom events
+//! it posted with EventChartCustom; OnTradeTransaction for each transaction in order after the handler that caused
+//! it; and OnDeinit on stop. A service's OnStart runs on its own thread while a feed thread moves the market, and
+//! IsStopped turns true on stop.
 
 use std::cell::Cell;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use metaapi_protocol::types::TimeMs;
 
 use crate::abi::{ABI_MAJOR, BridgeAbi};
 use crate::engine::transactions::Transaction;
 use crate::error::SimError;
+use crate::host::events::{ChartEvent, Event};
 use crate::host::ffi::{MqlHostTradeRequest, MqlHostTradeResult, MqlHostTradeTransaction};
-use crate::host::{Clock, Host, RequestRecord, TerminalShared, host_table};
+use crate::host::{Clock, Host, RequestRecord, TerminalShared, host_table, wall_clock_ms};
 use crate::programs::{Entries, ProgramCode, handlers, set_input};
 use crate::terminal::{Terminal, TerminalConfig};
 
@@ -51,10 +54,6 @@ pub(crate) unsafe extern "system" fn recording_start(config: *const u8, len: i32
     let session = if status >= 0 && !out.is_null() { unsafe { *out } } else { 0 };
     LAST_START.with(|last| last.set((status, session)));
     status
-}
-
-fn wall_clock_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
 
 /// How to run a program in a terminal.
@@ -160,10 +159,37 @@ impl Instance {
         Ok(session)
     }
 
+    fn handle(&mut self, event: &Event) {
+        match event {
+            Event::Tick => self.tick(),
+            Event::Book(symbol) => self.book(symbol),
+            Event::Timer => self.timer(),
+            Event::Chart(chart) => self.chart_event(chart),
+        }
+    }
+
     fn timer(&mut self) {
         // SAFETY: as above.
         unsafe { (self.entries.on_timer)(self.program) };
         self.deliver_requests();
+    }
+
+    fn chart_event(&mut self, event: &ChartEvent) {
+        if self.has(handlers::ON_CHART_EVENT) {
+            let units: Vec<u16> = event.sparam.encode_utf16().collect();
+            // SAFETY: as above; sparam is valid for the call.
+            unsafe {
+                (self.entries.on_chart_event)(
+                    self.program,
+                    event.id,
+                    event.lparam,
+                    event.dparam,
+                    units.as_ptr(),
+                    units.len() as i32,
+                )
+            };
+            self.deliver_requests();
+        }
     }
 
     fn tick(&mut self) {
@@ -304,42 +330,113 @@ fn target_time(shared: &TerminalShared) -> TimeMs {
     }
 }
 
-/// Runs an EA: its thread creates it, runs OnInit and then the event queue until stopped.
-fn run_expert(mut instance: Instance, stopping: &AtomicBool) {
-    let shared = Arc::clone(&instance.host.shared);
-    let mut last_tick = shared.lock().market(CHART_SYMBOL).map_or(0, |market| market.time);
-    let mut book_times: Vec<(String, TimeMs)> = Vec::new();
-    let mut next_timer = Instant::now();
-    while !stopping.load(Ordering::SeqCst) && !instance.stopped() {
-        advance(&shared, target_time(&shared));
-        shared.lock().take_events();
-        instance.deliver_requests();
-        let chart_time = shared.lock().market(CHART_SYMBOL).map_or(0, |market| market.time);
-        if chart_time != last_tick {
-            // Ticks that came while the EA was busy are not queued: OnTick sees the latest one, as in MetaTrader.
-            last_tick = chart_time;
-            instance.tick();
+/// What the terminal has seen of the market, to tell which ticks and book changes are new.
+struct Arrivals {
+    last_tick: TimeMs,
+    book_times: Vec<(String, TimeMs)>,
+}
+
+impl Arrivals {
+    fn new(shared: &TerminalShared) -> Arrivals {
+        Arrivals {
+            last_tick: shared.lock().market(CHART_SYMBOL).map_or(0, |market| market.time),
+            book_times: Vec::new(),
         }
-        let books: Vec<String> = instance.host.books.iter().cloned().collect();
+    }
+
+    /// Queues what arrived since the last call: each custom event the last handler posted after the ticks and book
+    /// changes that came before it, then what came up to `now`.
+    fn queue(&mut self, host: &mut Host, defined: u32, now: TimeMs) {
+        for (at, event) in host.events.take_posted() {
+            self.advance(host, defined, at);
+            host.events.join_posted(event);
+        }
+        self.advance(host, defined, now);
+    }
+
+    /// Moves the market to `to` and queues what changed for the program: a NewTick of the chart symbol, a
+    /// BookEvent per added symbol (the queue's rules decide what is kept).
+    fn advance(&mut self, host: &mut Host, defined: u32, to: TimeMs) {
+        let shared = Arc::clone(&host.shared);
+        advance(&shared, to);
+        shared.lock().take_events();
+        let chart_time = shared.lock().market(CHART_SYMBOL).map_or(0, |market| market.time);
+        if chart_time != self.last_tick {
+            self.last_tick = chart_time;
+            if defined & handlers::ON_TICK != 0 {
+                host.events.arrive(Event::Tick);
+            }
+        }
+        if defined & handlers::ON_BOOK_EVENT == 0 {
+            return;
+        }
+        let books: Vec<String> = host.books.iter().cloned().collect();
         for symbol in books {
             let time = shared.lock().market(&symbol).map_or(0, |market| market.time);
-            match book_times.iter_mut().find(|(known, _)| *known == symbol) {
+            match self.book_times.iter_mut().find(|(known, _)| *known == symbol) {
                 Some((_, seen)) if *seen == time => continue,
                 Some((_, seen)) => *seen = time,
-                None => book_times.push((symbol.clone(), time)),
+                None => self.book_times.push((symbol.clone(), time)),
             }
-            instance.book(&symbol);
+            host.events.arrive(Event::Book(symbol));
         }
-        match instance.host.timer_ms {
-            Some(period) if Instant::now() >= next_timer => {
-                // One timer event at most is pending: a late one fires once, then the period starts again.
-                instance.timer();
-                next_timer = Instant::now() + Duration::from_millis(u64::from(period));
+    }
+}
+
+/// The program's timer: the first event one period after it was set, then one per period.
+#[derive(Default)]
+struct Timer {
+    period: Option<u32>,
+    next: Option<Instant>,
+}
+
+impl Timer {
+    /// Whether a Timer event is due now (the queue drops it while one waits or runs, so a late one fires once).
+    fn due(&mut self, period: Option<u32>) -> bool {
+        let now = Instant::now();
+        if period != self.period {
+            self.period = period;
+            self.next = period.map(|period| now + Duration::from_millis(u64::from(period)));
+            return false;
+        }
+        match (self.period, self.next) {
+            (Some(period), Some(next)) if now >= next => {
+                self.next = Some(now + Duration::from_millis(u64::from(period)));
+                true
             }
-            Some(_) => {
-                std::thread::sleep(next_timer.saturating_duration_since(Instant::now()).min(Duration::from_millis(5)))
-            }
-            None => std::thread::sleep(Duration::from_millis(5)),
+            _ => false,
+        }
+    }
+
+    /// How long the loop may sleep with nothing queued.
+    fn idle(&self) -> Duration {
+        let until = self.next.map_or(IDLE, |next| next.saturating_duration_since(Instant::now()));
+        until.min(IDLE)
+    }
+}
+
+/// The longest sleep of an idle loop turn: the feed moves on meanwhile.
+const IDLE: Duration = Duration::from_millis(5);
+
+/// Runs an EA: its thread creates it, runs OnInit and then the event queue until stopped. Each turn moves the
+/// market, queues what arrived (custom events posted by the last handler after the ticks that came before them),
+/// and handles the next event.
+fn run_expert(mut instance: Instance, stopping: &AtomicBool) {
+    let shared = Arc::clone(&instance.host.shared);
+    let mut arrivals = Arrivals::new(&shared);
+    let mut timer = Timer::default();
+    while !stopping.load(Ordering::SeqCst) && !instance.stopped() {
+        let defined = instance.handlers;
+        arrivals.queue(&mut instance.host, defined, target_time(&shared));
+        instance.deliver_requests();
+        if timer.due(instance.host.timer_ms) {
+            instance.host.events.arrive(Event::Timer);
+        }
+        // What arrived while the last handler ran was judged against it; now it is done.
+        instance.host.events.handled();
+        match instance.host.events.next() {
+            Some(event) => instance.handle(&event),
+            None => std::thread::sleep(timer.idle()),
         }
     }
     instance.deinit();
@@ -407,5 +504,63 @@ pub fn run_program(bridge: BridgeAbi, code: ProgramCode, config: RunConfig) -> R
         Err(_) => {
             Err(SimError::Program { what: "the program thread ended before OnInit".into(), journal: String::new() })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::events::ChartEvent;
+    use crate::host::test_support::host;
+    use crate::mode::Mode;
+
+    fn custom() -> ChartEvent {
+        ChartEvent::custom(1000, 0, 0.0, "")
+    }
+
+    #[test]
+    fn a_tick_that_arrived_during_a_handler_is_handled_before_the_event_it_posted_after_it() {
+        let mut host = host(Mode::Mt5Hedging, CHART_SYMBOL);
+        let mut arrivals = Arrivals::new(&host.shared);
+        let start = host.now();
+        // The handler posts at start + 2 s: the feed's chart ticks before that came while it ran.
+        assert!(host.events.post(start + 2_000, custom()));
+        arrivals.queue(&mut host, handlers::ON_TICK | handlers::ON_CHART_EVENT, start + 4_000);
+        assert_eq!(host.events.next(), Some(Event::Tick), "the tick that came first");
+        host.events.handled();
+        assert_eq!(host.events.next(), Some(Event::Chart(custom())), "then the posted event");
+        host.events.handled();
+        assert_eq!(host.events.next(), None, "later ticks while a NewTick waited were not queued again");
+    }
+
+    #[test]
+    fn an_event_posted_before_any_tick_is_handled_first() {
+        let mut host = host(Mode::Mt5Hedging, CHART_SYMBOL);
+        let mut arrivals = Arrivals::new(&host.shared);
+        let start = host.now();
+        assert!(host.events.post(start, custom()));
+        arrivals.queue(&mut host, handlers::ON_TICK | handlers::ON_CHART_EVENT, start + 4_000);
+        assert_eq!(host.events.next(), Some(Event::Chart(custom())));
+        host.events.handled();
+        assert_eq!(host.events.next(), Some(Event::Tick), "the ticks came after the post");
+    }
+
+    #[test]
+    fn a_program_without_on_tick_gets_no_tick_events() {
+        let mut host = host(Mode::Mt5Hedging, CHART_SYMBOL);
+        let mut arrivals = Arrivals::new(&host.shared);
+        let start = host.now();
+        arrivals.queue(&mut host, handlers::ON_CHART_EVENT, start + 4_000);
+        assert!(host.events.is_empty());
+    }
+
+    #[test]
+    fn the_first_timer_event_comes_one_period_after_the_timer_was_set() {
+        let mut timer = Timer::default();
+        assert!(!timer.due(Some(60_000)), "setting the timer fires nothing");
+        assert!(!timer.due(Some(60_000)), "a minute has not passed");
+        assert!(timer.idle() <= IDLE);
+        assert!(!timer.due(None), "killed");
+        assert!(!timer.due(Some(10)), "set again: one period from now");
     }
 }

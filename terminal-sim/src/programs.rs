@@ -24,6 +24,8 @@ pub mod handlers {
     pub const ON_BOOK_EVENT: u32 = 32;
     /// OnStart.
     pub const ON_START: u32 = 64;
+    /// OnChartEvent.
+    pub const ON_CHART_EVENT: u32 = 128;
 }
 
 /// One program's entry points.
@@ -44,6 +46,7 @@ pub struct Entries {
     ),
     pub on_book_event: unsafe extern "C" fn(*mut c_void, *const u16, i32),
     pub on_start: unsafe extern "C" fn(*mut c_void),
+    pub on_chart_event: unsafe extern "C" fn(*mut c_void, i32, i64, f64, *const u16, i32),
     pub destroy: unsafe extern "C" fn(*mut c_void),
     pub handlers: unsafe extern "C" fn() -> u32,
     pub stopped: unsafe extern "C" fn(*mut c_void) -> i32,
@@ -51,8 +54,8 @@ pub struct Entries {
 
 macro_rules! linked {
     ($create:ident, $set_input:ident, $on_init:ident, $on_deinit:ident, $on_timer:ident, $on_tick:ident,
-     $on_trade_transaction:ident, $on_book_event:ident, $on_start:ident, $destroy:ident, $handlers:ident,
-     $stopped:ident) => {{
+     $on_trade_transaction:ident, $on_book_event:ident, $on_start:ident, $on_chart_event:ident, $destroy:ident,
+     $handlers:ident, $stopped:ident) => {{
         unsafe extern "C" {
             fn $create(host: *const MqlHost) -> *mut c_void;
             fn $set_input(program: *mut c_void, name: *const c_char, value: *const c_char) -> i32;
@@ -68,6 +71,7 @@ macro_rules! linked {
             );
             fn $on_book_event(program: *mut c_void, symbol: *const u16, len: i32);
             fn $on_start(program: *mut c_void);
+            fn $on_chart_event(program: *mut c_void, id: i32, lparam: i64, dparam: f64, sparam: *const u16, len: i32);
             fn $destroy(program: *mut c_void);
             fn $handlers() -> u32;
             fn $stopped(program: *mut c_void) -> i32;
@@ -82,6 +86,7 @@ macro_rules! linked {
             on_trade_transaction: $on_trade_transaction,
             on_book_event: $on_book_event,
             on_start: $on_start,
+            on_chart_event: $on_chart_event,
             destroy: $destroy,
             handlers: $handlers,
             stopped: $stopped,
@@ -130,6 +135,7 @@ impl ProgramCode {
                 ea5_on_trade_transaction,
                 ea5_on_book_event,
                 ea5_on_start,
+                ea5_on_chart_event,
                 ea5_destroy,
                 ea5_handlers,
                 ea5_stopped
@@ -144,6 +150,7 @@ impl ProgramCode {
                 service5_on_trade_transaction,
                 service5_on_book_event,
                 service5_on_start,
+                service5_on_chart_event,
                 service5_destroy,
                 service5_handlers,
                 service5_stopped
@@ -158,6 +165,7 @@ impl ProgramCode {
                 ea4_on_trade_transaction,
                 ea4_on_book_event,
                 ea4_on_start,
+                ea4_on_chart_event,
                 ea4_destroy,
                 ea4_handlers,
                 ea4_stopped
@@ -187,6 +195,7 @@ impl ProgramCode {
             on_trade_transaction: sym!("on_trade_transaction"),
             on_book_event: sym!("on_book_event"),
             on_start: sym!("on_start"),
+            on_chart_event: sym!("on_chart_event"),
             destroy: sym!("destroy"),
             handlers: sym!("handlers"),
             stopped: sym!("stopped"),

@@ -241,6 +241,7 @@ pub struct MqlHost {
     pub mt4_order_integer: unsafe extern "C" fn(Ctx, i32, *mut i64) -> i32,
     pub mt4_order_double: unsafe extern "C" fn(Ctx, i32, *mut f64) -> i32,
     pub mt4_order_string: unsafe extern "C" fn(Ctx, i32, StrOut, i32) -> i32,
+    pub event_chart_custom: unsafe extern "C" fn(Ctx, i64, u16, i64, f64, StrIn, i32) -> i32,
 }
 
 unsafe extern "C" {
@@ -398,6 +399,7 @@ mod tests {
             mt4_order_integer,
             mt4_order_double,
             mt4_order_string,
+            event_chart_custom,
         });
         assert_eq!(layout("NoSuchStruct", None), -1);
     }

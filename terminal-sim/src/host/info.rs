@@ -1,11 +1,12 @@
 //! Program, terminal, account and time built-ins: MQLInfoInteger, TerminalInfo*, AccountInfo*, TimeCurrent,
-//! TimeTradeServer, TimeGMT, TimeLocal, timers, Print and the last error.
+//! TimeTradeServer, TimeGMT, TimeLocal, timers, custom chart events, Print and the last error.
 
 use metaapi_protocol::types::{AccountTradeMode, MarginMode, Platform, StopOutMode};
 
 use std::sync::atomic::Ordering;
 
 use super::consts::mt5 as k;
+use super::events::ChartEvent;
 use super::{Host, TIMER_FLOOR_MS, errors, server_seconds};
 use crate::terminal::MAX_BARS;
 
@@ -29,6 +30,30 @@ impl Host {
         }
         self.timer_ms = Some((milliseconds as u32).max(TIMER_FLOOR_MS));
         true
+    }
+
+    /// EventChartCustom: queues CHARTEVENT_CUSTOM + `custom_id` for this program's chart (id 0; this terminal has
+    /// one chart per EA and no ChartID), stamped with the terminal's time so the loop queues it after what arrived
+    /// earlier. False for another chart id (with the platform's error) or when the queue's rules discard it (no
+    /// error: the references name none).
+    pub(crate) fn event_chart_custom(
+        &mut self,
+        chart_id: i64,
+        custom_id: u16,
+        lparam: i64,
+        dparam: f64,
+        sparam: &str,
+    ) -> bool {
+        if chart_id != 0 || self.is_service {
+            let code = match self.platform {
+                Platform::Mt5 => errors::CHART_WRONG_ID,
+                Platform::Mt4 => errors::MT4_INVALID_FUNCTION_PARAMVALUE,
+            };
+            return self.fail(code, false);
+        }
+        let event = ChartEvent::custom(k::CHARTEVENT_CUSTOM as i32 + i32::from(custom_id), lparam, dparam, sparam);
+        let at = self.clock_now();
+        self.events.post(at, event)
     }
 
     pub(crate) fn mql_info_integer(&mut self, prop: i64) -> Option<i64> {
@@ -161,6 +186,30 @@ mod tests {
         assert_eq!(host.timer_ms, Some(250));
         assert!(!host.set_timer(0));
         assert_eq!(host.last_error, errors::INVALID_PARAMETER);
+    }
+
+    #[test]
+    fn a_custom_event_goes_to_the_own_chart_and_nowhere_else() {
+        use crate::host::events::Event;
+
+        let mut host = host(Mode::Mt5Hedging, "EURUSD");
+        assert!(host.event_chart_custom(0, 7, -3, 1.5, "text"));
+        assert!(!host.event_chart_custom(0, 7, 0, 0.0, ""), "the same id is waiting already");
+        assert_eq!(host.last_error, 0, "a discarded event sets no error");
+        let posted = host.events.take_posted();
+        assert_eq!(posted.len(), 1);
+        assert_eq!(posted[0].1, ChartEvent { id: 1007, lparam: -3, dparam: 1.5, sparam: "text".into() });
+        host.events.join_posted(posted[0].1.clone());
+        assert!(matches!(host.events.next(), Some(Event::Chart(event)) if event.id == 1007));
+
+        assert!(!host.event_chart_custom(42, 1, 0, 0.0, ""), "another chart");
+        assert_eq!(host.last_error, errors::CHART_WRONG_ID);
+        let mut mt4 = crate::host::test_support::host(Mode::Mt4, "EURUSD");
+        assert!(!mt4.event_chart_custom(42, 1, 0, 0.0, ""));
+        assert_eq!(mt4.last_error, errors::MT4_INVALID_FUNCTION_PARAMVALUE);
+        let mut service = crate::host::test_support::host(Mode::Mt5Hedging, "");
+        assert!(!service.event_chart_custom(0, 1, 0, 0.0, ""), "a service has no chart");
+        assert_eq!(service.last_error, errors::CHART_WRONG_ID);
     }
 
     #[test]

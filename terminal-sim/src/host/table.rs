@@ -122,6 +122,19 @@ unsafe extern "C" fn event_set_millisecond_timer(ctx: *mut c_void, milliseconds:
 unsafe extern "C" fn event_kill_timer(ctx: *mut c_void) {
     with(ctx, (), |host| host.timer_ms = None)
 }
+unsafe extern "C" fn event_chart_custom(
+    ctx: *mut c_void,
+    chart_id: i64,
+    custom_id: u16,
+    lparam: i64,
+    dparam: f64,
+    sparam: *const u16,
+    sparam_len: i32,
+) -> i32 {
+    with(ctx, 0, |host| {
+        i32::from(host.event_chart_custom(chart_id, custom_id, lparam, dparam, &read_text(sparam, sparam_len)))
+    })
+}
 unsafe extern "C" fn chart_symbol(ctx: *mut c_void, buf: *mut u16, cap: i32) -> i32 {
     with(ctx, -1, |host| write_text(&host.chart_symbol, buf, cap))
 }
@@ -632,5 +645,6 @@ pub fn host_table(host: *mut Host) -> MqlHost {
         mt4_order_integer,
         mt4_order_double,
         mt4_order_string,
+        event_chart_custom,
     }
 }
