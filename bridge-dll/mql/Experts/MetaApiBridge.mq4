@@ -1,17 +1,20 @@
 // MetaAPI bridge EA for MetaTrader 4: links this terminal to the local gateway through metaapi_bridge.dll (the
 // 32-bit build). MT4 has one order pool: an open market order is a position (position_id = ticket), a pending
 // order is an order. Tick history and depth of market do not exist on MT4 and are answered `unsupported`.
+// Requests are answered in serving slices chained through custom chart events (MetaApiBridgeChain.mqh); the timer
+// serves the clients' demand, publishes trade events and restarts the chain if its event was lost.
 #property strict
 #property description "Links this terminal to the MetaAPI local gateway"
 
 #include <MetaApiBridgeMt4.mqh>
 #include <MetaApiBridgeMt4Events.mqh>
 #include <MetaApiBridgeMt4Demand.mqh>
+#include <MetaApiBridgeChain.mqh>
 
 input string AuthToken  = "";                                   // Auth token from the console (mat_...)
 input string GatewayUrl = "ws://127.0.0.1:6000/terminal";       // Gateway terminal endpoint (loopback only)
-input int    TimerMs    = 10;                                   // Timer period
-input int    BudgetMs   = 30;                                   // Most time per timer event spent waiting
+input int    TimerMs    = 10;                                   // Timer period: demand, trades, restarting the chain
+input int    BudgetMs   = 30;                                   // Most time per serving slice spent waiting
 
 long g_session = 0;
 
@@ -30,6 +33,7 @@ int OnInit()
    g_session = MtbStart(config);
    if(g_session == 0) return INIT_FAILED;
    EventSetMillisecondTimer(TimerMs);
+   MtbChainPost(g_session);
    return INIT_SUCCEEDED;
 }
 
@@ -40,13 +44,13 @@ void OnDeinit(const int reason)
    g_session = 0;
 }
 
-void OnTimer()
+// Serves what the bridge has ready, waiting in mtb_wait for up to budget_ms (0: only what is ready now).
+void Serve(const int budget_ms)
 {
-   if(g_session == 0) return;
    uint started = GetTickCount();
    do
    {
-      int ready = mtb_wait(g_session, 5);
+      int ready = mtb_wait(g_session, budget_ms > 0 ? 5 : 0);
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
       if((ready & MTB_READY_LINK) != 0) { Print("metaapi bridge: link state changed: ", MtbLastError()); Mt4PublishTerminalStatus(g_session, true); }
       if((ready & MTB_READY_DEMAND) != 0) Mt4DemandRead(g_session);
@@ -59,10 +63,26 @@ void OnTimer()
       }
       if((ready & MTB_READY_STOPPING) != 0) break;
    }
-   while(!IsStopped() && GetTickCount() - started < (uint)BudgetMs);
+   while(!IsStopped() && GetTickCount() - started < (uint)budget_ms);
+}
+
+void OnTimer()
+{
+   if(g_session == 0) return;
+   // The chain's slices wait for requests; the timer only serves what is ready and does the periodic work.
+   Serve(0);
    Mt4PublishTerminalStatus(g_session, false);
    Mt4PublishTrades(g_session);
    Mt4DemandServe(g_session);
+   MtbChainTimer(g_session);
+}
+
+void OnChartEvent(const int id, const long &lparam, const double &dparam, const string &sparam)
+{
+   if(!MtbChainTake(g_session, id, lparam)) return;
+   Serve(BudgetMs);
+   // Posted last, so what arrived during this slice is handled before the next one.
+   MtbChainPost(g_session);
 }
 
 void OnTick()

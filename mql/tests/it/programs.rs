@@ -26,6 +26,7 @@ fn the_shipped_programs_translate_and_compile_into_one_library() {
             "on_trade_transaction",
             "on_book_event",
             "on_start",
+            "on_chart_event",
             "destroy",
             "handlers",
             "stopped",
@@ -50,7 +51,8 @@ fn the_facts_of_each_program_are_its_handlers_inputs_and_properties() {
             Handler::OnTimer,
             Handler::OnTick,
             Handler::OnTradeTransaction,
-            Handler::OnBookEvent
+            Handler::OnBookEvent,
+            Handler::OnChartEvent
         ]
     );
     let inputs: Vec<&str> = ea5.inputs.iter().map(|input| input.name.as_str()).collect();
@@ -65,7 +67,7 @@ fn the_facts_of_each_program_are_its_handlers_inputs_and_properties() {
     let ea4 = translate("ea4", &mql_dir().join("Experts/MetaApiBridge.mq4"), &include)
         .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(ea4.platform, Platform::Mql4);
-    assert_eq!(ea4.handler_bits(), 1 | 2 | 4 | 8);
+    assert_eq!(ea4.handler_bits(), 1 | 2 | 4 | 8 | 128);
     assert!(ea4.properties.iter().any(|(key, _)| key == "strict"));
     assert!(ea4.files.len() > 5, "the includes were read: {:?}", ea4.files);
 }
