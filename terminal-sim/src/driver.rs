@@ -116,6 +116,17 @@ pub fn start(abi: BridgeAbi, config: SimConfig) -> Result<SimHandle, SimError> {
 /// Starts a terminal as [`start`] does, with `code` attached instead of the shipped EA (a program built from a
 /// changed copy of the MQL sources, for example).
 pub fn start_program(abi: BridgeAbi, config: SimConfig, code: ProgramCode) -> Result<SimHandle, SimError> {
+    start_program_with_inputs(abi, config, code, Vec::new())
+}
+
+/// Starts a terminal as [`start_program`] does, with more inputs set before OnInit (`TimerMs`, `BudgetMs`, ...),
+/// as a user would change them in the EA's properties.
+pub fn start_program_with_inputs(
+    abi: BridgeAbi,
+    config: SimConfig,
+    code: ProgramCode,
+    extra_inputs: Vec<(String, String)>,
+) -> Result<SimHandle, SimError> {
     let mut terminal = TerminalConfig::new(config.mode, config.seed);
     terminal.scale = config.scale;
     match (config.start_time, config.realtime) {
@@ -123,7 +134,8 @@ pub fn start_program(abi: BridgeAbi, config: SimConfig, code: ProgramCode) -> Re
         (None, true) => terminal.start_time = wall_clock_ms(),
         (None, false) => {}
     }
-    let inputs = vec![("AuthToken".to_owned(), config.token), ("GatewayUrl".to_owned(), config.gateway_url)];
+    let mut inputs = vec![("AuthToken".to_owned(), config.token), ("GatewayUrl".to_owned(), config.gateway_url)];
+    inputs.extend(extra_inputs);
     let program = run_program(abi, code, RunConfig { terminal, realtime: config.realtime, inputs })?;
     let session = program.session;
     Ok(SimHandle { program: Some(program), session })

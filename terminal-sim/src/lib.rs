@@ -29,7 +29,7 @@ pub mod terminal;
 pub mod time;
 
 pub use abi::BridgeAbi;
-pub use driver::{SimConfig, SimHandle, start, start_program};
+pub use driver::{SimConfig, SimHandle, start, start_program, start_program_with_inputs};
 pub use error::SimError;
 pub use event::Event;
 pub use mode::Mode;

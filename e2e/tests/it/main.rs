@@ -8,14 +8,16 @@
 //! - `ea_terminal`: `terminal_status` and `get_health` of the shipped MT5 and MT4 EAs as the broker connection and Algo Trading change;
 //! - `ea_time`: broker time of the shipped MT5 and MT4 EAs over a weekend and a daylight saving change;
 //! - `ea_correctness`: the shipped EAs' own correctness points (group masks, MT4 change detection, broker time);
-//! - `ea_streams`: the trade and account streams of the shipped MT5 and MT4 EAs, payloads checked against the trades.
+//! - `ea_streams`: the trade and account streams of the shipped MT5 and MT4 EAs, payloads checked against the trades;
+//! - `ea_chain`: requests through the shipped MT5 and MT4 EAs are answered with a timer that never fires.
 
 mod curl_demo;
+mod ea_chain;
 mod ea_correctness;
 mod ea_events;
+mod ea_streams;
 mod ea_terminal;
 mod ea_time;
-mod ea_streams;
 mod every_method;
 mod large_lists;
 mod mutation;

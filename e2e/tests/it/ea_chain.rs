@@ -1,0 +1,76 @@
+//! Requests through the shipped EAs do not wait for the timer: each EA serves them in slices it chains through
+//! custom chart events. With a timer period of ten minutes the terminal delivers no Timer event during the test
+//! (the first one comes a period after OnInit set it), so whatever answers the calls is the chain.
+
+use metaapi_protocol::console::CreateTokenRequest;
+use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
+use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, start_program_with_inputs};
+use serde_json::{Value, json};
+
+use crate::support::{WAIT, eventually, start_demo};
+
+/// Ten minutes: far longer than the test runs.
+const TIMER_MS: &str = "600000";
+/// Sequential calls, each one only sent after the previous one was answered.
+const CALLS: usize = 100;
+
+async fn rpc(client: &reqwest::Client, url: &str, token: &str, id: usize, method: &str) -> Result<Value, String> {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": {"symbol": "EURUSD"}});
+    let response = client
+        .post(format!("{url}/rpc"))
+        .bearer_auth(token)
+        .json(&body)
+        .timeout(WAIT)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?;
+    let value: Value = response.json().await.map_err(|error| error.to_string())?;
+    if value.get("result").is_some() { Ok(value) } else { Err(value.to_string()) }
+}
+
+async fn answered_without_the_timer(mode: Mode, program: Shipped) {
+    let mut demo = start_demo(Vec::new()).await;
+    let created = demo
+        .console
+        .create_token(&demo.user, &CreateTokenRequest { name: format!("{mode:?}-chain"), expires_at: None })
+        .expect("a token");
+    let config = SimConfig {
+        mode,
+        seed: 1,
+        realtime: false,
+        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
+        token: created.token.clone(),
+        start_time: None,
+        scale: Default::default(),
+    };
+    let inputs = vec![("TimerMs".to_owned(), TIMER_MS.to_owned())];
+    let sim = start_program_with_inputs(BridgeAbi::linked(), config, ProgramCode::shipped(program), inputs)
+        .expect("the EA starts");
+    let client = reqwest::Client::new();
+    // The link comes up first; then every call must be answered, one after another.
+    eventually(&format!("{mode:?}: the EA answers"), || {
+        let (client, url, token) = (client.clone(), demo.url.clone(), created.token.clone());
+        async move { rpc(&client, &url, &token, 0, "get_quote").await }
+    })
+    .await;
+    for id in 1..=CALLS {
+        let reply = rpc(&client, &demo.url, &created.token, id, "get_quote")
+            .await
+            .unwrap_or_else(|why| panic!("{mode:?}: call {id} of {CALLS} was not answered: {why}"));
+        assert_eq!(reply["result"]["symbol"], "EURUSD", "{mode:?}: {reply}");
+        assert!(reply["result"]["bid"].as_f64().is_some_and(|bid| bid > 0.0), "{mode:?}: {reply}");
+    }
+    sim.stop();
+    demo.terminals.clear();
+    demo.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mt5_ea_answers_every_call_with_a_timer_that_never_fires() {
+    answered_without_the_timer(Mode::Mt5Hedging, Shipped::Mt5Expert).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mt4_ea_answers_every_call_with_a_timer_that_never_fires() {
+    answered_without_the_timer(Mode::Mt4, Shipped::Mt4Expert).await;
+}
