@@ -434,7 +434,7 @@ fn run_expert(mut instance: Instance, stopping: &AtomicBool) {
         }
         // What arrived while the last handler ran was judged against it; now it is done.
         instance.host.events.handled();
-        match instance.host.events.next() {
+        match instance.host.events.take_next() {
             Some(event) => instance.handle(&event),
             None => std::thread::sleep(timer.idle()),
         }
@@ -526,11 +526,11 @@ mod tests {
         // The handler posts at start + 2 s: the feed's chart ticks before that came while it ran.
         assert!(host.events.post(start + 2_000, custom()));
         arrivals.queue(&mut host, handlers::ON_TICK | handlers::ON_CHART_EVENT, start + 4_000);
-        assert_eq!(host.events.next(), Some(Event::Tick), "the tick that came first");
+        assert_eq!(host.events.take_next(), Some(Event::Tick), "the tick that came first");
         host.events.handled();
-        assert_eq!(host.events.next(), Some(Event::Chart(custom())), "then the posted event");
+        assert_eq!(host.events.take_next(), Some(Event::Chart(custom())), "then the posted event");
         host.events.handled();
-        assert_eq!(host.events.next(), None, "later ticks while a NewTick waited were not queued again");
+        assert_eq!(host.events.take_next(), None, "later ticks while a NewTick waited were not queued again");
     }
 
     #[test]
@@ -540,9 +540,9 @@ mod tests {
         let start = host.now();
         assert!(host.events.post(start, custom()));
         arrivals.queue(&mut host, handlers::ON_TICK | handlers::ON_CHART_EVENT, start + 4_000);
-        assert_eq!(host.events.next(), Some(Event::Chart(custom())));
+        assert_eq!(host.events.take_next(), Some(Event::Chart(custom())));
         host.events.handled();
-        assert_eq!(host.events.next(), Some(Event::Tick), "the ticks came after the post");
+        assert_eq!(host.events.take_next(), Some(Event::Tick), "the ticks came after the post");
     }
 
     #[test]

@@ -130,13 +130,13 @@ impl EventQueue {
     }
 
     /// The next event to handle; it counts as being handled until [`EventQueue::handled`].
-    pub fn next(&mut self) -> Option<Event> {
+    pub fn take_next(&mut self) -> Option<Event> {
         let event = self.queued.pop_front()?;
         self.processing = Some(event.clone());
         Some(event)
     }
 
-    /// The handler of the event [`EventQueue::next`] gave returned, and what arrived meanwhile was queued.
+    /// The handler of the event [`EventQueue::take_next`] gave returned, and what arrived meanwhile was queued.
     pub fn handled(&mut self) {
         self.processing = None;
     }
@@ -159,13 +159,13 @@ mod tests {
         }
         assert!(queue.arrive(Event::Timer));
         assert!(queue.arrive(Event::Book("EURUSD".into())));
-        assert_eq!(queue.next(), Some(Event::Chart(custom(0))));
+        assert_eq!(queue.take_next(), Some(Event::Chart(custom(0))));
         queue.handled();
-        assert_eq!(queue.next(), Some(Event::Timer));
+        assert_eq!(queue.take_next(), Some(Event::Timer));
         queue.handled();
-        assert_eq!(queue.next(), Some(Event::Book("EURUSD".into())));
+        assert_eq!(queue.take_next(), Some(Event::Book("EURUSD".into())));
         queue.handled();
-        assert_eq!(queue.next(), None);
+        assert_eq!(queue.take_next(), None);
     }
 
     #[test]
@@ -175,11 +175,11 @@ mod tests {
         assert!(!queue.arrive(Event::Tick), "one NewTick is queued already");
         assert!(queue.arrive(Event::Timer));
         assert!(!queue.arrive(Event::Timer), "one Timer is queued already");
-        assert_eq!(queue.next(), Some(Event::Tick));
+        assert_eq!(queue.take_next(), Some(Event::Tick));
         assert!(!queue.arrive(Event::Tick), "a NewTick is being handled");
         queue.handled();
         assert!(queue.arrive(Event::Tick), "once handled, the next tick is queued");
-        assert_eq!(queue.next(), Some(Event::Timer));
+        assert_eq!(queue.take_next(), Some(Event::Timer));
         assert!(!queue.arrive(Event::Timer), "the Timer is being handled");
     }
 
@@ -191,7 +191,7 @@ mod tests {
         for (_, posted) in queue.take_posted() {
             queue.join_posted(posted);
         }
-        assert_eq!(queue.next(), Some(Event::Chart(custom(0))));
+        assert_eq!(queue.take_next(), Some(Event::Chart(custom(0))));
         assert!(!queue.post(1, custom(0)), "the same id is being handled");
         assert!(queue.post(1, custom(1)), "another id is queued");
         queue.handled();

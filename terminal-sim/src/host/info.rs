@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(posted.len(), 1);
         assert_eq!(posted[0].1, ChartEvent { id: 1007, lparam: -3, dparam: 1.5, sparam: "text".into() });
         host.events.join_posted(posted[0].1.clone());
-        assert!(matches!(host.events.next(), Some(Event::Chart(event)) if event.id == 1007));
+        assert!(matches!(host.events.take_next(), Some(Event::Chart(event)) if event.id == 1007));
 
         assert!(!host.event_chart_custom(42, 1, 0, 0.0, ""), "another chart");
         assert_eq!(host.last_error, errors::CHART_WRONG_ID);
