@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod circles;
 pub mod dist;
 mod docs;
 

@@ -25,12 +25,22 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some("circles") => {
+            let circles = xtask::circles::workspace_circles(&xtask::project_root())?;
+            for circle in &circles {
+                println!("{circle}");
+            }
+            if !circles.is_empty() {
+                bail!("{} import circles", circles.len());
+            }
+            Ok(())
+        }
         Some("dist") => {
             let arguments: Vec<String> = std::env::args().skip(2).collect();
             let archive = xtask::dist::run(&xtask::dist::parse_options(&arguments)?)?;
             println!("wrote {}", archive.display());
             Ok(())
         }
-        _ => bail!("usage: cargo xtask <codegen|check|dist [--profile release|dev] [--out DIR]>"),
+        _ => bail!("usage: cargo xtask <codegen|check|circles|dist [--profile release|dev] [--out DIR]>"),
     }
 }

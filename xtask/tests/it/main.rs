@@ -1,8 +1,10 @@
-//! xtask's integration tests: generated files are fresh, the release bundle is laid out as the install guide says,
-//! and (ignored unless the Windows stage runs them) the bundle's programs work under Wine.
+//! xtask's integration tests: no crate has an import circle, generated files are fresh, the release bundle is laid
+//! out as the install guide says, and (ignored unless the Windows stage runs them) the bundle's programs work under
+//! Wine.
 
 #![forbid(unsafe_code)]
 
+mod circles;
 mod codegen;
 mod dist;
 mod wine;
