@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::translate::{Handler, Input, Platform};
+use crate::program::{Handler, Input, Platform};
 
 /// Appends the generated tail of the program class and its entry points to `cpp`.
 pub fn append(cpp: &mut String, name: &str, platform: Platform, handlers: &[(Handler, bool)], inputs: &[Input]) {

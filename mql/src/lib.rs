@@ -11,6 +11,7 @@ mod entry;
 mod error;
 mod imports;
 mod lexer;
+mod program;
 mod rewrite;
 mod translate;
 
@@ -18,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 pub use compile::{BuildOptions, Built, ProgramSpec, build_programs, cc_build};
 pub use error::Error;
-pub use translate::{Handler, Input, Platform, Translation, translate, valid_program_name};
+pub use program::{Handler, Input, Platform};
+pub use translate::{Translation, translate, valid_program_name};
 
 /// The folder holding the C++ runtime, the declaration headers and `host.h`.
 pub fn cpp_dir() -> PathBuf {
