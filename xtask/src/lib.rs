@@ -9,23 +9,18 @@
 pub mod circles;
 pub mod dist;
 mod docs;
+mod generated;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde_json::Value;
 
+pub use generated::GeneratedFile;
+
 /// The repository root.
 pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
-}
-
-/// One generated file: its path relative to the root and its full contents.
-pub struct GeneratedFile {
-    /// Relative path, with `/` separators.
-    pub path: &'static str,
-    /// The exact text to commit.
-    pub contents: String,
 }
 
 /// Pretty JSON with sorted keys and a final newline, so diffs of generated files stay small and stable.
