@@ -5,7 +5,7 @@ work="$root/target/wine-smoke"
 mkdir -p "$work"
 
 skip() { echo "SKIPPED: $*"; exit 77; }
-step() { echo "==> $*"; }
+step() { echo "==> [${SECONDS}s] $*"; }
 
 sudo_cmd=""
 if [ "$(id -u)" != 0 ]; then
@@ -49,8 +49,34 @@ build_smoke_programs() {
     local linker_variable="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_LINKER"
     mkdir -p "$work/$arch"
     step "building the $arch ProcessPrng shim and smoke program"
-    "$gcc" -shared -O2 -o "$work/$arch/bcryptprimitives.dll" bridge-dll/windows/shim/bcryptprimitives.c -ladvapi32
+    # --kill-at: on i686 a WINAPI (stdcall) function is otherwise exported as `ProcessPrng@8`, while Rust's std
+    # imports it undecorated, so 32-bit Wine would abort on the first random number ("unimplemented function").
+    "$gcc" -shared -O2 -Wl,--kill-at -o "$work/$arch/bcryptprimitives.dll" bridge-dll/windows/shim/bcryptprimitives.c \
+        -ladvapi32
+    local exports
+    exports="$("$arch-w64-mingw32-objdump" -p "$work/$arch/bcryptprimitives.dll")"
+    grep -Eq '^[[:space:]]*\[ *0\] ProcessPrng$' <<<"$exports" || {
+        echo "the $arch shim does not export ProcessPrng undecorated"
+        exit 1
+    }
     env "$linker_variable=$gcc" CARGO_TARGET_DIR="$work/build" cargo build -q \
         --manifest-path bridge-dll/windows/smoke-exe/Cargo.toml --target "$target"
     cp "$work/build/$target/debug/metaapi-bridge-smoke.exe" "$work/$arch/smoke.exe"
+}
+
+# Creates $WINEPREFIX with `wine` before any test starts a program in it: a first start builds the prefix, which takes
+# tens of seconds on two busy cores, longer than a test waits for a program's first message.
+init_prefix() {
+    local wine=$1
+    step "creating the Wine prefix $WINEPREFIX"
+    # No Mono or Gecko: nothing here is .NET or a browser, and their installers would be fetched or asked for.
+    if ! WINEDLLOVERRIDES="mscoree,mshtml=" "$wine" wineboot --init >"$work/wineboot.log" 2>&1; then
+        cat "$work/wineboot.log"
+        echo "wineboot could not create $WINEPREFIX"
+        exit 1
+    fi
+    # wineboot returns before the prefix is written out; the server's exit means it is.
+    local server
+    server="$(command -v wineserver || echo "$(dirname "$wine")/wineserver")"
+    "$server" -w
 }

@@ -62,6 +62,7 @@ wine="$(command -v wine64 || true)"
 build_smoke_programs x86_64
 
 export WINEPREFIX="$work/prefix" WINEDEBUG=-all
+init_prefix "$wine"
 step "the x64 DLL under wine64 against a Linux gateway stand-in"
 SMOKE_WINE="$wine" SMOKE_EXE="$work/x86_64/smoke.exe" SMOKE_DLL="$bundle/MQL5/Libraries/metaapi_bridge.dll" \
     cargo test -q -p metaapi-bridge --test it wine:: -- --ignored --nocapture

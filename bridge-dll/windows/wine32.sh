@@ -33,6 +33,7 @@ build_smoke_programs x86_64
 
 # A prefix of its own, created with 32-bit Wine present, so it has the 32-bit system folder.
 export WINEPREFIX="$work/prefix32" WINEDEBUG=-all
+init_prefix "$wine64"
 step "the i686 DLL under 32-bit Wine, linked to the bundle's Windows gateway, answering a Linux client"
 METAAPI_DIST_DIR="$bundle" METAAPI_WINE="$wine64" METAAPI_WINE32="$wine32" \
     METAAPI_SMOKE_I686="$work/i686/smoke.exe" METAAPI_SHIM_I686="$work/i686/bcryptprimitives.dll" \

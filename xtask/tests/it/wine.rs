@@ -216,6 +216,11 @@ impl WindowsStack {
             }
             // Until the terminal has linked, the gateway says so; anything else is a failure.
             assert_eq!(answer["error"]["data"]["kind"], "terminal_offline", "{answer}");
+            // A program that died (Wine aborts on a missing import the first time it is called) never links: say
+            // so now, with its exit status, instead of after two minutes (its output is above, prefixed `|`).
+            if let Some(status) = program.child.try_wait().unwrap() {
+                panic!("smoke.exe ({platform}) exited with {status} before its terminal linked");
+            }
             assert!(Instant::now() < until, "the {platform} terminal did not link within two minutes");
             std::thread::sleep(Duration::from_millis(250));
         };
