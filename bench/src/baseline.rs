@@ -38,7 +38,7 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
     // The gateway's own accept loop (HTTP/1.1, Nagle off), so only what happens above it differs.
-    let timeout = metaapi_gateway::config::DEFAULT_HEADER_READ_TIMEOUT;
-    tokio::spawn(metaapi_gateway::server::serve_routes(listener, route, timeout, stop));
+    let timeout = metaapi_gateway_core::config::DEFAULT_HEADER_READ_TIMEOUT;
+    tokio::spawn(metaapi_gateway_core::server::serve_routes(listener, route, timeout, stop));
     Ok(address)
 }

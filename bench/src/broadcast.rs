@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
-use metaapi_gateway::server::{Socket, Upgrade, serve_routes, socket_config, websocket};
+use metaapi_gateway_core::server::{Socket, Upgrade, serve_routes, socket_config, websocket};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
@@ -76,7 +76,7 @@ pub async fn start(stop: CancellationToken) -> Result<(SocketAddr, Arc<Broadcast
     });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
-    let timeout = metaapi_gateway::config::DEFAULT_HEADER_READ_TIMEOUT;
+    let timeout = metaapi_gateway_core::config::DEFAULT_HEADER_READ_TIMEOUT;
     tokio::spawn(serve_routes(listener, route, timeout, stop));
     Ok((address, broadcaster))
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use metaapi_gateway::GatewayConfig;
+use metaapi_gateway_core::GatewayConfig;
 use serde_json::json;
 
 use crate::bridge::BridgeSession;
@@ -15,7 +15,7 @@ use crate::memory::proc_status;
 /// stdin closes (so it never outlives the harness). The runtime is the one `metaapi-gateway` uses.
 pub fn serve_gateway(console_url: String, data_dir: PathBuf) -> Result<(), BenchError> {
     // The runtime the gateway binary runs on, so its footprint is the one users get.
-    let runtime = metaapi_gateway::runtime::builder(metaapi_gateway::runtime::DEFAULT_WORKERS).build()?;
+    let runtime = metaapi_gateway_core::runtime::builder(metaapi_gateway_core::runtime::DEFAULT_WORKERS).build()?;
     runtime.block_on(async move {
         let config = GatewayConfig::new(console_url, data_dir);
         config.validate().map_err(|error| unexpected(error.to_string()))?;
@@ -30,7 +30,7 @@ pub fn serve_gateway(console_url: String, data_dir: PathBuf) -> Result<(), Bench
             let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
             let _ = closed_tx.send(());
         });
-        metaapi_gateway::serve(listener, config, async move {
+        metaapi_gateway_core::serve(listener, config, async move {
             let _ = closed_rx.await;
         })
         .await

@@ -9,7 +9,7 @@ pub enum BenchError {
     Io(#[from] std::io::Error),
     /// The demo stack (console, gateway, simulated terminals) could not start.
     #[error("demo: {0}")]
-    Demo(#[from] metaapi_gateway::demo::DemoError),
+    Demo(#[from] metaapi_demo::DemoError),
     /// The embedded console refused an operation.
     #[error("console: {0}")]
     Console(#[from] metaapi_console::ConsoleError),

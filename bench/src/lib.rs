@@ -23,8 +23,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use metaapi_gateway::demo::{Demo, DemoConfig};
-use metaapi_gateway::runtime::DEFAULT_WORKERS;
+use metaapi_demo::{Demo, DemoConfig};
+use metaapi_gateway_core::runtime::DEFAULT_WORKERS;
 use metaapi_protocol::console::CreateTokenRequest;
 use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, TerminalConfig};
 use tokio_util::sync::CancellationToken;
@@ -197,10 +197,10 @@ async fn bare_demo() -> Result<Demo, BenchError> {
     Ok(Demo::start(config).await?)
 }
 
-/// The servers' runtime: the gateway binary's own (`metaapi_gateway::runtime`) with `workers` workers. The echo, the
+/// The servers' runtime: the gateway binary's own (`metaapi_gateway_core::runtime`) with `workers` workers. The echo, the
 /// relay floor and the gateway all run on it, so every comparison is between servers on the same runtime.
 fn server_runtime(workers: usize) -> Result<tokio::runtime::Runtime, BenchError> {
-    Ok(metaapi_gateway::runtime::builder(workers).thread_name("bench-server").build()?)
+    Ok(metaapi_gateway_core::runtime::builder(workers).thread_name("bench-server").build()?)
 }
 
 /// The load generator's runtime, the same for every run: two workers, as a client program might have.

@@ -75,7 +75,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Profiled::Gateway)]
         server: Profiled,
         /// Worker threads of the server runtime.
-        #[arg(long, default_value_t = metaapi_gateway::runtime::DEFAULT_WORKERS)]
+        #[arg(long, default_value_t = metaapi_gateway_core::runtime::DEFAULT_WORKERS)]
         workers: usize,
     },
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use metaapi_gateway::server::{Socket, Upgrade, serve_routes, socket_config, websocket};
+use metaapi_gateway_core::server::{Socket, Upgrade, serve_routes, socket_config, websocket};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -102,7 +102,7 @@ pub async fn start(stop: CancellationToken) -> Result<SocketAddr, BenchError> {
         });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
-    let timeout = metaapi_gateway::config::DEFAULT_HEADER_READ_TIMEOUT;
+    let timeout = metaapi_gateway_core::config::DEFAULT_HEADER_READ_TIMEOUT;
     tokio::spawn(serve_routes(listener, link.or(rpc), timeout, stop.clone()));
     Terminal::start(address, stop)?;
     for _ in 0..500 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command against a real, throwaway PostgreSQL server: by default the console's integration suite, then the
-# gateway's tests against two console replicas (gateway/tests/it/replicas.rs).
+# gateway's tests against two console replicas (gateway-core/tests/it/replicas.rs).
 #
 # Starts Debian's PostgreSQL (installing the `postgresql` package with apt-get when it is missing) in a temporary
 # data directory on a free loopback port, as a non-root user, exports its URL as METAAPI_CONSOLE_TEST_PG_URL (the
@@ -59,8 +59,8 @@ trap teardown EXIT
 export METAAPI_CONSOLE_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 if [ $# -eq 0 ]; then
-    # The console suite on this server, then a real gateway against two replicas of it (gateway/tests/it/replicas.rs).
-    cargo test -p metaapi-console --test it && cargo test -p metaapi-gateway --test it replicas::
+    # The console suite on this server, then a real gateway against two replicas of it (gateway-core/tests/it/replicas.rs).
+    cargo test -p metaapi-console --test it && cargo test -p metaapi-gateway-core --test it replicas::
     exit
 fi
 "$@"

@@ -1,5 +1,5 @@
 //! The `metaapi-gateway` binary: parses flags, sets up logging, binds, and runs the library's `serve`,
-//! or with `demo` the whole stack (console, gateway, simulated terminal) from `metaapi_gateway::demo`.
+//! or with `demo` the whole stack (console, gateway, simulated terminal) from `metaapi_demo`.
 
 #![forbid(unsafe_code)]
 
@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use metaapi_console::platform::shutdown_signal;
-use metaapi_gateway::runtime::DEFAULT_WORKERS;
-use metaapi_gateway::{GatewayConfig, serve};
+use metaapi_gateway_core::runtime::DEFAULT_WORKERS;
+use metaapi_gateway_core::{GatewayConfig, serve};
 
 #[cfg(windows)]
 mod service;
@@ -57,7 +57,7 @@ struct DemoArgs {
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// Terminal to simulate: mt5-hedging, mt5-netting or mt4.
-    #[arg(long, default_value = "mt5-hedging", value_parser = metaapi_gateway::demo::parse_mode)]
+    #[arg(long, default_value = "mt5-hedging", value_parser = metaapi_demo::parse_mode)]
     mode: metaapi_terminal_sim::Mode,
     /// How many terminals (the second and later alternate MT4 and MT5 netting), each with its own token.
     #[arg(long, default_value_t = 1)]
@@ -148,7 +148,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(Command::Service(command)) = cli.command {
         return service::main(command);
     }
-    let runtime = metaapi_gateway::runtime::builder(usize::from(cli.workers))
+    let runtime = metaapi_gateway_core::runtime::builder(usize::from(cli.workers))
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(run(cli, shutdown_signal()))
@@ -196,7 +196,7 @@ async fn run(cli: Cli, shutdown: impl Future<Output = ()> + Send + 'static) -> a
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
-    use metaapi_gateway::demo::{Demo, DemoConfig, mode_name};
+    use metaapi_demo::{Demo, DemoConfig, mode_name};
     use metaapi_terminal_sim::Mode;
 
     let mut config = DemoConfig::new(args.listen);

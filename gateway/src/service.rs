@@ -125,7 +125,7 @@ fn run_service() -> anyhow::Result<()> {
         let _ = stop_receiver.wait_for(|stop| *stop).await;
         tracing::info!("service stop requested");
     };
-    let result = metaapi_gateway::runtime::builder(usize::from(cli.workers))
+    let result = metaapi_gateway_core::runtime::builder(usize::from(cli.workers))
         .build()
         .context("cannot start the async runtime")
         .and_then(|runtime| runtime.block_on(crate::run(cli, stopped)));

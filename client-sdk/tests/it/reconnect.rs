@@ -10,7 +10,7 @@ use metaapi_client::protocol::console::{CreateTokenRequest, UpdateAccountRequest
 use metaapi_client::protocol::methods::StreamSpec;
 use metaapi_client::{Client, Event, StreamItem};
 use metaapi_console::{Console, ConsoleConfig};
-use metaapi_gateway::GatewayConfig;
+use metaapi_gateway_core::GatewayConfig;
 use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -35,7 +35,7 @@ async fn start_gateway(address: SocketAddr, console_url: &str, data_dir: &Path) 
     let config = GatewayConfig::new(console_url, data_dir);
     let shutdown = stop.clone().cancelled_owned();
     let task = tokio::spawn(async move {
-        metaapi_gateway::serve(listener, config, shutdown).await.expect("the gateway serves");
+        metaapi_gateway_core::serve(listener, config, shutdown).await.expect("the gateway serves");
     });
     (stop, task)
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use metaapi_client::{Client, EventStream, StreamItem};
-use metaapi_gateway::demo::{Demo, DemoConfig};
+use metaapi_demo::{Demo, DemoConfig};
 use metaapi_terminal_sim::Mode;
 
 /// How long any single awaited event may take before the test fails.

@@ -1,8 +1,8 @@
 //! Correctness points of the shipped EAs (issue 15, Part 2), each checked through the real MQL5 or MQL4 program
 //! running in terminal-sim behind the real bridge and gateway.
 
+use metaapi_demo::Demo;
 use metaapi_e2e::rpc;
-use metaapi_gateway::demo::Demo;
 use metaapi_terminal_sim::{Mode, matches_group};
 use serde_json::{Value, json};
 

@@ -79,7 +79,7 @@ async fn the_shipped_mt5_ea_serves_every_market_stream_of_a_symbol_off_the_chart
 }
 
 /// What the bridge hands the demo terminal's EA through `mtb_demand`.
-fn demand_of(demo: &metaapi_gateway::demo::Demo) -> String {
+fn demand_of(demo: &metaapi_demo::Demo) -> String {
     let session = demo.terminals[0].bridge_session().expect("the terminal runs");
     let abi = metaapi_terminal_sim::BridgeAbi::linked();
     let mut buffer = vec![0u8; 64 * 1024];
@@ -91,7 +91,7 @@ fn demand_of(demo: &metaapi_gateway::demo::Demo) -> String {
 }
 
 /// Waits until the EA's demand is `expected`, or fails after [`WAIT`].
-async fn until_demand(demo: &metaapi_gateway::demo::Demo, expected: &str) {
+async fn until_demand(demo: &metaapi_demo::Demo, expected: &str) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let demand = demand_of(demo);
@@ -121,7 +121,7 @@ async fn the_eas_demand_follows_subscribe_and_unsubscribe() {
 }
 
 /// Waits until `check` holds for the EA's (MarketBookAdd, MarketBookRelease) counts, or fails after [`WAIT`].
-async fn until_book_calls(demo: &metaapi_gateway::demo::Demo, check: impl Fn((u64, u64)) -> bool, what: &str) {
+async fn until_book_calls(demo: &metaapi_demo::Demo, check: impl Fn((u64, u64)) -> bool, what: &str) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let calls = demo.terminals[0].book_calls();

@@ -265,11 +265,7 @@ async fn mt4_ea_streams_equity_moved_by_the_price_alone() {
 
 /// Starts a terminal in `mode` running its shipped EA behind the demo's gateway, under a token of its own, and
 /// returns the handle (for the broker's test hooks) and the token.
-fn own_terminal(
-    demo: &metaapi_gateway::demo::Demo,
-    mode: Mode,
-    name: &str,
-) -> (metaapi_terminal_sim::SimHandle, String) {
+fn own_terminal(demo: &metaapi_demo::Demo, mode: Mode, name: &str) -> (metaapi_terminal_sim::SimHandle, String) {
     use metaapi_protocol::console::CreateTokenRequest;
     use metaapi_terminal_sim::{BridgeAbi, SimConfig, start};
 
@@ -457,7 +453,7 @@ async fn mt4_ea_keeps_the_client_id_in_the_terminals_rows() {
 }
 
 /// Waits until the demo terminal's EA's (MarketBookAdd, MarketBookRelease) counts are `want`, or fails after [`WAIT`].
-async fn until_book_calls(demo: &metaapi_gateway::demo::Demo, want: (u64, u64), what: &str) {
+async fn until_book_calls(demo: &metaapi_demo::Demo, want: (u64, u64), what: &str) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let calls = demo.terminals[0].book_calls();

@@ -36,7 +36,7 @@ async fn until_status(peer: &mut WsPeer, seen: usize, broker_connected: bool, tr
 }
 
 /// `get_health` once it reports `healthy`; the problems are returned.
-async fn until_health(demo: &metaapi_gateway::demo::Demo, token: &str, healthy: bool) -> Value {
+async fn until_health(demo: &metaapi_demo::Demo, token: &str, healthy: bool) -> Value {
     eventually("get_health changes", || async {
         let health = call(demo, token, "get_health", json!({})).await;
         if health["healthy"] == json!(healthy) { Ok(health) } else { Err(health.to_string()) }

@@ -2,8 +2,8 @@
 //! over a weekend without quotes and across the broker's daylight saving changes (spring and autumn), and quote,
 //! tick, candle and deal times in UTC that are right on both sides of them.
 
+use metaapi_demo::Demo;
 use metaapi_e2e::rpc;
-use metaapi_gateway::demo::Demo;
 use metaapi_protocol::console::CreateTokenRequest;
 use metaapi_protocol::types::TimeMs;
 use metaapi_terminal_sim::time::utc_ms;

@@ -206,7 +206,7 @@ async fn walk_terminal(url: &str, token: &str, mode: Mode) -> (Vec<String>, Vec<
         main_position: String::new(),
         close_by: None,
         pending_order: String::new(),
-        placed_client_id: format!("e2e-place-{}", metaapi_gateway::demo::mode_name(mode)),
+        placed_client_id: format!("e2e-place-{}", metaapi_demo::mode_name(mode)),
     };
     let info = walk.must("get_terminal_info", json!({})).await;
     walk.capabilities = info["capabilities"]

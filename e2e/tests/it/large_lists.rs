@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
+use metaapi_demo::{Demo, DemoConfig};
 use metaapi_e2e::rpc;
-use metaapi_gateway::demo::{Demo, DemoConfig};
 use metaapi_terminal_sim::{BridgeAbi, Mode, SimScale, TerminalConfig};
 use serde_json::{Value, json};
 

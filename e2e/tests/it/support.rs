@@ -4,8 +4,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use metaapi_demo::{Demo, DemoConfig};
 use metaapi_e2e::Schemas;
-use metaapi_gateway::demo::{Demo, DemoConfig};
 use metaapi_terminal_sim::Mode;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;

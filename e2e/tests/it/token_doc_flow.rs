@@ -4,8 +4,8 @@
 //! Rust SDK; each refusal is checked for its kind and HTTP status.
 
 use metaapi_client::{Client, ClientError, RetryPolicy};
+use metaapi_demo::Demo;
 use metaapi_e2e::rpc;
-use metaapi_gateway::demo::Demo;
 use metaapi_protocol::ErrorKind;
 use metaapi_protocol::console::{CreatedToken, Device, DeviceList, DeviceStatus};
 use metaapi_terminal_sim::Mode;

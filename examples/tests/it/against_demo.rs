@@ -3,7 +3,7 @@
 use std::process::Output;
 use std::time::Duration;
 
-use metaapi_gateway::demo::{Demo, DemoConfig};
+use metaapi_demo::{Demo, DemoConfig};
 use metaapi_terminal_sim::Mode;
 
 /// Runs one example binary with the demo's URL and tokens, within a bounded time.

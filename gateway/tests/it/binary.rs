@@ -3,12 +3,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::harness::TestConsole;
-
-fn free_port() -> u16 {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().port()
-}
+use metaapi_test_support::{TestConsole, free_port};
 
 /// Starts the binary on `port` with `extra` flags, its output piped.
 fn start_gateway(console: &TestConsole, data_dir: &std::path::Path, port: u16, extra: &[&str]) -> Child {

@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use metaapi_gateway::demo::{Demo, DemoConfig};
+use metaapi_demo::{Demo, DemoConfig};
 use metaapi_protocol::console::TokenStatus;
 use serde_json::{Value, json};
 

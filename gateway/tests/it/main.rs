@@ -1,26 +1,5 @@
-//! Integration tests of the gateway over real sockets: a real console, a real gateway, and a test terminal peer
-//! that speaks the link protocol as the bridge DLL does.
+//! Tests of the `metaapi-gateway` binary as users run it, and of the demo stack behind its `demo` subcommand.
 
-// `ErrorObject` is the wire error every fallible call returns; boxing it would add an allocation per error for
-// no gain.
-#![allow(clippy::result_large_err)]
-
-mod auth;
 mod binary;
-mod chaos;
-mod client_quirks;
-mod deadlines;
 mod demo;
-mod faults;
-mod harness;
-mod limits;
 mod outage;
-mod proxy;
-mod relink;
-mod replicas;
-mod routing;
-mod security;
-mod stalls;
-mod streams;
-mod terminal;
-mod trading;

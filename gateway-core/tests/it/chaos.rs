@@ -54,7 +54,7 @@ async fn a_storm_of_trades_through_link_drops_restarts_and_stalls_runs_each_clie
     run(Scale { clients: 4, calls_per_client: 10, restarts: 2, attempts: 8 }).await;
 }
 
-/// The long run: thousands of calls. Run it with `cargo test -p metaapi-gateway --test it -- --ignored chaos::a_long`.
+/// The long run: thousands of calls. Run it with `cargo test -p metaapi-gateway-core --test it -- --ignored chaos::a_long`.
 ///
 /// Recorded run (2026-12-06, two shared cores, debug build, at 6c5b665, the shipped MT5 EA as the terminal):
 /// `METAAPI_CHAOS_SEED=20261206`: 2,400 client_ids, 13,179 attempts, 1,245 connections cut, 12 gateway restarts,

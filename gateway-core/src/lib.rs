@@ -1,5 +1,7 @@
 //! The local gateway: `POST /rpc`, `GET /ws` and `GET /terminal` on 127.0.0.1:6000.
 //!
+//! This is the product as a library; the `metaapi-gateway` binary (CLI, Windows service, `demo`) runs [`serve`].
+//!
 //! Clients present `Authorization: Bearer <auth_token>`; the token is verified with the console and routes every
 //! call to the one terminal linked with the same token. Transports only frame bytes; method logic lives in
 //! [`methods`], whose router is built from the protocol's method registry.
@@ -21,7 +23,6 @@ pub mod auth;
 #[cfg(test)]
 mod completeness;
 pub mod config;
-pub mod demo;
 mod error;
 pub mod methods;
 pub mod metrics;

@@ -128,7 +128,7 @@ async fn delete_token(replica: &Replica, key: &str, id: &str) {
 /// A gateway verifying against `console_url`, a terminal linked with `token`, and a client's `/ws` that has made a
 /// call (so the connection is authorized and live).
 async fn attach(console_url: String, token: &str, dir: &std::path::Path) -> (TestGateway, TestTerminal, Socket) {
-    let mut config = metaapi_gateway::GatewayConfig::new(console_url, dir);
+    let mut config = metaapi_gateway_core::GatewayConfig::new(console_url, dir);
     config.auth_fail_limit = 1000;
     let gateway = TestGateway::start(config).await;
     let terminal = TestTerminal::link(&gateway.ws_url("/terminal"), token, 7, all_capabilities()).await.unwrap();

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::harness::{World, eventually, kind, world_with, ws_call};
-use crate::outage::{metric, metrics_of};
+use crate::harness::{metric, metrics_of};
 use crate::terminal::TestTerminal;
 
 /// `POST /rpc` with `token` (none when empty): the status, the `Retry-After` header and the body.

@@ -1,9 +1,14 @@
 //! The demo stack: an embedded console, the gateway and simulated terminals driving the real bridge, in one process.
 //!
+//! A crate of its own so that the gateway library depends on neither the console nor the simulator: only the
+//! `metaapi-gateway` binary (for its `demo` subcommand) and the test suites pull this in.
+//!
 //! `metaapi-gateway demo` runs it for people; the end-to-end tests, the examples' tests and the benchmarks start it
 //! in-process with [`Demo::start`]. Every part is the real one: the console on its own SQLite file, the gateway on a
 //! loopback port, and each terminal a `terminal-sim` EA loop calling the bridge's `mtb_*` exports, linked to the
 //! gateway over `/terminal` exactly as the DLL inside MetaTrader is.
+
+#![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,7 +23,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::{GatewayConfig, GatewayError};
+use metaapi_gateway_core::{GatewayConfig, GatewayError};
 
 /// What to start.
 #[derive(Debug, Clone)]
@@ -258,7 +263,9 @@ impl Demo {
         gateway_config.validate()?;
         let gateway_stop = stop.clone();
         tasks.push(tokio::spawn(async move {
-            if let Err(error) = crate::serve(gateway_listener, gateway_config, gateway_stop.cancelled_owned()).await {
+            if let Err(error) =
+                metaapi_gateway_core::serve(gateway_listener, gateway_config, gateway_stop.cancelled_owned()).await
+            {
                 tracing::error!(%error, "demo gateway stopped");
             }
         }));

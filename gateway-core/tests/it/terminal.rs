@@ -205,7 +205,7 @@ impl TestTerminal {
                     },
                     _ = ticker.tick() => {
                         if task_state.heartbeats.load(Ordering::Relaxed) {
-                            let beat = BridgeMessage::Heartbeat { time: metaapi_gateway::auth::now_ms() };
+                            let beat = BridgeMessage::Heartbeat { time: metaapi_gateway_core::auth::now_ms() };
                             if socket.send(Message::text(serde_json::to_string(&beat).unwrap())).await.is_err() { break; }
                         }
                     }
@@ -312,7 +312,7 @@ fn handle(state: &Arc<State>, out: &mpsc::UnboundedSender<Option<Message>>, mess
                 reply(Err(ErrorObject::new(metaapi_protocol::ErrorKind::NotExecuted, "still queued at the deadline")));
             let out = out.clone();
             tokio::spawn(async move {
-                let wait = u64::try_from(deadline - metaapi_gateway::auth::now_ms()).unwrap_or(0);
+                let wait = u64::try_from(deadline - metaapi_gateway_core::auth::now_ms()).unwrap_or(0);
                 tokio::time::sleep(Duration::from_millis(wait)).await;
                 send(&out, &message);
             });

@@ -9,7 +9,7 @@ use crate::harness::{Manager, Read, TestConsole, TestGateway, config, kind, read
 use crate::terminal::TestTerminal;
 
 fn now_ms() -> i64 {
-    metaapi_gateway::auth::now_ms()
+    metaapi_gateway_core::auth::now_ms()
 }
 
 /// Makes a token that the console refuses for `reason`, for a fresh console user.
