@@ -32,8 +32,10 @@ pub mod types;
 pub use error::{ErrorCode, ErrorData, ErrorKind, ErrorObject};
 pub use method::{
     Category, Method, MethodInfo, MethodVisitor, NoParams, Notification, NotificationVisitor, ParamsError, Route,
-    Source, StreamKind, Validate, decode_params, for_each_method, for_each_notification, method_info, method_infos,
+    Source, StreamKind, Validate, decode_params,
 };
+pub use methods::{for_each_method, method_info, method_infos};
+pub use notifications::for_each_notification;
 
 /// Version of the JSON-RPC method catalogue. Bumped when a method or field is removed or changes meaning;
 /// additions of methods and optional fields do not bump it.

@@ -1,8 +1,9 @@
-//! The `Method` trait, the one registry of methods and notifications, and typed params decoding.
+//! The `Method` and `Notification` traits, the visitors that walk their registries, and typed params decoding.
 //!
-//! A method is a zero-sized type implementing [`Method`]. [`for_each_method`] lists every method exactly once;
-//! the gateway's router, the schema generator, the docs and the tests all walk it with a [`MethodVisitor`], so a
-//! method cannot be routed without a schema or documented without existing.
+//! A method is a zero-sized type implementing [`Method`]. [`for_each_method`](crate::for_each_method) (in
+//! `methods/`) lists every method exactly once; the gateway's router, the schema generator, the docs and the tests
+//! all walk it with a [`MethodVisitor`], so a method cannot be routed without a schema or documented without
+//! existing. The registries live beside the types they list, so this module imports neither.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -150,16 +151,6 @@ pub trait NotificationVisitor {
     fn visit<N: Notification>(&mut self);
 }
 
-/// Walks every method, in registry order. This is the one list of methods.
-pub fn for_each_method<V: MethodVisitor>(visitor: &mut V) {
-    crate::methods::registry(visitor);
-}
-
-/// Walks every notification, in registry order. This is the one list of notifications.
-pub fn for_each_notification<V: NotificationVisitor>(visitor: &mut V) {
-    crate::notifications::registry(visitor);
-}
-
 /// The untyped facts about a method, for code that only needs to look a name up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodInfo {
@@ -189,24 +180,6 @@ impl MethodInfo {
             trading: M::TRADING,
         }
     }
-}
-
-/// Every method's facts, in registry order.
-pub fn method_infos() -> Vec<MethodInfo> {
-    struct Collect(Vec<MethodInfo>);
-    impl MethodVisitor for Collect {
-        fn visit<M: Method>(&mut self) {
-            self.0.push(MethodInfo::of::<M>());
-        }
-    }
-    let mut collect = Collect(Vec::new());
-    for_each_method(&mut collect);
-    collect.0
-}
-
-/// The facts of the method called `name`, if there is one.
-pub fn method_info(name: &str) -> Option<MethodInfo> {
-    method_infos().into_iter().find(|info| info.name == name)
 }
 
 /// Params for methods that take none. Absent params, `{}` and `null` all decode to it; any member is an error.

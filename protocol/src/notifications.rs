@@ -1,5 +1,4 @@
-//! Server-to-client notifications on `/ws`, and `registry`: the one list of them (public as
-//! [`crate::for_each_notification`]).
+//! Server-to-client notifications on `/ws`, and [`for_each_notification`]: the one list of them.
 //!
 //! Every notification's params carry `seq` (one counter per WebSocket connection, starting at 1, without holes unless
 //! a `stream_gap` says so), the `subscription_id` that asked for it (absent for connection-level notices), and
@@ -120,8 +119,8 @@ notification! {
     HeartbeatNotification, HeartbeatNotice = "heartbeat", Heartbeat, Gateway
 }
 
-/// Visits every notification once.
-pub(crate) fn registry<V: NotificationVisitor>(visitor: &mut V) {
+/// Walks every notification, in registry order. This is the one list of notifications.
+pub fn for_each_notification<V: NotificationVisitor>(visitor: &mut V) {
     visitor.visit::<QuoteNotification>();
     visitor.visit::<TickNotification>();
     visitor.visit::<CandleNotification>();

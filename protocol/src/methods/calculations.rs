@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::method::{ParamsError, Validate};
-use crate::methods::market::check_symbol;
+use crate::methods::checks::check_symbol;
 use crate::methods::trading::PlaceOrderParams;
 use crate::types::Side;
 

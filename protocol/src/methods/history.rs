@@ -7,7 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::method::{ParamsError, Validate};
-use crate::methods::positions::{Order, check_ticket};
+use crate::methods::checks::{check_limit, check_ticket};
+use crate::methods::positions::Order;
 use crate::types::{Platform, Reason, Ticket, TimeMs};
 
 method! {
@@ -50,19 +51,6 @@ pub struct HistoryQuery {
 
 fn default_limit() -> u32 {
     1000
-}
-
-/// Most items one call of a list method returns (`count` or `limit`). A range with more answers `has_more` and
-/// where to continue. The largest page fits the terminal link with room to spare (10,000 history orders are about
-/// 7 MB of the link's 16 MiB).
-pub const MAX_PAGE_ITEMS: u32 = 10_000;
-
-/// Checks a page's `limit` against 1..=[`MAX_PAGE_ITEMS`].
-pub(crate) fn check_limit(limit: u32) -> Result<(), ParamsError> {
-    if !(1..=MAX_PAGE_ITEMS).contains(&limit) {
-        return Err(ParamsError::field("limit", "limit must be 1 to 10000"));
-    }
-    Ok(())
 }
 
 impl Validate for HistoryQuery {

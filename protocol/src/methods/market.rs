@@ -5,8 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::method::{ParamsError, Validate};
-use crate::methods::history::{MAX_PAGE_ITEMS, check_limit};
-use crate::methods::positions::max_page;
+use crate::methods::checks::{MAX_PAGE_ITEMS, check_limit, check_symbol, max_page};
 use crate::types::{Filling, OrderType, TimeInForce, TimeMs, Timeframe};
 
 method! {
@@ -62,13 +61,6 @@ impl Validate for SymbolParams {
     fn validate(&self) -> Result<(), ParamsError> {
         check_symbol("symbol", &self.symbol)
     }
-}
-
-pub(crate) fn check_symbol(field: &str, symbol: &str) -> Result<(), ParamsError> {
-    if symbol.is_empty() || symbol.len() > 64 {
-        return Err(ParamsError::field(field, "a symbol name has 1 to 64 characters"));
-    }
-    Ok(())
 }
 
 /// Params of `get_symbols`.

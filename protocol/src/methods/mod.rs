@@ -1,11 +1,10 @@
-//! The method catalogue, one file per group, and `registry`: the one list of every method (public as
-//! [`crate::for_each_method`]).
+//! The method catalogue, one file per group, and [`for_each_method`]: the one list of every method.
 //!
-//! To add a method: declare it with `method!` in its group's file, add it to `registry`, add its wire example to
+//! To add a method: declare it with `method!` in its group's file, add it to `for_each_method`, add its wire example to
 //! `protocol/tests/it/examples.json`, and run `cargo xtask codegen`. The registry tests fail until all of that is
 //! done.
 
-use crate::method::MethodVisitor;
+use crate::method::{Method, MethodInfo, MethodVisitor};
 
 /// Declares a method type and its [`Method`](crate::Method) impl.
 ///
@@ -68,6 +67,7 @@ macro_rules! no_extra_validation {
 
 pub mod account;
 pub mod calculations;
+mod checks;
 pub mod history;
 pub mod market;
 pub mod positions;
@@ -77,6 +77,7 @@ pub mod trading;
 
 pub use account::*;
 pub use calculations::*;
+pub use checks::MAX_PAGE_ITEMS;
 pub use history::*;
 pub use market::*;
 pub use positions::*;
@@ -84,8 +85,8 @@ pub use session::*;
 pub use streaming::*;
 pub use trading::*;
 
-/// Visits every method once, grouped as the docs present them.
-pub(crate) fn registry<V: MethodVisitor>(visitor: &mut V) {
+/// Walks every method, in registry order (grouped as the docs present them). This is the one list of methods.
+pub fn for_each_method<V: MethodVisitor>(visitor: &mut V) {
     // Session and health.
     visitor.visit::<Ping>();
     visitor.visit::<GetGatewayInfo>();
@@ -130,4 +131,22 @@ pub(crate) fn registry<V: MethodVisitor>(visitor: &mut V) {
     visitor.visit::<Unsubscribe>();
     visitor.visit::<ListSubscriptions>();
     visitor.visit::<GetSnapshot>();
+}
+
+/// Every method's facts, in registry order.
+pub fn method_infos() -> Vec<MethodInfo> {
+    struct Collect(Vec<MethodInfo>);
+    impl MethodVisitor for Collect {
+        fn visit<M: Method>(&mut self) {
+            self.0.push(MethodInfo::of::<M>());
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    for_each_method(&mut collect);
+    collect.0
+}
+
+/// The facts of the method called `name`, if there is one.
+pub fn method_info(name: &str) -> Option<MethodInfo> {
+    method_infos().into_iter().find(|info| info.name == name)
 }

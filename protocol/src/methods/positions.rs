@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::method::{ParamsError, Validate};
-use crate::methods::history::{MAX_PAGE_ITEMS, check_limit};
+use crate::methods::checks::{MAX_PAGE_ITEMS, check_limit, check_ticket, max_page};
 use crate::types::{Filling, OrderType, Platform, Reason, Side, Ticket, TimeInForce, TimeMs};
 
 method! {
@@ -60,10 +60,6 @@ impl Validate for PositionFilter {
     }
 }
 
-pub(crate) fn max_page() -> u32 {
-    MAX_PAGE_ITEMS
-}
-
 /// Params naming one ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -76,16 +72,6 @@ impl Validate for TicketParams {
     fn validate(&self) -> Result<(), ParamsError> {
         check_ticket("ticket", &self.ticket)
     }
-}
-
-pub(crate) fn check_ticket(field: &str, ticket: &str) -> Result<(), ParamsError> {
-    if ticket.is_empty() || ticket.len() > 20 || !ticket.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(ParamsError::field(
-            field,
-            "a ticket is a decimal number written as a string, for example \"123456\"",
-        ));
-    }
-    Ok(())
 }
 
 /// An open position.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::method::{NoParams, ParamsError, Validate};
 use crate::methods::account::AccountInfo;
-use crate::methods::market::check_symbol;
+use crate::methods::checks::check_symbol;
 use crate::methods::positions::{Order, Position};
 use crate::types::Timeframe;
 

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorObject;
 use crate::method::{ParamsError, Validate};
-use crate::methods::market::check_symbol;
-use crate::methods::positions::check_ticket;
+use crate::methods::checks::check_symbol;
+use crate::methods::checks::check_ticket;
 use crate::types::{Filling, OrderType, Platform, Side, Ticket, TimeInForce, TimeMs};
 
 method! {
