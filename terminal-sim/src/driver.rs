@@ -87,7 +87,7 @@ impl SimHandle {
         comment: &str,
     ) -> Option<u64> {
         let program = self.program.as_ref()?;
-        let kind = crate::engine::transactions::MtDealType::of_wire(kind);
+        let kind = crate::engine::records::MtDealType::of_wire(kind);
         program.shared.lock().broker_operation(kind, amount, comment)
     }
 

@@ -6,8 +6,8 @@ use metaapi_protocol::notifications::PositionRemoved;
 use metaapi_protocol::types::{Filling, OrderType, Platform, Reason, Side, TimeInForce};
 
 use crate::engine::calc::lots;
-use crate::engine::records::{ClosedTrade, DealRec, OrderRec, PositionRec};
-use crate::engine::transactions::{MtDealType, Transaction, TransactionType};
+use crate::engine::records::{ClosedTrade, DealRec, MtDealType, OrderRec, PositionRec};
+use crate::engine::transactions::{Transaction, TransactionType};
 use crate::event::Event;
 use crate::terminal::Terminal;
 

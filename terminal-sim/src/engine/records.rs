@@ -1,9 +1,8 @@
 //! The order engine's own records of positions, orders, deals and (for MT4) closed trades, and their wire form.
 
-use metaapi_protocol::methods::{Deal, DealEntry, Order, OrderState, Position};
+use metaapi_protocol::methods::{Deal, DealEntry, DealType, Order, OrderState, Position};
 use metaapi_protocol::types::{Filling, OrderType, Platform, Reason, Side, TimeInForce, TimeMs};
 
-use crate::engine::transactions::MtDealType;
 use crate::time::broker_time_string;
 
 /// An open position.
@@ -204,6 +203,99 @@ impl DealRec {
     }
 }
 
+/// `ENUM_DEAL_TYPE`: all 18 of MetaTrader 5's deal types, with its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(i32)]
+#[allow(missing_docs)]
+pub enum MtDealType {
+    Buy = 0,
+    Sell = 1,
+    Balance = 2,
+    Credit = 3,
+    Charge = 4,
+    Correction = 5,
+    Bonus = 6,
+    Commission = 7,
+    CommissionDaily = 8,
+    CommissionMonthly = 9,
+    CommissionAgentDaily = 10,
+    CommissionAgentMonthly = 11,
+    Interest = 12,
+    BuyCanceled = 13,
+    SellCanceled = 14,
+    Dividend = 15,
+    DividendFranked = 16,
+    Tax = 17,
+}
+
+impl MtDealType {
+    /// Every deal type, in MetaTrader's order.
+    pub const ALL: [MtDealType; 18] = [
+        MtDealType::Buy,
+        MtDealType::Sell,
+        MtDealType::Balance,
+        MtDealType::Credit,
+        MtDealType::Charge,
+        MtDealType::Correction,
+        MtDealType::Bonus,
+        MtDealType::Commission,
+        MtDealType::CommissionDaily,
+        MtDealType::CommissionMonthly,
+        MtDealType::CommissionAgentDaily,
+        MtDealType::CommissionAgentMonthly,
+        MtDealType::Interest,
+        MtDealType::BuyCanceled,
+        MtDealType::SellCanceled,
+        MtDealType::Dividend,
+        MtDealType::DividendFranked,
+        MtDealType::Tax,
+    ];
+
+    /// MetaTrader's `DEAL_TYPE_*` value.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The deal type of a MetaTrader value.
+    pub fn from_code(code: i64) -> Option<MtDealType> {
+        MtDealType::ALL.into_iter().find(|known| i64::from(known.code()) == code)
+    }
+
+    /// The execution type of a deal on `side`.
+    pub fn of_side(side: Side) -> MtDealType {
+        if side == Side::Buy { MtDealType::Buy } else { MtDealType::Sell }
+    }
+
+    /// The deal type of a protocol deal type (the same 18 kinds).
+    pub fn of_wire(kind: DealType) -> MtDealType {
+        MtDealType::ALL.into_iter().find(|known| known.to_wire() == kind).unwrap_or(MtDealType::Correction)
+    }
+
+    /// The protocol's deal type: the same 18 kinds.
+    pub fn to_wire(self) -> DealType {
+        match self {
+            MtDealType::Buy => DealType::Buy,
+            MtDealType::Sell => DealType::Sell,
+            MtDealType::Balance => DealType::Balance,
+            MtDealType::Credit => DealType::Credit,
+            MtDealType::Charge => DealType::Charge,
+            MtDealType::Correction => DealType::Correction,
+            MtDealType::Bonus => DealType::Bonus,
+            MtDealType::Commission => DealType::Commission,
+            MtDealType::CommissionDaily => DealType::CommissionDaily,
+            MtDealType::CommissionMonthly => DealType::CommissionMonthly,
+            MtDealType::CommissionAgentDaily => DealType::CommissionAgentDaily,
+            MtDealType::CommissionAgentMonthly => DealType::CommissionAgentMonthly,
+            MtDealType::Interest => DealType::Interest,
+            MtDealType::BuyCanceled => DealType::BuyCanceled,
+            MtDealType::SellCanceled => DealType::SellCanceled,
+            MtDealType::Dividend => DealType::Dividend,
+            MtDealType::DividendFranked => DealType::DividendFranked,
+            MtDealType::Tax => DealType::Tax,
+        }
+    }
+}
+
 /// An MT4 closed order: MT4 keeps no deals, so history orders and deals are synthesized from these.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClosedTrade {
@@ -300,5 +392,30 @@ impl ClosedTrade {
             deal(DealEntry::Out, close_type, self.price_close, self.profit, self.time_close, self.close_reason)
                 .to_wire(Platform::Mt4),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deal_types_keep_metatrader_values_and_map_to_the_wire() {
+        assert_eq!(MtDealType::ALL.len(), 18);
+        for (index, kind) in MtDealType::ALL.into_iter().enumerate() {
+            assert_eq!(kind.code(), index as i32);
+            assert_eq!(MtDealType::from_code(index as i64), Some(kind));
+        }
+        assert_eq!(MtDealType::from_code(18), None);
+        let wire: Vec<String> = MtDealType::ALL
+            .into_iter()
+            .map(|kind| serde_json::to_value(kind.to_wire()).expect("a deal type serializes").to_string())
+            .collect();
+        let distinct: std::collections::BTreeSet<&String> = wire.iter().collect();
+        assert_eq!(distinct.len(), 18, "each MT5 deal type has its own wire name: {wire:?}");
+        assert!(MtDealType::ALL.into_iter().all(|kind| MtDealType::of_wire(kind.to_wire()) == kind));
+        assert_eq!(MtDealType::Tax.to_wire(), DealType::Tax);
+        assert_eq!(MtDealType::SellCanceled.to_wire(), DealType::SellCanceled);
+        assert_eq!(MtDealType::of_side(Side::Buy), MtDealType::Buy);
     }
 }

@@ -4,10 +4,12 @@
 //! The TRADE_TRANSACTION_REQUEST that closes a program's own request is added by whoever ran the request (the
 //! host's `OrderSend`), since only it holds the request and the result.
 
-use metaapi_protocol::methods::{DealEntry, DealType, OrderState};
-use metaapi_protocol::types::{OrderType, Side, TimeInForce, TimeMs};
+use metaapi_protocol::methods::{DealEntry, OrderState};
+use metaapi_protocol::types::{OrderType, TimeInForce, TimeMs};
 
 use crate::engine::records::{DealRec, OrderRec, PositionRec};
+// A deal record's MetaTrader type, which transactions carry too; reachable here as well as from `records`.
+pub use crate::engine::records::MtDealType;
 
 /// `ENUM_TRADE_TRANSACTION_TYPE`, with MetaTrader's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,99 +37,6 @@ pub enum TransactionType {
     Position = 9,
     /// TRADE_TRANSACTION_REQUEST: the server handled a request.
     Request = 10,
-}
-
-/// `ENUM_DEAL_TYPE`: all 18 of MetaTrader 5's deal types, with its values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(i32)]
-#[allow(missing_docs)]
-pub enum MtDealType {
-    Buy = 0,
-    Sell = 1,
-    Balance = 2,
-    Credit = 3,
-    Charge = 4,
-    Correction = 5,
-    Bonus = 6,
-    Commission = 7,
-    CommissionDaily = 8,
-    CommissionMonthly = 9,
-    CommissionAgentDaily = 10,
-    CommissionAgentMonthly = 11,
-    Interest = 12,
-    BuyCanceled = 13,
-    SellCanceled = 14,
-    Dividend = 15,
-    DividendFranked = 16,
-    Tax = 17,
-}
-
-impl MtDealType {
-    /// Every deal type, in MetaTrader's order.
-    pub const ALL: [MtDealType; 18] = [
-        MtDealType::Buy,
-        MtDealType::Sell,
-        MtDealType::Balance,
-        MtDealType::Credit,
-        MtDealType::Charge,
-        MtDealType::Correction,
-        MtDealType::Bonus,
-        MtDealType::Commission,
-        MtDealType::CommissionDaily,
-        MtDealType::CommissionMonthly,
-        MtDealType::CommissionAgentDaily,
-        MtDealType::CommissionAgentMonthly,
-        MtDealType::Interest,
-        MtDealType::BuyCanceled,
-        MtDealType::SellCanceled,
-        MtDealType::Dividend,
-        MtDealType::DividendFranked,
-        MtDealType::Tax,
-    ];
-
-    /// MetaTrader's `DEAL_TYPE_*` value.
-    pub fn code(self) -> i32 {
-        self as i32
-    }
-
-    /// The deal type of a MetaTrader value.
-    pub fn from_code(code: i64) -> Option<MtDealType> {
-        MtDealType::ALL.into_iter().find(|known| i64::from(known.code()) == code)
-    }
-
-    /// The execution type of a deal on `side`.
-    pub fn of_side(side: Side) -> MtDealType {
-        if side == Side::Buy { MtDealType::Buy } else { MtDealType::Sell }
-    }
-
-    /// The deal type of a protocol deal type (the same 18 kinds).
-    pub fn of_wire(kind: DealType) -> MtDealType {
-        MtDealType::ALL.into_iter().find(|known| known.to_wire() == kind).unwrap_or(MtDealType::Correction)
-    }
-
-    /// The protocol's deal type: the same 18 kinds.
-    pub fn to_wire(self) -> DealType {
-        match self {
-            MtDealType::Buy => DealType::Buy,
-            MtDealType::Sell => DealType::Sell,
-            MtDealType::Balance => DealType::Balance,
-            MtDealType::Credit => DealType::Credit,
-            MtDealType::Charge => DealType::Charge,
-            MtDealType::Correction => DealType::Correction,
-            MtDealType::Bonus => DealType::Bonus,
-            MtDealType::Commission => DealType::Commission,
-            MtDealType::CommissionDaily => DealType::CommissionDaily,
-            MtDealType::CommissionMonthly => DealType::CommissionMonthly,
-            MtDealType::CommissionAgentDaily => DealType::CommissionAgentDaily,
-            MtDealType::CommissionAgentMonthly => DealType::CommissionAgentMonthly,
-            MtDealType::Interest => DealType::Interest,
-            MtDealType::BuyCanceled => DealType::BuyCanceled,
-            MtDealType::SellCanceled => DealType::SellCanceled,
-            MtDealType::Dividend => DealType::Dividend,
-            MtDealType::DividendFranked => DealType::DividendFranked,
-            MtDealType::Tax => DealType::Tax,
-        }
-    }
 }
 
 /// One trade transaction, as `MqlTradeTransaction` carries it (zero where a field does not apply).
@@ -247,30 +156,5 @@ impl Transaction {
     /// The TRADE_TRANSACTION_REQUEST closing a request; its data is in the request and result structs.
     pub fn request() -> Transaction {
         Transaction::empty(TransactionType::Request)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deal_types_keep_metatrader_values_and_map_to_the_wire() {
-        assert_eq!(MtDealType::ALL.len(), 18);
-        for (index, kind) in MtDealType::ALL.into_iter().enumerate() {
-            assert_eq!(kind.code(), index as i32);
-            assert_eq!(MtDealType::from_code(index as i64), Some(kind));
-        }
-        assert_eq!(MtDealType::from_code(18), None);
-        let wire: Vec<String> = MtDealType::ALL
-            .into_iter()
-            .map(|kind| serde_json::to_value(kind.to_wire()).expect("a deal type serializes").to_string())
-            .collect();
-        let distinct: std::collections::BTreeSet<&String> = wire.iter().collect();
-        assert_eq!(distinct.len(), 18, "each MT5 deal type has its own wire name: {wire:?}");
-        assert!(MtDealType::ALL.into_iter().all(|kind| MtDealType::of_wire(kind.to_wire()) == kind));
-        assert_eq!(MtDealType::Tax.to_wire(), DealType::Tax);
-        assert_eq!(MtDealType::SellCanceled.to_wire(), DealType::SellCanceled);
-        assert_eq!(MtDealType::of_side(Side::Buy), MtDealType::Buy);
     }
 }
