@@ -1,16 +1,16 @@
 //! The simulated terminal: market, account and order engine, read and traded through the engine's typed calls
 //! (what the MQL host implements the built-ins with), moved forward in time by `advance`.
 
-use metaapi_protocol::methods::{AccountInfo, DealEntry, SymbolTradeMode};
-use metaapi_protocol::types::{Capability, Reason, TerminalIdentity, TimeMs};
+use metaapi_protocol::methods::{AccountInfo, ClosePositionParams, DealEntry, PlaceOrderParams, SymbolTradeMode};
+use metaapi_protocol::types::{Capability, Reason, Side, TerminalIdentity, TimeMs};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 
-use crate::engine::records::{ClosedTrade, DealRec, OrderRec, PositionRec};
-use crate::engine::transactions::{MtDealType, Transaction};
+use crate::engine::records::{ClosedTrade, DealRec, MtDealType, OrderRec, PositionRec};
+use crate::engine::transactions::Transaction;
 use crate::event::Event;
 use crate::market::SymbolMarket;
 use crate::mode::Mode;
-use crate::scale::SimScale;
+use crate::scale::{MAX_EXTRA_SYMBOLS, SimScale};
 use crate::symbols::catalogue;
 use crate::time::utc_ms;
 
@@ -265,5 +265,43 @@ impl Terminal {
             self.events.push(Event::new("account", &info));
             self.last_account = Some(info);
         }
+    }
+}
+
+// Growing to a `SimScale` (scale.rs says what one is).
+impl Terminal {
+    /// Grows the broker as `scale` asks; the events and transactions this produces are dropped (no program runs
+    /// yet).
+    pub(crate) fn apply_scale(&mut self, scale: SimScale, seed: u64) -> Result<(), ErrorObject> {
+        if let Some(template) = catalogue(self.mode).into_iter().next() {
+            for index in 0..scale.extra_symbols.min(MAX_EXTRA_SYMBOLS) {
+                let mut instrument = template.clone();
+                let name = format!("SYN{index:05}");
+                instrument.spec.description = format!("Synthetic instrument {index}");
+                instrument.path = format!("Synthetic\\Group{:02}\\{name}", index % 50);
+                instrument.spec.quote_sessions = Vec::new();
+                instrument.spec.trade_sessions = Vec::new();
+                instrument.tick_interval_ms = 86_400_000;
+                instrument.spec.symbol = name;
+                let mut market = SymbolMarket::new(instrument, seed, self.now);
+                market.selected = false;
+                self.markets.push(market);
+            }
+        }
+        let Some(symbol) = self.markets.first().map(|market| market.name().to_owned()) else {
+            return Ok(());
+        };
+        for index in 0..scale.past_trades {
+            let side = if index % 2 == 0 { Side::Buy } else { Side::Sell };
+            let mut open = PlaceOrderParams::market(&symbol, side, 0.01);
+            open.comment = Some(format!("past {index}"));
+            let Some(ticket) = self.place_order(open)?.position_id else {
+                continue;
+            };
+            self.close_position(ClosePositionParams { client_id: None, ticket, volume: None, deviation_points: None })?;
+        }
+        self.take_transactions();
+        self.take_events();
+        Ok(())
     }
 }
