@@ -8,5 +8,4 @@ mod circles;
 mod codegen;
 mod dist;
 mod layering;
-mod layering;
 mod wine;
