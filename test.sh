@@ -154,7 +154,7 @@ stage_ports() {
 
 run_stage rust stage_rust
 # The console suite again, on a real PostgreSQL the script starts and tears down (SKIPPED when none can be had).
-run_stage console-postgres bash console-api/tests/with-postgres.sh
+run_stage console-postgres bash console/tests/with-postgres.sh
 if cargo clippy --version >/dev/null 2>&1 && cargo fmt --version >/dev/null 2>&1; then
     run_stage lint stage_lint
 else

@@ -8,7 +8,7 @@
 //! the last one attached to replica B) hears the revocation, and each replica's resident memory (from `/proc`,
 //! which is why replicas are child processes: `metaapi-bench serve-console`).
 //!
-//! PostgreSQL is used when `METAAPI_CONSOLE_TEST_PG_URL` names a server, as console-api/tests/with-postgres.sh
+//! PostgreSQL is used when `METAAPI_CONSOLE_TEST_PG_URL` names a server, as console/tests/with-postgres.sh
 //! exports it; without one, that row says SKIPPED. The smoke plan runs SQLite only, with a few gateways, in seconds.
 //! As everywhere in the harness, timings are reported, never asserted; only a broken setup fails the run.
 
@@ -32,7 +32,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-/// The environment variable naming a PostgreSQL server (console-api/tests/with-postgres.sh sets it).
+/// The environment variable naming a PostgreSQL server (console/tests/with-postgres.sh sets it).
 pub const PG_URL_VAR: &str = "METAAPI_CONSOLE_TEST_PG_URL";
 
 mod report;

@@ -161,7 +161,7 @@ fn console_only(cli: &Cli, executable: &std::path::Path) -> anyhow::Result<()> {
         let command = if cli.smoke {
             "cargo run --release -p metaapi-bench -- --only console --smoke --write"
         } else {
-            "bash console-api/tests/with-postgres.sh cargo run --release -p metaapi-bench -- --only console"
+            "bash console/tests/with-postgres.sh cargo run --release -p metaapi-bench -- --only console"
         };
         let section = console_load::markdown(&outcomes, &metaapi_bench::machine(), &metaapi_bench::date(), command);
         let old = std::fs::read_to_string(&cli.output).unwrap_or_default();

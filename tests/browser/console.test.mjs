@@ -79,7 +79,7 @@ describe("web console: the token doc's user flow", () => {
       ["/", "index.html"], ["/console.js", "console.js"], ["/console.css", "console.css"], ["/favicon.ico", "favicon.svg"],
     ]) {
       const served = await (await fetch(new URL(route, demo.console_url))).text();
-      let source = readFileSync(path.join(repoRoot, "console-api", "web", file), "utf8");
+      let source = readFileSync(path.join(repoRoot, "console", "web", file), "utf8");
       // The console fills in its gateway's address once, at startup; the demo's is the gateway it started.
       if (file === "index.html") source = source.replace("{{gateway_url}}", demo.url);
       assert.ok(served === source, `the console serves an old ${file}: rebuild with cargo build -p metaapi-gateway`);

@@ -117,7 +117,7 @@ pub fn markdown(outcomes: &[Outcome], machine: &str, date: &str, command: &str) 
         "Fan-out is from sending `DELETE /api/v1/tokens/{id}` to replica A until the last gateway's push channel \
          delivered the revocation, one revocation at a time with no verification load.\n",
     );
-    out.push_str("PostgreSQL ran as console-api/tests/with-postgres.sh starts it (local, `fsync=off`).\n\n");
+    out.push_str("PostgreSQL ran as console/tests/with-postgres.sh starts it (local, `fsync=off`).\n\n");
     out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
     out.push_str(&format!("|{}\n", " --- |".repeat(HEADERS.len())));
     for row in rows(outcomes) {

@@ -1,7 +1,7 @@
 //! A real gateway against console replicas on one PostgreSQL: a revocation made through replica A closes a client's
 //! WebSocket on a gateway that verifies against replica B, also when B restarts while the revocation is made.
 //!
-//! These need the real server that console-api/tests/with-postgres.sh starts (it runs this module after the console
+//! These need the real server that console/tests/with-postgres.sh starts (it runs this module after the console
 //! suite); without it they say SKIPPED on stderr and return.
 
 use std::net::SocketAddr;
@@ -28,7 +28,7 @@ fn pg_url(test: &str) -> Option<String> {
     if url.is_none() {
         eprintln!(
             "\n!!!! SKIPPED replicas::{test}: METAAPI_CONSOLE_TEST_PG_URL is not set \
-             (run console-api/tests/with-postgres.sh) !!!!\n"
+             (run console/tests/with-postgres.sh) !!!!\n"
         );
     }
     url

@@ -2,7 +2,7 @@
 //! another through LISTEN/NOTIFY, and neither a dropped listening connection nor a replica restart loses one. The
 //! feed is pruned, and a replica that resumes from below the pruned horizon resyncs its listeners.
 //!
-//! These need the real server that console-api/tests/with-postgres.sh starts; without it they say SKIPPED on
+//! These need the real server that console/tests/with-postgres.sh starts; without it they say SKIPPED on
 //! stderr and return.
 
 use metaapi_protocol::console::{DenyReason, RevocationEvent};
@@ -14,7 +14,7 @@ use crate::support::{TestConsole, assert_allowed, assert_denied, pg_admin_url};
 fn skipped(test: &str) -> bool {
     let skip = pg_admin_url().is_none();
     if skip {
-        eprintln!("SKIPPED {test}: METAAPI_CONSOLE_TEST_PG_URL is not set (run console-api/tests/with-postgres.sh)");
+        eprintln!("SKIPPED {test}: METAAPI_CONSOLE_TEST_PG_URL is not set (run console/tests/with-postgres.sh)");
     }
     skip
 }

@@ -1,6 +1,6 @@
 //! Test harness: a real console on 127.0.0.1:0 with a temporary database, an HTTP client, and captured logs.
 //!
-//! With `METAAPI_CONSOLE_TEST_PG_URL` set (by console-api/tests/with-postgres.sh, which starts a real PostgreSQL)
+//! With `METAAPI_CONSOLE_TEST_PG_URL` set (by console/tests/with-postgres.sh, which starts a real PostgreSQL)
 //! every data directory is paired with a fresh PostgreSQL database, so the whole suite runs on that backend.
 
 use std::io::Write;

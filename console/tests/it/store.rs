@@ -1,6 +1,6 @@
 //! The store chosen by the database URL: SQLite by default, PostgreSQL for `postgres://`, and the errors of each.
 //!
-//! The PostgreSQL cases need the real server that console-api/tests/with-postgres.sh starts; without it they say
+//! The PostgreSQL cases need the real server that console/tests/with-postgres.sh starts; without it they say
 //! SKIPPED on stderr and return.
 
 use metaapi_console::store::{DatabaseUrl, PG_MIGRATIONS, PoolLimits, PostgresStore, UserRecord};
@@ -23,7 +23,7 @@ fn user(id: &str, email: &str) -> UserRecord {
 /// A fresh PostgreSQL database's URL, or `None` (after saying SKIPPED) without a server.
 fn fresh_pg(test: &str) -> Option<(tempfile::TempDir, String)> {
     if pg_admin_url().is_none() {
-        eprintln!("SKIPPED {test}: METAAPI_CONSOLE_TEST_PG_URL is not set (run console-api/tests/with-postgres.sh)");
+        eprintln!("SKIPPED {test}: METAAPI_CONSOLE_TEST_PG_URL is not set (run console/tests/with-postgres.sh)");
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
