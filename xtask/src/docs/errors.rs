@@ -8,7 +8,7 @@ use metaapi_protocol::{ErrorCode, ErrorKind};
 use serde_json::Value;
 
 use super::markdown::cell;
-use super::{GENERATED_NOTE, Reference};
+use super::reference::{GENERATED_NOTE, Reference};
 
 impl<'a> Reference<'a> {
     pub(super) fn errors_page(&self) -> String {

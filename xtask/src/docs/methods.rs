@@ -3,26 +3,10 @@
 
 use std::fmt::Write as _;
 
-use metaapi_protocol::MethodInfo;
 use serde_json::Value;
 
 use super::markdown::{capitalized, cell, envelope, indented, json_text, prose, type_link, type_text};
-use super::{GENERATED_NOTE, Reference};
-
-/// One method: the registry's facts plus its schemas from the bundle.
-pub(super) struct MethodDoc<'a> {
-    pub(super) info: MethodInfo,
-    /// The bundle's entry, which also spells category, route and capability as they appear on the wire.
-    pub(super) entry: &'a Value,
-    pub(super) params: &'a Value,
-    pub(super) result: &'a Value,
-}
-
-impl MethodDoc<'_> {
-    fn wire(&self, member: &str) -> &str {
-        self.entry[member].as_str().unwrap_or_default()
-    }
-}
+use super::reference::{GENERATED_NOTE, MethodDoc, Reference};
 
 impl<'a> Reference<'a> {
     pub(super) fn methods_page(&self) -> String {

@@ -2,17 +2,8 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
 use super::markdown::{cell, envelope, json_text, prose, type_link, type_text};
-use super::{GENERATED_NOTE, Reference};
-
-/// One notification from the bundle's `x-notifications`.
-pub(super) struct NotificationDoc<'a> {
-    pub(super) name: &'a str,
-    pub(super) summary: &'a str,
-    pub(super) params: &'a Value,
-}
+use super::reference::{GENERATED_NOTE, NotificationDoc, Reference};
 
 impl<'a> Reference<'a> {
     pub(super) fn notifications_page(&self) -> String {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::markdown::{cell, collect_refs, const_text, constraints, prose, type_anchor, type_text};
-use super::{GENERATED_NOTE, Reference};
+use super::reference::{GENERATED_NOTE, Reference};
 
 impl<'a> Reference<'a> {
     /// Every definition reachable from a method or notification, so the page documents exactly the client wire.
