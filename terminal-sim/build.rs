@@ -2,6 +2,8 @@
 //! into this crate, and generates the MetaTrader constants the host reads from the runtime's own headers, so the
 //! host and the programs cannot disagree on a property id or an enum value.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 
 use metaapi_mql::{BuildOptions, ProgramSpec, build_programs, cpp_dir};

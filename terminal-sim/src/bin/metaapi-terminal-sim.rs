@@ -1,6 +1,8 @@
 //! The `metaapi-terminal-sim` binary: one simulated terminal that connects to a gateway with a given auth token,
 //! as an EA with that token pasted in would, until SIGINT or SIGTERM.
 
+#![forbid(unsafe_code)]
+
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig};
