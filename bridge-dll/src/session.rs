@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use metaapi_protocol::ErrorObject;
 use metaapi_protocol::link::{BridgeMessage, DEFAULT_LINK_MAX_MESSAGE_BYTES, Discarded};
@@ -23,10 +23,8 @@ use crate::status::{
     BridgeError, BridgeResult, MTB_READY_DEMAND, MTB_READY_LINK, MTB_READY_REQUEST, MTB_READY_STOPPING,
 };
 
-/// UTC milliseconds now.
-pub fn now_ms() -> i64 {
-    metaapi_protocol::time::unix_ms(SystemTime::now())
-}
+// The clock as every crate reads it; the session's callers import it from here.
+pub use metaapi_protocol::time::now_ms;
 
 /// Where the link to the gateway stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,10 +62,8 @@ pub fn decoy_password_hash() -> &'static str {
     })
 }
 
-/// Milliseconds since the Unix epoch, UTC.
-pub fn now_ms() -> i64 {
-    metaapi_protocol::time::unix_ms(std::time::SystemTime::now())
-}
+// The clock as every crate reads it; the console's modules import it from here.
+pub use metaapi_protocol::time::now_ms;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
-//! Pure date arithmetic on the wire's `TimeMs` (UTC milliseconds): civil dates and the conversion from a
-//! `SystemTime` the caller read. No clock is read here; the crate does no I/O.
+//! Date arithmetic on the wire's `TimeMs` (UTC milliseconds): civil dates, the conversion from a `SystemTime`, and
+//! [`now_ms`], the one reading of the system clock as a `TimeMs` that the gateway, the bridge and the console share.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -35,6 +35,11 @@ pub fn unix_ms(time: SystemTime) -> TimeMs {
     time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// UTC milliseconds now, from the system clock.
+pub fn now_ms() -> TimeMs {
+    unix_ms(SystemTime::now())
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -51,6 +56,13 @@ mod tests {
             assert_eq!(days_from_civil(year, month, day), days, "{year}-{month}-{day}");
         }
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+    }
+
+    #[test]
+    fn now_ms_reads_the_system_clock() {
+        let before = unix_ms(SystemTime::now());
+        let now = now_ms();
+        assert!(before <= now && now <= unix_ms(SystemTime::now()), "{before} {now}");
     }
 
     #[test]

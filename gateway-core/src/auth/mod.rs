@@ -48,10 +48,8 @@ pub enum AuthEvent {
     Recheck,
 }
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> TimeMs {
-    metaapi_protocol::time::unix_ms(std::time::SystemTime::now())
-}
+// The clock as every crate reads it; the gateway's modules import it from here.
+pub use metaapi_protocol::time::now_ms;
 
 fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
