@@ -68,7 +68,7 @@ pub struct MemoryResult {
 }
 
 /// The console the gateway child verifies tokens with, served on this runtime.
-struct TestConsole {
+struct BenchConsole {
     console: Console,
     user: UserId,
     url: String,
@@ -76,8 +76,8 @@ struct TestConsole {
     _directory: tempfile::TempDir,
 }
 
-impl TestConsole {
-    async fn start() -> Result<TestConsole, BenchError> {
+impl BenchConsole {
+    async fn start() -> Result<BenchConsole, BenchError> {
         let directory = tempfile::Builder::new().prefix("metaapi-bench-console-").tempdir()?;
         let console = Console::open(ConsoleConfig::new(directory.path()))?;
         let user = console.create_user("bench@localhost", "bench-password-not-secret")?;
@@ -91,7 +91,7 @@ impl TestConsole {
         tokio::spawn(async move {
             let _ = serving.serve(listener, serving_stop.cancelled_owned()).await;
         });
-        Ok(TestConsole { console, user, url, stop, _directory: directory })
+        Ok(BenchConsole { console, user, url, stop, _directory: directory })
     }
 
     fn token(&self, name: String) -> Result<String, BenchError> {
@@ -172,7 +172,7 @@ async fn settled_rss(gateway: &GatewayChild, settle: Duration) -> f64 {
 
 /// Runs the memory scenario with the gateway child started from `executable`.
 pub async fn run(executable: &Path, plan: MemoryPlan, settle: Duration) -> Result<MemoryResult, BenchError> {
-    let console = TestConsole::start().await?;
+    let console = BenchConsole::start().await?;
     let gateway = GatewayChild::spawn(executable, &console.url)?;
     let outcome = measure(executable, &console, &gateway, plan, settle).await;
     let peak_mib = mib(gateway.status("VmHWM"));
@@ -196,7 +196,7 @@ type Measures = (f64, f64, f64, (f64, f64, u64));
 
 async fn measure(
     executable: &Path,
-    console: &TestConsole,
+    console: &BenchConsole,
     gateway: &GatewayChild,
     plan: MemoryPlan,
     settle: Duration,
