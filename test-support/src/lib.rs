@@ -1,6 +1,8 @@
 //! What the workspace's test suites share: a real console and a real gateway on loopback port 0, a raw WebSocket
 //! JSON-RPC client, and bounded polling. A dev-dependency only; nothing here ships.
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 pub mod console;
