@@ -5,7 +5,7 @@
 //! any shortfall is real loss. The EA links, answers the gateway's requests and follows the clients' demand as it
 //! does for users; the bench publishes the ticks on the EA's own session itself, because no terminal feeds one
 //! symbol at 10,000 ticks a second and the instant of each publish call must be known. Each tick carries its
-//! sequence number in `volume` (above [`SEQUENCE_BASE`], so a tick of the EA's own could never be counted); the
+//! sequence number in `volume` (above `SEQUENCE_BASE`, so a tick of the EA's own could never be counted); the
 //! publisher notes the instant it handed tick `n` to `mtb_publish_json` in a table shared with the subscribers
 //! (same process, one monotonic clock), and a subscriber's latency is the time from that call to the moment it
 //! read the notification.
