@@ -29,6 +29,32 @@ apt_install() {
     fi
 }
 
+# Starts installing Wine for both Windows stages (wine64, and wine32:i386 for MT4's DLL) in the background, so the
+# download and unpacking overlap the minutes of cross-building instead of following them. Only a head start: each
+# stage still runs apt_install for what it needs (a no-op once this has installed it, or a loud skip saying why not),
+# after wait_for_wine_prefetch. The script waits for it on exit too, so the next stage never meets a held dpkg lock.
+prefetch_wine() {
+    if [ "$(id -u)" != 0 ] && [ -z "$sudo_cmd" ]; then return 0; fi
+    dpkg -s wine64 wine32:i386 >/dev/null 2>&1 && return 0
+    step "installing wine64 and wine32:i386 in the background (log: $work/apt-wine.log)"
+    (
+        if ! dpkg --print-foreign-architectures | grep -qx i386; then $sudo_cmd dpkg --add-architecture i386; fi
+        $sudo_cmd apt-get update -qq
+        # Without the i386 packages the windows stage still needs wine64; windows-i686 then says why it skipped.
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends wine64 wine32:i386 ||
+            DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends wine64
+    ) >"$work/apt-wine.log" 2>&1 &
+    wine_prefetch=$!
+    trap wait_for_wine_prefetch EXIT
+}
+
+wait_for_wine_prefetch() {
+    if [ -n "${wine_prefetch:-}" ]; then
+        wait "$wine_prefetch" || true
+        wine_prefetch=""
+    fi
+}
+
 need_rust_targets() {
     command -v rustup >/dev/null || skip "rustup is not installed, so the Windows targets cannot be added"
     local installed

@@ -12,7 +12,8 @@
 #    uninstalls as a Windows service (xtask's `wine::` tests).
 #    The i686 DLL under 32-bit Wine is the next stage, bridge-dll/windows/wine32.sh, which reuses these builds.
 #
-# Installs what it needs with apt-get and rustup when missing. When it cannot (no network, no root), it prints
+# Installs what it needs with apt-get and rustup when missing; Wine (with the next stage's 32-bit packages) installs in
+# the background while the programs build. When it cannot (no network, no root), it prints
 # "SKIPPED: <reason>" and exits 77 (test.sh's "stage skipped itself" code), so CI says plainly that the stage did not
 # run. Any real failure exits 1.
 # PROFILE=release or PROFILE=dev (default, as CI runs it: the cross-builds stay within minutes) selects the profile.
@@ -26,6 +27,7 @@ profile="${PROFILE:-dev}"
 need_rust_targets x86_64-pc-windows-gnu i686-pc-windows-gnu
 apt_install gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64 \
     binutils-mingw-w64-i686
+prefetch_wine
 
 step "cargo xtask dist --profile $profile"
 rm -rf "$work/dist"
@@ -55,6 +57,7 @@ for exe in "$bundle"/windows/*.exe; do
     fi
 done
 
+wait_for_wine_prefetch
 apt_install wine64
 wine="$(command -v wine64 || true)"
 [ -n "$wine" ] || wine=/usr/lib/wine/wine64

@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -54,7 +54,8 @@ fn run_to_end(mut command: Command) -> String {
     stdout
 }
 
-/// A child process that is killed if the test ends early, with its stdout lines delivered on a channel.
+/// A child process that is killed if the test ends early, with its output lines (stdout and stderr, where the
+/// programs log) delivered on a channel.
 struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
@@ -62,17 +63,21 @@ struct Running {
 
 impl Running {
     fn start(mut command: Command) -> Running {
-        let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).spawn().expect("start wine");
-        let stdout: ChildStdout = child.stdout.take().unwrap();
+        let mut child =
+            command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start wine");
         let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                eprintln!("    | {line}");
-                if sender.send(line).is_err() {
-                    break;
+        let forward = |output: Box<dyn Read + Send>, sender: mpsc::Sender<String>| {
+            std::thread::spawn(move || {
+                for line in BufReader::new(output).lines().map_while(Result::ok) {
+                    eprintln!("    | {line}");
+                    if sender.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            })
+        };
+        forward(Box::new(child.stdout.take().unwrap()), sender.clone());
+        forward(Box::new(child.stderr.take().unwrap()), sender);
         Running { child, lines }
     }
 
@@ -128,7 +133,7 @@ fn call(port: u16, token: &str, method: &str) -> Value {
 
 /// The Windows console and gateway from the bundle, running under Wine with one token per platform.
 struct WindowsStack {
-    _console: Running,
+    console: Running,
     console_url: String,
     gateway: Running,
     gateway_port: u16,
@@ -191,7 +196,7 @@ impl WindowsStack {
             (log["fields"]["message"] == "gateway listening").then_some(())?;
             log["fields"]["address"].as_str()?.rsplit(':').next()?.parse().ok()
         });
-        WindowsStack { _console: console, console_url, gateway, gateway_port, tokens, folder }
+        WindowsStack { console, console_url, gateway, gateway_port, tokens, folder }
     }
 
     /// Runs a smoke program (32- or 64-bit) that links `dll` with `token`, calls `get_account_info` from Linux until
@@ -231,13 +236,29 @@ impl WindowsStack {
     }
 }
 
-/// `%LOCALAPPDATA%\MetaAPI\Gateway\device-id` inside the Wine prefix, for whichever user Wine runs as.
-fn gateway_device_id_file() -> Option<PathBuf> {
+/// A file under `%LOCALAPPDATA%\MetaAPI` inside the Wine prefix (`Gateway/device-id`), whichever user Wine runs as.
+fn local_app_data_file(relative: &str) -> Option<PathBuf> {
     let users = env_path("WINEPREFIX").join("drive_c/users");
     std::fs::read_dir(users).ok()?.filter_map(Result::ok).find_map(|user| {
-        let file = user.path().join("AppData/Local/MetaAPI/Gateway/device-id");
+        let file = user.path().join("AppData/Local/MetaAPI").join(relative);
         file.is_file().then_some(file)
     })
+}
+
+/// Ctrl-C (Wine turns SIGINT into a console Ctrl-C event) stops a server cleanly: it says why and exits 0.
+fn stop_with_ctrl_c(server: &mut Running, name: &str) {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    server.wait_for("the shutdown line", |line| line.contains("shutdown requested").then_some(()));
+    let until = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < until, "the {name} did not exit within a minute of Ctrl-C");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "the {name} exited with {status} after Ctrl-C");
 }
 
 #[test]
@@ -253,22 +274,24 @@ fn windows_gateway_serves_a_linux_client_through_the_x64_dll() {
         &stack.tokens[0].clone(),
         "mt5",
     );
-    let device_id = gateway_device_id_file().expect("the gateway kept no device id under %LOCALAPPDATA%\\MetaAPI");
+    let device_id =
+        local_app_data_file("Gateway/device-id").expect(r"the gateway kept no device id under %LOCALAPPDATA%\MetaAPI");
     assert_eq!(std::fs::read_to_string(device_id).unwrap().trim().len(), 36, "a UUID");
+    stop_with_ctrl_c(&mut stack.gateway, "gateway");
+    stop_with_ctrl_c(&mut stack.console, "console");
 
-    // Ctrl-C (Wine turns SIGINT into a console Ctrl-C event) stops the gateway cleanly: it says why, exits 0.
-    let pid = stack.gateway.child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    stack.gateway.wait_for("the shutdown line", |line| line.contains("shutdown requested").then_some(()));
-    let until = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = stack.gateway.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < until, "the gateway did not exit within a minute of Ctrl-C");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "the gateway exited with {status} after Ctrl-C");
+    // Without --data-dir the console keeps its database under %LOCALAPPDATA% too, wherever it is started from.
+    // (A prefix kept from an earlier local run may hold one already, which init would refuse.)
+    if let Some(old) = local_app_data_file("Console/console.db") {
+        std::fs::remove_dir_all(old.parent().unwrap()).unwrap();
+    }
+    let mut init = wine_command(&env_path("METAAPI_WINE"), &stack.folder.join("metaapi-console.exe"));
+    init.current_dir(work.path()).args(["init", "--email", "default@example.com", "--password", "wine test password"]);
+    run_to_end(init);
+    assert!(
+        local_app_data_file("Console/console.db").is_some(),
+        r"the console kept no database under %LOCALAPPDATA%\MetaAPI\Console"
+    );
 }
 
 #[test]
