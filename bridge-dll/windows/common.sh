@@ -38,8 +38,8 @@ prefetch_wine() {
     dpkg -s wine64 wine32:i386 >/dev/null 2>&1 && return 0
     step "installing wine64 and wine32:i386 in the background (log: $work/apt-wine.log)"
     (
-        if ! dpkg --print-foreign-architectures | grep -qx i386; then $sudo_cmd dpkg --add-architecture i386; fi
-        $sudo_cmd apt-get update -qq
+        if ! dpkg --print-foreign-architectures | grep -qx i386; then $sudo_cmd dpkg --add-architecture i386 || true; fi
+        $sudo_cmd apt-get update -qq || true  # a list that failed may not be one these packages need
         # Without the i386 packages the windows stage still needs wine64; windows-i686 then says why it skipped.
         DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends wine64 wine32:i386 ||
             DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends wine64
