@@ -25,7 +25,13 @@ impl Host {
     /// HistorySelect: orders done and deals made in `[from, to]` (server seconds), oldest first.
     pub(crate) fn history_select(&mut self, from: i64, to: i64) -> bool {
         let (from, to) = (utc_of_server_seconds(from), utc_of_server_seconds(to));
-        let within = move |time: i64| time >= from && time <= to;
+        // MetaTrader compares datetimes, whole seconds: a deal made at 12:00:05.700 has DEAL_TIME 12:00:05 and is
+        // selected by a `to` of 12:00:05. Comparing the engine's milliseconds would drop it, and a client asking for
+        // history up to "now" (get_server_time, whole seconds) would miss the deals of the current second.
+        let within = move |time: i64| {
+            let second = time.div_euclid(1000) * 1000;
+            second >= from && second <= to
+        };
         self.select_history(|order| within(order.time_done.unwrap_or(order.time_setup)), |deal| within(deal.time));
         true
     }
@@ -132,5 +138,39 @@ impl Host {
             k::DEAL_EXTERNAL_ID => String::new(),
             _ => return self.fail(errors::TRADE_WRONG_PROPERTY, None),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::test_support::host;
+    use crate::mode::Mode;
+
+    /// A deal made 700 ms into a second is selected by a `to` of that second, as MetaTrader's whole-second
+    /// datetimes select it; the second before does not select it.
+    #[test]
+    fn history_select_compares_whole_seconds() {
+        let mut host = host(Mode::Mt5Hedging, "EURUSD");
+        let start = host.terminal().now();
+        let mid_second = start.div_euclid(1000) * 1000 + 1700;
+        host.terminal().advance(mid_second);
+        let request = TradeRequest {
+            action: k::TRADE_ACTION_DEAL,
+            symbol: "EURUSD".into(),
+            volume: 0.1,
+            order_type: k::ORDER_TYPE_BUY,
+            deviation: 10,
+            ..TradeRequest::default()
+        };
+        let (ok, result) = host.order_send(&request);
+        assert!(ok, "{result:?}");
+        let made = host.terminal().deals.iter().find(|deal| deal.ticket == result.deal).map(|deal| deal.time);
+        assert_eq!(made.map(|time| time.rem_euclid(1000)), Some(700), "the deal is made mid-second");
+        let second = server_seconds(made.expect("the deal"));
+        assert!(host.history_select(second, second));
+        assert!(host.history_deals.contains(&result.deal), "a `to` of the deal's second selects it");
+        assert!(host.history_select(0, second - 1));
+        assert!(!host.history_deals.contains(&result.deal), "the second before does not");
     }
 }
