@@ -40,6 +40,8 @@ struct Flight {
     /// The access-change epoch it was started in: an answer from before a revocation does not settle a recheck
     /// made because of it.
     epoch: u64,
+    /// The revocation count when it started: an answer that crossed only resyncs is still worth keeping.
+    revocations: u64,
     answer: watch::Receiver<Option<Outcome>>,
 }
 
@@ -49,6 +51,9 @@ struct State {
     flights: HashMap<[u8; 32], Arc<Flight>>,
     /// Bumped by every access change that makes open connections ask again whether their token still works.
     epoch: u64,
+    /// Bumped by the access changes that may take a token's access away (token, device, account events), not by
+    /// a resync, which only says that events may have been missed.
+    revocations: u64,
     /// What the console said about a token in the current epoch, so all connections of a token rechecking after one
     /// access change share one console request (4,000 WebSockets on one token used to make 4,000).
     settled: HashMap<[u8; 32], Outcome>,
@@ -216,7 +221,7 @@ impl Verifier {
             return flight.answer.clone();
         }
         let (sender, answer) = watch::channel(None);
-        let flight = Arc::new(Flight { epoch: state.epoch, answer: answer.clone() });
+        let flight = Arc::new(Flight { epoch: state.epoch, revocations: state.revocations, answer: answer.clone() });
         state.flights.insert(hash, flight.clone());
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let verifier = self.clone();
@@ -246,11 +251,20 @@ impl Verifier {
         let outcome = match asked {
             Ok(Verdict::Allowed { token_id, token_name, terminal_id, expires_at, cache_ttl_ms }) => {
                 let grant = Grant { token_id, token_name, terminal_id, expires_at, verified_at: now_ms() };
-                // An answer given before an access change is not trusted after it: it is returned to those who
-                // asked, but not cached.
-                if current {
-                    let now = Instant::now();
-                    let fresh_until = now + Duration::from_millis(cache_ttl_ms);
+                // An answer given before a revocation is not trusted after it: it is returned to those who asked,
+                // but not cached. One that crossed only a resync is cached as a resync leaves every verdict: stale,
+                // so the next call revalidates it, and usable within the grace period if the console goes away.
+                // (The push channel's first resync lands while the gateway's first verifications are in flight;
+                // dropping those answers left the first tokens without a verdict to survive an outage on.)
+                let now = Instant::now();
+                let fresh_until = if current {
+                    Some(now + Duration::from_millis(cache_ttl_ms))
+                } else if flight.revocations == state.revocations {
+                    Some(now)
+                } else {
+                    None
+                };
+                if let Some(fresh_until) = fresh_until {
                     state.cache.insert(hash, Cached { hash, grant: grant.clone(), fresh_until, confirmed: now });
                 }
                 Outcome::Allowed(grant)
@@ -325,7 +339,7 @@ impl Verifier {
                 state.cache.retain(|_, entry| entry.grant.token_id != token_id);
                 // Answers settled or in flight from before the revocation must not let the token back in: a
                 // connection that missed this event rechecks, and a request already on its way is not cached.
-                next_epoch(&mut state);
+                next_revocation(&mut state);
                 AuthEvent::Denied { token_id, reason }
             }
             // A device is registered per console account, and device and account events do not say which
@@ -336,12 +350,12 @@ impl Verifier {
                     return;
                 }
                 state.cache.clear();
-                next_epoch(&mut state);
+                next_revocation(&mut state);
                 AuthEvent::Recheck
             }
             RevocationEvent::Account { .. } => {
                 state.cache.clear();
-                next_epoch(&mut state);
+                next_revocation(&mut state);
                 AuthEvent::Recheck
             }
             // A resync (on every connect) marks verdicts stale but keeps them for the grace period.
@@ -437,6 +451,11 @@ fn next_epoch(state: &mut State) {
     state.settled.clear();
 }
 
+fn next_revocation(state: &mut State) {
+    state.revocations += 1;
+    next_epoch(state);
+}
+
 fn expire(state: &mut State) {
     let now = Instant::now();
     for entry in state.cache.values_mut() {
@@ -470,6 +489,52 @@ mod tests {
         assert_eq!(verifier.counters.outages.load(Ordering::Relaxed), 1);
         assert_eq!(verifier.check("").await.unwrap_err().kind(), ErrorKind::TokenMissing);
         assert_eq!(verifier.recheck("mat_unknown").await, None, "an unreachable console takes nothing away");
+    }
+
+    fn allowed(token_id: &str) -> Verdict {
+        Verdict::Allowed {
+            token_id: token_id.into(),
+            token_name: "t".into(),
+            terminal_id: "terminal".into(),
+            expires_at: None,
+            cache_ttl_ms: 60_000,
+        }
+    }
+
+    /// An allowed answer that was in flight across a resync is kept, stale, and carries the token through an
+    /// outage; one that was in flight across a revocation is not kept.
+    #[tokio::test]
+    async fn an_answer_that_crossed_a_resync_is_kept_stale_and_one_that_crossed_a_revocation_is_not() {
+        let verifier = Arc::new(
+            Verifier::new(
+                "http://127.0.0.1:9",
+                "device".into(),
+                "host".into(),
+                Duration::from_secs(60),
+                Duration::from_millis(200),
+            )
+            .unwrap(),
+        );
+        let flight_now = |verifier: &Verifier| {
+            let state = verifier.state();
+            Arc::new(Flight { epoch: state.epoch, revocations: state.revocations, answer: watch::channel(None).1 })
+        };
+        let resynced = token_hash("mat_resynced");
+        let flight = flight_now(&verifier);
+        verifier.apply(RevocationEvent::Resync);
+        assert!(matches!(verifier.settle(resynced, &flight, Ok(allowed("tok_1"))), Outcome::Allowed(_)));
+        let kept = verifier.state().cache.get(&resynced).map(|entry| entry.fresh_until <= Instant::now());
+        assert_eq!(kept, Some(true), "kept, and stale so the next call revalidates it");
+        // The console at port 9 never answers: the stale verdict is served within the grace period.
+        let grant = verifier.check("mat_resynced").await.expect("served from the kept verdict");
+        assert_eq!(grant.token_id, "tok_1");
+        assert_eq!(verifier.counters.waits.load(Ordering::Relaxed), 0);
+
+        let revoked = token_hash("mat_revoked");
+        let flight = flight_now(&verifier);
+        verifier.apply(RevocationEvent::Token { token_id: "tok_other".into(), reason: DenyReason::TokenRevoked });
+        assert!(matches!(verifier.settle(revoked, &flight, Ok(allowed("tok_2"))), Outcome::Allowed(_)));
+        assert!(!verifier.state().cache.contains_key(&revoked), "not trusted after a revocation");
     }
 
     #[test]
