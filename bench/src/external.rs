@@ -185,7 +185,7 @@ fn announce_and_wait(address: SocketAddr, token: &str) -> Result<(), BenchError>
 
 /// Child process: the echo baseline alone, on the gateway binary's runtime.
 pub fn serve_echo() -> Result<(), BenchError> {
-    let server = crate::server_runtime(metaapi_gateway_core::runtime::DEFAULT_WORKERS)?;
+    let server = crate::servers::server_runtime(metaapi_gateway_core::runtime::DEFAULT_WORKERS)?;
     let stop = CancellationToken::new();
     let address = server.block_on(crate::baseline::start(stop.clone()))?;
     let result = announce_and_wait(address, "unused");
@@ -196,11 +196,11 @@ pub fn serve_echo() -> Result<(), BenchError> {
 /// Child process: the demo stack (console, gateway, one simulated terminal whose clock follows the wall clock from a
 /// Monday morning) alone, as the in-process rows measure it.
 pub fn serve_demo() -> Result<(), BenchError> {
-    let server = crate::server_runtime(metaapi_gateway_core::runtime::DEFAULT_WORKERS)?;
-    let demo = server.block_on(crate::bare_demo())?;
+    let server = crate::servers::server_runtime(metaapi_gateway_core::runtime::DEFAULT_WORKERS)?;
+    let demo = server.block_on(crate::servers::bare_demo())?;
     let (mut sims, mut tokens) = (Vec::new(), Vec::new());
-    server.block_on(crate::add_terminal(&demo, &mut sims, &mut tokens))?;
-    let address = crate::address_of(&demo.url)?;
+    server.block_on(crate::servers::add_terminal(&demo, &mut sims, &mut tokens))?;
+    let address = crate::servers::address_of(&demo.url)?;
     let result = announce_and_wait(address, &tokens[0]);
     sims.into_iter().for_each(metaapi_terminal_sim::SimHandle::stop);
     server.block_on(demo.stop());

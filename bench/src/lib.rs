@@ -16,28 +16,27 @@ pub mod external;
 pub mod fanout;
 pub mod load;
 pub mod memory;
+mod plan;
 pub mod relay;
 pub mod report;
+mod servers;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use metaapi_demo::{Demo, DemoConfig};
+use metaapi_demo::Demo;
 use metaapi_gateway_core::runtime::DEFAULT_WORKERS;
 use metaapi_protocol::console::CreateTokenRequest;
-use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, TerminalConfig};
+use metaapi_terminal_sim::SimHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use error::BenchError;
 use error::unexpected;
 use fanout::Fanout;
 use load::{Load, Measured, Operation, Target};
-use memory::MemoryPlan;
+pub use plan::{MANY, Part, Plan, ROUNDS, WIDE_WORKERS};
 use report::{Report, Row};
-
-/// Alternating rounds per compared pair (baseline, measured, baseline, ...).
-pub const ROUNDS: u32 = 3;
+use servers::{add_terminal, address_of, bare_demo, client_runtime, server_runtime};
 
 /// Adds one round to a running total: histograms merge, operations and measured time add up.
 fn merge(total: &mut Option<Measured>, part: Measured) -> Result<(), BenchError> {
@@ -50,166 +49,6 @@ fn merge(total: &mut Option<Measured>, part: Measured) -> Result<(), BenchError>
         }
     }
     Ok(())
-}
-
-/// Connections used for the 32-connection rows and the terminal scaling.
-pub const MANY: usize = 32;
-
-/// What to measure and how long.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// Smoke mode: tiny counts, same rows.
-    pub smoke: bool,
-    /// Unmeasured warm-up before each load run.
-    pub warmup: Duration,
-    /// Measured window of each load run.
-    pub duration: Duration,
-    /// Cap on measured operations per load run.
-    pub max_operations: u64,
-    /// Connection counts of the scaling rows; must contain 1 and [`MANY`].
-    pub connections: Vec<usize>,
-    /// Terminal counts of the terminal scaling rows.
-    pub terminals: Vec<usize>,
-    /// The fan-out scenario.
-    pub fanout: Fanout,
-    /// The memory scenario.
-    pub memory: MemoryPlan,
-    /// Pause before each memory reading.
-    pub settle: Duration,
-    /// This harness's executable, started as the gateway and bridge-probe child processes.
-    pub executable: PathBuf,
-    /// Run only this part (while working on it); `None` runs everything.
-    pub only: Option<Part>,
-}
-
-/// A part of the run, for `--only`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// The `/rpc` latency, throughput and scaling rows.
-    Rpc,
-    /// The `/ws` fan-out rows.
-    Fanout,
-    /// The memory rows.
-    Memory,
-    /// A few `/rpc` and fan-out rows again with more gateway workers than the default.
-    Workers,
-    /// The `get_quote` rows again, measured by `wrk` in its own process against the echo and the demo in theirs.
-    External,
-}
-
-impl Part {
-    /// Parses `rpc`, `fanout`, `memory`, `workers` or `external`.
-    pub fn parse(name: &str) -> Option<Part> {
-        match name {
-            "rpc" => Some(Part::Rpc),
-            "fanout" => Some(Part::Fanout),
-            "memory" => Some(Part::Memory),
-            "workers" => Some(Part::Workers),
-            "external" => Some(Part::External),
-            _ => None,
-        }
-    }
-}
-
-impl Plan {
-    /// The full run: a couple of minutes.
-    pub fn full(executable: PathBuf) -> Plan {
-        Plan {
-            smoke: false,
-            warmup: Duration::from_millis(500),
-            duration: Duration::from_secs(3),
-            max_operations: 500_000,
-            connections: vec![1, 2, 4, 8, 16, 32, 64],
-            terminals: vec![1, 2, 5, 10],
-            fanout: Fanout { subscribers: 100, rate: 10_000, duration: Duration::from_secs(5) },
-            memory: MemoryPlan { terminals: 10, clients: 1000, bridge_sessions: 10 },
-            settle: Duration::from_millis(1000),
-            executable,
-            only: None,
-        }
-    }
-
-    /// The smoke run: every row, a few seconds, numbers that mean nothing.
-    pub fn smoke(executable: PathBuf) -> Plan {
-        Plan {
-            smoke: true,
-            warmup: Duration::from_millis(20),
-            duration: Duration::from_millis(100),
-            max_operations: 300,
-            fanout: Fanout { subscribers: 10, rate: 1000, duration: Duration::from_millis(300) },
-            memory: MemoryPlan { terminals: 2, clients: 20, bridge_sessions: 2 },
-            settle: Duration::from_millis(100),
-            ..Plan::full(executable)
-        }
-    }
-
-    fn runs(&self, part: Part) -> bool {
-        self.only.is_none_or(|only| only == part)
-    }
-
-    /// One of the [`ROUNDS`] alternating slices of a compared run.
-    fn round(&self, connections: usize) -> Load {
-        Load {
-            connections,
-            warmup: self.warmup / 2,
-            duration: self.duration / ROUNDS,
-            max_operations: (self.max_operations / u64::from(ROUNDS)).max(1),
-        }
-    }
-
-    fn load(&self, connections: usize) -> Load {
-        Load { connections, warmup: self.warmup, duration: self.duration, max_operations: self.max_operations }
-    }
-}
-
-fn address_of(url: &str) -> Result<SocketAddr, BenchError> {
-    url.trim_start_matches("http://").parse().map_err(|_| unexpected(format!("not a socket address: {url}")))
-}
-
-/// Starts one more simulated terminal with its own token and waits until it answers through the gateway.
-///
-/// Its feed follows the wall clock from a Monday morning (markets open whatever the date): a terminal's ticks come
-/// at market pace. The demo's virtual clock instead moves 100 ms of market per EA loop turn, so under load every
-/// call would also buy 100 ms of simulated ticks, a flood of events no real terminal sends.
-async fn add_terminal(demo: &Demo, sims: &mut Vec<SimHandle>, tokens: &mut Vec<String>) -> Result<(), BenchError> {
-    let index = tokens.len();
-    let request = CreateTokenRequest { name: format!("bench-terminal-{}", index + 1), expires_at: None };
-    let token = demo.console.create_token(&demo.user, &request)?.token;
-    let config = SimConfig {
-        mode: Mode::Mt5Hedging,
-        seed: 1 + index as u64,
-        realtime: true,
-        gateway_url: format!("ws://{}/terminal", address_of(&demo.url)?),
-        token: token.clone(),
-        start_time: Some(TerminalConfig::new(Mode::Mt5Hedging, 0).start_time),
-        scale: Default::default(),
-    };
-    sims.push(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?);
-    memory::wait_online(address_of(&demo.url)?, &token).await?;
-    tokens.push(token);
-    Ok(())
-}
-
-/// The demo stack (console and gateway on 127.0.0.1:0) without simulated terminals; scenarios add their own.
-async fn bare_demo() -> Result<Demo, BenchError> {
-    let mut config = DemoConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)));
-    config.terminals = Vec::new();
-    Ok(Demo::start(config).await?)
-}
-
-/// The servers' runtime: the gateway binary's own (`metaapi_gateway_core::runtime`) with `workers` workers. The echo, the
-/// relay floor and the gateway all run on it, so every comparison is between servers on the same runtime.
-fn server_runtime(workers: usize) -> Result<tokio::runtime::Runtime, BenchError> {
-    Ok(metaapi_gateway_core::runtime::builder(workers).thread_name("bench-server").build()?)
-}
-
-/// The load generator's runtime, the same for every run: two workers, as a client program might have.
-fn client_runtime() -> Result<tokio::runtime::Runtime, BenchError> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("bench-client")
-        .enable_all()
-        .build()?)
 }
 
 /// Runs every scenario of `plan`, calling `progress` with a line before each step.
@@ -496,9 +335,6 @@ fn compare(
         _ => Err(unexpected("no rounds were measured")),
     }
 }
-
-/// Gateway workers in the [`Part::Workers`] rows.
-pub const WIDE_WORKERS: usize = 2;
 
 /// The rows whose outcome depends most on the worker count (one-connection latency, 32-connection throughput, the
 /// fan-out) again on a server runtime with [`WIDE_WORKERS`] workers, echo included, so the default's trade-off shows.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::fanout::{Fanout, FanoutResult};
 use crate::load::Measured;
 use crate::memory::MemoryResult;
-use crate::{MANY, Plan};
+use crate::plan::{MANY, Plan, WIDE_WORKERS};
 
 /// Method notes and findings kept with the harness, so a rewritten `BENCHMARKS.md` keeps them.
 const NOTES: &str = include_str!("notes.md");
@@ -101,7 +101,7 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
     keys.push("fanout.floor".into());
     keys.push("fanout.ticks.light".into());
     for suffix in ["c1", &format!("c{MANY}"), "fanout", "floor"] {
-        keys.push(format!("workers.w{}.{suffix}", crate::WIDE_WORKERS));
+        keys.push(format!("workers.w{}.{suffix}", WIDE_WORKERS));
     }
     for key in ["memory.idle", "memory.terminals", "memory.clients", "memory.peak", "bridge.first", "bridge.each"] {
         keys.push(key.into());

@@ -14,7 +14,6 @@ const NOT_YET_BROKEN: &[(&str, &[&str])] = &[
     ("console/src/lib.rs", &["src/store/mod.rs", "src/store/postgres.rs", "src/store/sqlite.rs"]),
     ("terminal-sim/src/lib.rs", &["src/event_loop.rs", "src/host/table.rs"]),
     ("terminal-sim/src/lib.rs", &["src/host/mod.rs", "src/host/mt4.rs", "src/host/trade.rs"]),
-    ("bench/src/lib.rs", &["src/external.rs", "src/lib.rs", "src/report.rs"]),
 ];
 
 #[test]
