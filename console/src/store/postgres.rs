@@ -17,7 +17,7 @@ use metaapi_protocol::types::TimeMs;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
-use super::{AccountUpdate, DeviceRecord, Expiry, Store, TokenRecord, UserRecord};
+use super::interface::{AccountUpdate, DeviceRecord, Expiry, Store, TokenRecord, UserRecord};
 use crate::error::ConsoleError;
 
 /// Schema migrations, numbered like the SQLite ones (migration N here is migration N there, in PostgreSQL's

@@ -11,7 +11,7 @@ use metaapi_protocol::console::DeviceStatus;
 use metaapi_protocol::types::TimeMs;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{AccountUpdate, DeviceRecord, Expiry, Store, TokenRecord, UserRecord};
+use super::interface::{AccountUpdate, DeviceRecord, Expiry, Store, TokenRecord, UserRecord};
 use crate::error::ConsoleError;
 
 /// Schema migrations, applied in order; `schema_version` holds how many ran. Never edit a shipped entry: append.
