@@ -21,34 +21,13 @@ use windows_service::service_control_handler::{self, ServiceControlHandlerResult
 use windows_service::service_dispatcher;
 use windows_service::service_manager::{ServiceManager, ServiceManagerAccess};
 
-use crate::Cli;
+use crate::cli::{Cli, ServiceCommand};
 
 /// The service's name for `sc` and `net`.
 pub const SERVICE_NAME: &str = "MetaApiGateway";
 const DISPLAY_NAME: &str = "MetaAPI local gateway";
 /// The log file a running service writes in its data directory.
 pub const LOG_FILE: &str = "gateway.log";
-
-/// What `metaapi-gateway service` does.
-#[derive(Debug, clap::Subcommand)]
-pub enum ServiceCommand {
-    /// Registers the gateway as a service that starts with Windows; the options after `install` are the gateway's
-    /// own (`--console-url`, `--listen`, ...). Needs an administrator Command Prompt.
-    Install {
-        /// The gateway's options, stored with the service.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        options: Vec<OsString>,
-    },
-    /// Stops the service if it runs and removes it. Needs an administrator Command Prompt.
-    Uninstall,
-    /// What the service manager starts; not for typing.
-    #[command(hide = true)]
-    Run {
-        /// The gateway's options.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        options: Vec<OsString>,
-    },
-}
 
 /// Runs a `service` subcommand.
 pub fn main(command: ServiceCommand) -> anyhow::Result<()> {
@@ -128,7 +107,7 @@ fn run_service() -> anyhow::Result<()> {
     let result = metaapi_gateway_core::runtime::builder(usize::from(cli.workers))
         .build()
         .context("cannot start the async runtime")
-        .and_then(|runtime| runtime.block_on(crate::run(cli, stopped)));
+        .and_then(|runtime| runtime.block_on(crate::run::run(cli, stopped)));
     if let Err(error) = &result {
         tracing::error!("the gateway stopped: {error:#}");
     }
