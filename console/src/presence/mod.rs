@@ -4,41 +4,17 @@
 //! seconds besides. The console keeps the reports in memory only: presence is about now, and after a console
 //! restart the next reports rebuild it within seconds.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+mod table;
 
-use metaapi_protocol::console::{DeviceStatus, PresenceReport, TokenStatus, TokenSummary, TokenTerminal};
-use metaapi_protocol::types::{TerminalIdentity, TimeMs};
+pub(crate) use table::Presence;
+
+use metaapi_protocol::console::{DeviceStatus, PresenceReport, TokenStatus, TokenSummary};
 
 use crate::secret::now_ms;
 use crate::{Console, ConsoleError};
 
-/// A terminal reads as offline when its gateway has not reported it for this long (gateways report every 5 s).
-pub const PRESENCE_TTL_MS: TimeMs = 15_000;
-
 /// Most terminals one report may list, so a report cannot make the console do unbounded work.
 pub const MAX_REPORTED_TERMINALS: usize = 10_000;
-
-#[derive(Debug, Clone)]
-struct Entry {
-    identity: TerminalIdentity,
-    device_id: String,
-    linked: bool,
-    seen_at: TimeMs,
-    reported_at: TimeMs,
-}
-
-/// The latest report per token.
-#[derive(Debug, Default)]
-pub(crate) struct Presence {
-    entries: Mutex<HashMap<String, Entry>>,
-}
-
-impl Presence {
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        self.entries.lock().unwrap_or_else(|poison| poison.into_inner())
-    }
-}
 
 impl Console {
     /// Records a gateway's report. A listed token counts only when it is active and the reporting device is an
@@ -71,36 +47,13 @@ impl Console {
                 tracing::debug!(token_id = %linked.token_id, device_id = %report.device_id, "presence entry ignored");
             }
         }
-        let mut entries = self.inner.presence.entries();
-        for entry in entries.values_mut().filter(|entry| entry.device_id == report.device_id) {
-            entry.linked = false;
-            entry.reported_at = now;
-        }
-        for linked in accepted {
-            let entry = Entry {
-                identity: linked.identity.clone(),
-                device_id: report.device_id.clone(),
-                linked: true,
-                seen_at: now,
-                reported_at: now,
-            };
-            entries.insert(linked.token_id.clone(), entry);
-        }
+        let linked = accepted.into_iter().map(|linked| (linked.token_id.as_str(), &linked.identity));
+        self.inner.presence.record(&report.device_id, linked, now);
         Ok(())
     }
 
     /// Fills in each summary's linked terminal from the latest reports.
-    pub(crate) fn with_presence(&self, mut tokens: Vec<TokenSummary>) -> Vec<TokenSummary> {
-        let now = now_ms();
-        let entries = self.inner.presence.entries();
-        for token in &mut tokens {
-            token.terminal = entries.get(&token.id).map(|entry| TokenTerminal {
-                identity: entry.identity.clone(),
-                device_id: entry.device_id.clone(),
-                online: entry.linked && now - entry.reported_at < PRESENCE_TTL_MS,
-                seen_at: entry.seen_at,
-            });
-        }
-        tokens
+    pub(crate) fn with_presence(&self, tokens: Vec<TokenSummary>) -> Vec<TokenSummary> {
+        self.inner.presence.fill(tokens, now_ms())
     }
 }
