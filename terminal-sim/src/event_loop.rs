@@ -6,7 +6,6 @@
 //! it; and OnDeinit on stop. A service's OnStart runs on its own thread while a feed thread moves the market, and
 //! IsStopped turns true on stop.
 
-use std::cell::Cell;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -20,12 +19,10 @@ use crate::engine::transactions::Transaction;
 use crate::error::SimError;
 use crate::host::events::{ChartEvent, Event};
 use crate::host::ffi::{MqlHostTradeRequest, MqlHostTradeResult, MqlHostTradeTransaction};
-use crate::host::{Clock, Host, RequestRecord, TerminalShared, host_table, wall_clock_ms};
+use crate::host::{Clock, Host, RequestRecord, TerminalShared, host_table, import, wall_clock_ms};
 use crate::programs::{Entries, ProgramCode, handlers, set_input};
 use crate::terminal::{Terminal, TerminalConfig};
 
-/// `MTB_E_NO_SESSION`: what the wrapper answers on a thread that runs no program.
-const MTB_E_NO_SESSION: i32 = -4;
 /// The chart an EA is attached to.
 pub const CHART_SYMBOL: &str = "EURUSD";
 /// Virtual time a loop turn moves when the clock is not the wall's.
@@ -34,27 +31,6 @@ const VIRTUAL_STEP_MS: i64 = 100;
 const REASON_REMOVE: i32 = 1;
 /// INIT_SUCCEEDED.
 const INIT_SUCCEEDED: i32 = 0;
-
-thread_local! {
-    /// The bridge's real `mtb_start`, for the recording wrapper `#import` resolves to on this program's thread.
-    static REAL_START: Cell<Option<StartFn>> = const { Cell::new(None) };
-    /// What the program's last `mtb_start` returned: the status and the session.
-    static LAST_START: Cell<(i32, i64)> = const { Cell::new((0, 0)) };
-}
-
-type StartFn = unsafe extern "system" fn(*const u8, i32, i32, *mut i64) -> i32;
-
-/// What `#import "metaapi_bridge.dll"` resolves `mtb_start` to: the bridge's own export, called as is, with the
-/// session it returns noted for the terminal (a real terminal's user would read it from the EA's journal).
-pub(crate) unsafe extern "system" fn recording_start(config: *const u8, len: i32, major: i32, out: *mut i64) -> i32 {
-    let Some(real) = REAL_START.with(Cell::get) else { return MTB_E_NO_SESSION };
-    // SAFETY: the arguments are the program's, passed through unchanged to the export they were meant for.
-    let status = unsafe { real(config, len, major, out) };
-    // SAFETY: the bridge wrote the session to `out` (or left it) and the program owns that variable.
-    let session = if status >= 0 && !out.is_null() { unsafe { *out } } else { 0 };
-    LAST_START.with(|last| last.set((status, session)));
-    status
-}
 
 /// How to run a program in a terminal.
 #[derive(Debug, Clone)]
@@ -111,8 +87,7 @@ struct Instance {
 
 impl Instance {
     fn create(code: &ProgramCode, host: Host, bridge: &BridgeAbi) -> Result<Instance, SimError> {
-        REAL_START.with(|real| real.set(Some(bridge.start)));
-        LAST_START.with(|last| last.set((0, 0)));
+        import::arm(bridge.start);
         let mut host = Box::new(host);
         host.wants_transactions = code.handlers() & handlers::ON_TRADE_TRANSACTION != 0;
         let table = Box::new(host_table(&mut *host));
@@ -145,7 +120,7 @@ impl Instance {
         }
         // SAFETY: as above.
         let result = unsafe { (self.entries.on_init)(self.program) };
-        let (status, session) = LAST_START.with(Cell::get);
+        let (status, session) = import::last_start();
         if result != INIT_SUCCEEDED {
             if status < 0 {
                 let bridge = self.host.shared.bridge;

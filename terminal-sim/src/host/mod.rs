@@ -12,6 +12,7 @@ pub mod consts {
 }
 pub mod ffi;
 mod history;
+pub(crate) mod import;
 mod info;
 mod market;
 mod mt4;

@@ -51,7 +51,7 @@ fn bridge_symbol(abi: &BridgeAbi, name: &str) -> *mut c_void {
     }
     if name == "mtb_start" {
         // The bridge's own mtb_start, through a wrapper that notes the session for the terminal.
-        return crate::event_loop::recording_start as *mut c_void;
+        return super::import::recording_start as *mut c_void;
     }
     exports!(
         abi_version,

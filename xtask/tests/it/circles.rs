@@ -9,7 +9,6 @@ use xtask::circles::{crate_circles, workspace_circles};
 /// listed here and on any listed one that is gone, so the list only shrinks: delete an entry when its circle is
 /// broken.
 const NOT_YET_BROKEN: &[(&str, &[&str])] = &[
-    ("terminal-sim/src/lib.rs", &["src/event_loop.rs", "src/host/table.rs"]),
     ("terminal-sim/src/lib.rs", &["src/host/mod.rs", "src/host/mt4.rs", "src/host/trade.rs"]),
 ];
 
