@@ -145,6 +145,7 @@ impl Host {
 mod tests {
     use super::*;
     use crate::host::test_support::host;
+    use crate::host::trade_request::TradeRequest;
     use crate::mode::Mode;
 
     /// A deal made 700 ms into a second is selected by a `to` of that second, as MetaTrader's whole-second

@@ -16,8 +16,10 @@ pub(crate) mod import;
 mod info;
 mod market;
 mod mt4;
+mod selection;
 mod table;
 mod trade;
+mod trade_request;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,9 +30,10 @@ use metaapi_protocol::types::{Platform, TimeMs};
 use crate::abi::BridgeAbi;
 use crate::engine::transactions::Transaction;
 use crate::terminal::Terminal;
+use selection::{Mt4Order, OrderSnapshot, PositionSnapshot};
 
 pub use table::host_table;
-pub use trade::{RequestRecord, TradeRequest};
+pub use trade_request::{RequestRecord, TradeRequest};
 
 /// MetaTrader's codes of the engine's order enums, for the event loop's transaction structs.
 pub(crate) mod trade_codes {
@@ -140,21 +143,6 @@ impl TerminalShared {
     }
 }
 
-/// A snapshot of the selected MQL5 position (PositionSelect* copies it, as the terminal does).
-#[derive(Debug, Clone)]
-pub(crate) struct PositionSnapshot {
-    pub record: crate::engine::records::PositionRec,
-    pub price_current: f64,
-    pub profit: f64,
-}
-
-/// A snapshot of the selected MQL5 pending order.
-#[derive(Debug, Clone)]
-pub(crate) struct OrderSnapshot {
-    pub record: crate::engine::records::OrderRec,
-    pub price_current: f64,
-}
-
 /// One running program's view of the terminal: what MetaTrader keeps per MQL program.
 #[derive(Debug)]
 pub struct Host {
@@ -180,7 +168,7 @@ pub struct Host {
     pub(crate) history_deals: Vec<u64>,
     pub(crate) history_order_records: std::collections::HashMap<u64, crate::engine::records::OrderRec>,
     pub(crate) history_deal_records: std::collections::HashMap<u64, crate::engine::records::DealRec>,
-    pub(crate) mt4_selected: Option<mt4::Mt4Order>,
+    pub(crate) mt4_selected: Option<Mt4Order>,
     /// OnTradeTransaction events produced by this program's requests, delivered after its handler returns.
     pub(crate) requests: Vec<RequestRecord>,
     /// Engine transactions that happened before one of this program's requests (the feed's, other programs').

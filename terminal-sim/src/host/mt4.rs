@@ -9,6 +9,7 @@ use metaapi_protocol::methods::{
 use metaapi_protocol::types::{OrderType, Side, TimeInForce};
 
 use super::consts::mt4 as k4;
+use super::selection::Mt4Order;
 use super::{Host, errors, server_seconds, utc_of_server_seconds};
 use crate::engine::transactions::MtDealType;
 
@@ -16,25 +17,6 @@ use crate::engine::transactions::MtDealType;
 const OP_BALANCE: i64 = 6;
 /// MT4's history type of a credit operation.
 const OP_CREDIT: i64 = 7;
-
-/// The MQL4 order selected by OrderSelect: a copy, as MetaTrader keeps it until the next select.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Mt4Order {
-    pub ticket: u64,
-    pub op: i64,
-    pub magic: i64,
-    pub open_time: i64,
-    pub close_time: i64,
-    pub expiration: i64,
-    pub lots: f64,
-    pub open_price: f64,
-    pub close_price: f64,
-    pub sl: f64,
-    pub tp: f64,
-    pub profit: f64,
-    pub symbol: String,
-    pub comment: String,
-}
 
 fn op_of(order_type: OrderType) -> i64 {
     match order_type {

@@ -5,7 +5,7 @@ use std::ffi::{CStr, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::ffi::*;
-use super::trade::TradeRequest;
+use super::trade_request::TradeRequest;
 use super::{Host, read_text, server_seconds, write_array, write_text};
 use crate::abi::BridgeAbi;
 
