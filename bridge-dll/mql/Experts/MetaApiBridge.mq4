@@ -32,6 +32,7 @@ int OnInit()
       + "\"capabilities\":[\"hedging\",\"close_by\"]}";
    g_session = MtbStart(config);
    if(g_session == 0) return INIT_FAILED;
+   Mt4ScanTrades(g_session, false);
    EventSetMillisecondTimer(TimerMs);
    MtbChainPost(g_session);
    return INIT_SUCCEEDED;

@@ -28,8 +28,6 @@ double   g_known_price[];
 double   g_known_sl[];
 double   g_known_tp[];
 datetime g_known_expiration[];
-// Whether a scan ran: the first one finds what was open before the EA started, which opened no deal just now.
-bool     g_scanned = false;
 
 void Mt4Remember(const int k)
 {
@@ -92,7 +90,10 @@ void Mt4PublishGone(const long s, const int k)
    if(id != 0) { Mt4DealRow(s, id, "", true); MtbEventSend(s, id); }
 }
 
-void Mt4PublishTrades(const long s)
+// Compares the open orders with the last scan and, when `publish`, reports every difference. OnInit takes the
+// first scan without publishing, before the first request is served: what is open then was opened before the EA
+// started, and anything that appears later, even through a request served before the first timer event, is new.
+void Mt4ScanTrades(const long s, const bool publish)
 {
    int total = OrdersTotal(), n = 0;
    int now[];
@@ -101,13 +102,14 @@ void Mt4PublishTrades(const long s)
    {
       if(!OrderSelect(i, SELECT_BY_POS, MODE_TRADES)) continue;
       now[n++] = OrderTicket();
+      if(!publish) continue;
       int k = -1;
       for(int j = 0; j < ArraySize(g_known); j++) if(g_known[j] == OrderTicket()) { k = j; break; }
       if(k < 0)
       {
-         // A new market ticket after the first scan is a new position, whose opening deal comes first as MT5
-         // reports it; the rest of a partial close ("from #ticket") is no new deal.
-         bool opened = g_scanned && OrderType() <= OP_SELL && StringFind(OrderComment(), "from #") != 0;
+         // A new market ticket is a new position, whose opening deal comes first as MT5 reports it; the rest of a
+         // partial close ("from #ticket") is no new deal.
+         bool opened = OrderType() <= OP_SELL && StringFind(OrderComment(), "from #") != 0;
          long deal = opened ? MtbEventBegin(s, MTB_EVENT_DEAL_ADDED) : 0;
          if(deal != 0) { Mt4DealRow(s, deal, "", false); MtbEventSend(s, deal); }
          Mt4PublishOpen(s);
@@ -119,7 +121,7 @@ void Mt4PublishTrades(const long s)
          Mt4PublishOpen(s);
    }
    ArrayResize(now, n);
-   for(int k = 0; k < ArraySize(g_known); k++)
+   for(int k = 0; publish && k < ArraySize(g_known); k++)
    {
       bool still = false;
       for(int j = 0; j < n; j++) if(now[j] == g_known[k]) { still = true; break; }
@@ -135,7 +137,8 @@ void Mt4PublishTrades(const long s)
       ArrayResize(g_known_price, size); ArrayResize(g_known_sl, size); ArrayResize(g_known_tp, size);
       ArrayResize(g_known_expiration, size);
    }
-   g_scanned = true;
 }
+
+void Mt4PublishTrades(const long s) { Mt4ScanTrades(s, true); }
 
 #endif // METAAPI_BRIDGE_MT4_EVENTS_MQH

@@ -501,13 +501,16 @@ async fn mt4_ea_lists_balance_and_credit_operations_as_deals() {
 
     let demo = start_demo(Vec::new()).await;
     let (sim, token) = own_terminal(&demo, Mode::Mt4, "mt4-operations");
-    let mut peer = crate::support::eventually("the terminal links", || async {
+    // A subscription is accepted before the terminal links; a call to the terminal is answered only after.
+    let (mut peer, before) = crate::support::eventually("the terminal links", || async {
         let mut peer = WsPeer::connect(&demo.url, &token).await;
-        let answer = peer.call("subscribe", json!({"streams": [{"type": "account"}]})).await;
-        if answer.get("result").is_some() { Ok(peer) } else { Err(answer.to_string()) }
+        let answer = peer.call("get_account_info", json!({})).await;
+        let Some(account) = answer.get("result") else { return Err(answer.to_string()) };
+        let before = number(account, "balance");
+        ok(&mut peer, "subscribe", json!({"streams": [{"type": "account"}]})).await;
+        Ok((peer, before))
     })
     .await;
-    let before = number(&ok(&mut peer, "get_account_info", json!({})).await, "balance");
     let deposit = sim.broker_operation(DealType::Balance, 300.0, "deposit").expect("a deposit").to_string();
     let credit = sim.broker_operation(DealType::Credit, 100.0, "credit line").expect("a credit").to_string();
     until(&mut peer, "account", "the account after the operations", |data| {
