@@ -321,9 +321,13 @@ int MtbDemand(const long s, string &kinds[], string &symbols[], string &timefram
 // Ticket strings: MT5 tickets are 64-bit, so they travel as decimal strings.
 string MtbTicket(const long ticket) { return IntegerToString(ticket); }
 
+// The protocol's broker time, `YYYY-MM-DD HH:MM:SS.mmm`: TimeToString writes the date as yyyy.mm.dd, and its dots
+// (the only ones in the text) become dashes.
 string MtbBrokerTime(const datetime server_time)
 {
-   return TimeToString(server_time, TIME_DATE | TIME_SECONDS) + ".000";
+   string text = TimeToString(server_time, TIME_DATE | TIME_SECONDS);
+   StringReplace(text, ".", "-");
+   return text + ".000";
 }
 
 #endif // METAAPI_BRIDGE_MQH

@@ -48,6 +48,13 @@ fn number(value: &Value, key: &str) -> i64 {
 
 /// UTC ms of a `YYYY-MM-DD HH:MM:SS.mmm` broker time read as if it were UTC (the broker's wall clock).
 fn wall_clock_ms(text: &str) -> i64 {
+    let separators: Vec<(usize, char)> =
+        text.char_indices().filter(|(_, character)| !character.is_ascii_digit()).collect();
+    assert_eq!(
+        (text.len(), separators),
+        (23, vec![(4, '-'), (7, '-'), (10, ' '), (13, ':'), (16, ':'), (19, '.')]),
+        "not the protocol's YYYY-MM-DD HH:MM:SS.mmm: {text}"
+    );
     let field = |range: std::ops::Range<usize>| -> u32 {
         text.get(range).and_then(|digits| digits.parse().ok()).unwrap_or_else(|| panic!("not a broker time: {text}"))
     };
