@@ -9,6 +9,7 @@ out=test-output
 mkdir -p "$out"
 failed_stages=()
 skipped_stages=()
+stage_times=()
 total_passed=0
 total_failed=0
 
@@ -39,8 +40,11 @@ run_stage() {
     shift
     banner "$name"
     local log="$out/$name.log"
+    local started=$SECONDS
     "$@" 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
+    # Kept for the summary: the whole run has a time budget, and this shows which stage spends it.
+    stage_times+=("$name $((SECONDS - started)) s")
     count "$log"
     if [ "$status" -eq 77 ]; then
         skipped_stages+=("$name")
@@ -225,6 +229,7 @@ run_stage ports stage_ports
 stop_port_holder
 
 banner "summary"
+printf 'stage times:'; printf ' %s;' "${stage_times[@]}"; printf ' total %s s\n' "$SECONDS"
 [ ${#skipped_stages[@]} -gt 0 ] && echo "skipped stages: ${skipped_stages[*]}"
 if [ ${#failed_stages[@]} -gt 0 ]; then
     echo "failed stages: ${failed_stages[*]}"
