@@ -93,6 +93,12 @@ impl ConsoleError {
         ConsoleError::Invalid { code, message: message.into(), field: Some(field.to_owned()) }
     }
 
+    /// A [`ConsoleError::Database`] from whatever the PostgreSQL driver or its pool reported; the text is only
+    /// logged, since [`ConsoleError::body`] hides internal errors from callers.
+    pub(crate) fn database(error: impl std::fmt::Display) -> ConsoleError {
+        ConsoleError::Database(error.to_string())
+    }
+
     /// The HTTP status this error is answered with.
     pub fn http_status(&self) -> u16 {
         match self {

@@ -21,13 +21,13 @@ pub(crate) struct Feed {
     pub(super) origin: String,
     /// The feed's last sequence number when the replica opened: it delivers everything after it, so nothing
     /// published once its gateways can connect is skipped, however late its listening connection comes up.
-    pub(super) start_seq: i64,
+    pub(super) start_sequence: i64,
 }
 
 impl Feed {
     pub(crate) fn open(store: Arc<PostgresStore>) -> Result<Feed, ConsoleError> {
-        let start_seq = store.last_revocation_seq()?;
-        Ok(Feed { store, origin: format!("rep_{}", uuid::Uuid::new_v4().simple()), start_seq })
+        let start_sequence = store.last_revocation_sequence()?;
+        Ok(Feed { store, origin: format!("rep_{}", uuid::Uuid::new_v4().simple()), start_sequence })
     }
 
     /// Deletes rows written before `before` (epoch ms); answers how many went.
@@ -37,7 +37,7 @@ impl Feed {
 
     /// Appends `event` to the feed and notifies every replica; answers its sequence number.
     pub(crate) fn append(&self, event: &RevocationEvent) -> Result<i64, ConsoleError> {
-        let text = serde_json::to_string(event).map_err(|e| ConsoleError::Task(e.to_string()))?;
+        let text = serde_json::to_string(event).map_err(|error| ConsoleError::Task(error.to_string()))?;
         self.store.append_revocation(&self.origin, &text, CHANNEL)
     }
 }

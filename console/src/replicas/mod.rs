@@ -36,14 +36,14 @@ const RECONNECT_DELAY: Duration = Duration::from_millis(200);
 
 /// Forwards other replicas' revocations to this replica's push listeners until `shutdown`.
 pub(crate) async fn run(console: Console, feed: Arc<Feed>, shutdown: CancellationToken) {
-    let mut last_seq = feed.start_seq;
+    let mut last_sequence = feed.start_sequence;
     loop {
         let result = tokio::select! {
             _ = shutdown.cancelled() => return,
-            result = listen_once(&console, &feed, &mut last_seq) => result,
+            result = listen_once(&console, &feed, &mut last_sequence) => result,
         };
-        if let Err(e) = result {
-            tracing::warn!(error = %e, last_seq, "revocation feed connection lost; reconnecting");
+        if let Err(error) = result {
+            tracing::warn!(%error, last_seq = last_sequence, "revocation feed connection lost; reconnecting");
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -52,26 +52,26 @@ pub(crate) async fn run(console: Console, feed: Arc<Feed>, shutdown: Cancellatio
     }
 }
 
-/// One listening connection: LISTEN, catch up from `last_seq`, then deliver on every notification. Returns when the
+/// One listening connection: LISTEN, catch up from `last_sequence`, then deliver on every notification. Returns when the
 /// connection fails.
-async fn listen_once(console: &Console, feed: &Feed, last_seq: &mut i64) -> Result<(), ConsoleError> {
+async fn listen_once(console: &Console, feed: &Feed, last_sequence: &mut i64) -> Result<(), ConsoleError> {
     let mut config = feed.store.config().clone();
     config.application_name(LISTENER_APPLICATION_NAME);
     config.connect_timeout(Duration::from_secs(5));
-    let (client, mut connection) = config.connect(tokio_postgres::NoTls).await.map_err(db_err)?;
-    let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (client, mut connection) = config.connect(tokio_postgres::NoTls).await.map_err(ConsoleError::database)?;
+    let (wake_sender, mut wake_receiver) = tokio::sync::mpsc::unbounded_channel::<()>();
     let driver = tokio::spawn(async move {
-        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        let mut messages = futures_util::stream::poll_fn(move |context| connection.poll_message(context));
         while let Some(message) = messages.next().await {
             match message {
                 Ok(AsyncMessage::Notification(_)) => {
-                    if wake_tx.send(()).is_err() {
+                    if wake_sender.send(()).is_err() {
                         break;
                     }
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "revocation feed connection failed");
+                Err(error) => {
+                    tracing::warn!(%error, "revocation feed connection failed");
                     break;
                 }
             }
@@ -79,12 +79,12 @@ async fn listen_once(console: &Console, feed: &Feed, last_seq: &mut i64) -> Resu
     });
     // LISTEN before reading, so a row committed in between is announced rather than missed.
     let result = async {
-        client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(db_err)?;
-        tracing::info!(last_seq = *last_seq, "listening for other replicas' revocations");
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(ConsoleError::database)?;
+        tracing::info!(last_seq = *last_sequence, "listening for other replicas' revocations");
         loop {
-            deliver_after(console, feed, &client, last_seq).await?;
-            if wake_rx.recv().await.is_none() {
-                return Err(ConsoleError::Database("the listening connection closed".into()));
+            deliver_after(console, feed, &client, last_sequence).await?;
+            if wake_receiver.recv().await.is_none() {
+                return Err(ConsoleError::database("the listening connection closed"));
             }
         }
     }
@@ -97,9 +97,9 @@ async fn deliver_after(
     console: &Console,
     feed: &Feed,
     client: &tokio_postgres::Client,
-    last_seq: &mut i64,
+    last_sequence: &mut i64,
 ) -> Result<(), ConsoleError> {
-    let after = *last_seq;
+    let after = *last_sequence;
     // One statement, so the horizon and the rows come from one snapshot: a prune between two reads could
     // otherwise delete rows this replica never saw without it noticing.
     let rows = client
@@ -109,7 +109,7 @@ async fn deliver_after(
             &[&after],
         )
         .await
-        .map_err(db_err)?;
+        .map_err(ConsoleError::database)?;
     let horizon: i64 = rows.first().map_or(0, |row| row.get(0));
     if horizon > after {
         tracing::warn!(
@@ -118,32 +118,28 @@ async fn deliver_after(
             "revocations this replica had not read were pruned; resyncing listeners"
         );
         console.publish_local(RevocationEvent::Resync);
-        *last_seq = horizon;
+        *last_sequence = horizon;
     }
     for row in rows {
-        let Some(seq) = row.get::<_, Option<i64>>(1) else { continue };
+        let Some(sequence) = row.get::<_, Option<i64>>(1) else { continue };
         let (origin, text): (String, String) = (row.get(2), row.get(3));
-        *last_seq = seq;
+        *last_sequence = sequence;
         if origin == feed.origin {
             continue;
         }
         match serde_json::from_str::<RevocationEvent>(&text) {
             Ok(event) => {
-                tracing::info!(seq, event = ?event, "revocation from another replica");
+                tracing::info!(seq = sequence, event = ?event, "revocation from another replica");
                 console.publish_local(event);
             }
             // Written by a newer console: gateways must drop every cached verdict to be safe.
-            Err(e) => {
-                tracing::warn!(seq, error = %e, "unreadable revocation in the feed; resyncing listeners");
+            Err(error) => {
+                tracing::warn!(seq = sequence, %error, "unreadable revocation in the feed; resyncing listeners");
                 console.publish_local(RevocationEvent::Resync);
             }
         }
     }
     Ok(())
-}
-
-fn db_err(e: impl std::fmt::Display) -> ConsoleError {
-    ConsoleError::Database(e.to_string())
 }
 
 /// Prunes the feed every so often until `shutdown`: rows older than `retention` go.
@@ -160,8 +156,8 @@ pub(crate) async fn run_pruning(feed: Arc<Feed>, retention: Duration, shutdown: 
         match tokio::task::spawn_blocking(move || feed.prune(before)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(deleted)) => tracing::debug!(deleted, "pruned the revocation feed"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not prune the revocation feed"),
-            Err(e) => tracing::warn!(error = %e, "revocation feed pruning task failed"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not prune the revocation feed"),
+            Err(error) => tracing::warn!(%error, "revocation feed pruning task failed"),
         }
     }
 }

@@ -114,8 +114,8 @@ pub struct PostgresStore {
 }
 
 impl std::fmt::Debug for PostgresStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresStore").field("database", &self.described).finish_non_exhaustive()
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("PostgresStore").field("database", &self.described).finish_non_exhaustive()
     }
 }
 
@@ -129,16 +129,12 @@ impl Drop for PostgresStore {
     }
 }
 
-fn db_err(e: impl std::fmt::Display) -> ConsoleError {
-    ConsoleError::Database(e.to_string())
-}
-
 /// Where a parsed configuration points, without user or password.
 fn describe(config: &tokio_postgres::Config) -> String {
     let hosts: Vec<String> = config
         .get_hosts()
         .iter()
-        .map(|h| match h {
+        .map(|host| match host {
             tokio_postgres::config::Host::Tcp(name) => name.clone(),
             // Unix sockets exist only in unix builds of tokio-postgres (the Windows console is TCP only).
             #[cfg(unix)]
@@ -154,7 +150,7 @@ impl PostgresStore {
     /// date.
     pub fn open(url: &str, limits: PoolLimits) -> Result<PostgresStore, ConsoleError> {
         let config: tokio_postgres::Config =
-            url.parse().map_err(|e| ConsoleError::Config(format!("the PostgreSQL URL does not parse: {e}")))?;
+            url.parse().map_err(|error| ConsoleError::Config(format!("the PostgreSQL URL does not parse: {error}")))?;
         if limits.max_connections == 0 {
             return Err(ConsoleError::Config("the PostgreSQL pool needs at least one connection".into()));
         }
@@ -172,7 +168,7 @@ impl PostgresStore {
             .create_timeout(Some(limits.acquire_timeout))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
-            .map_err(db_err)?;
+            .map_err(ConsoleError::database)?;
         let store = PostgresStore { pool, runtime: Some(runtime), config, described };
         store.run(|pool| async move { migrate(&pool).await })?;
         tracing::info!(database = %store.described, max_connections = limits.max_connections, "PostgreSQL store open");
@@ -186,9 +182,9 @@ impl PostgresStore {
 
     /// The replicas' feed's last sequence number: its newest row's, or the pruned horizon when pruning emptied it
     /// (0 for a new feed).
-    pub(crate) fn last_revocation_seq(&self) -> Result<i64, ConsoleError> {
+    pub(crate) fn last_revocation_sequence(&self) -> Result<i64, ConsoleError> {
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let row = client
                 .query_one(
                     "SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM revocations), \
@@ -196,7 +192,7 @@ impl PostgresStore {
                     &[],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             Ok(row.get(0))
         })
     }
@@ -206,22 +202,29 @@ impl PostgresStore {
     /// it missed rows (see `replicas::deliver_after`).
     pub(crate) fn prune_revocations(&self, before: TimeMs) -> Result<u64, ConsoleError> {
         self.run(move |pool| async move {
-            let mut client = pool.get().await.map_err(db_err)?;
-            let tx = client.transaction().await.map_err(db_err)?;
+            let mut client = pool.get().await.map_err(ConsoleError::database)?;
+            let transaction = client.transaction().await.map_err(ConsoleError::database)?;
             // The horizon row is locked first, so replicas pruning at once take turns instead of racing.
-            tx.execute("SELECT through_seq FROM revocations_pruned FOR UPDATE", &[]).await.map_err(db_err)?;
-            let row = tx
+            transaction
+                .execute("SELECT through_seq FROM revocations_pruned FOR UPDATE", &[])
+                .await
+                .map_err(ConsoleError::database)?;
+            let row = transaction
                 .query_one("SELECT MAX(seq) FROM revocations WHERE created_at < $1", &[&before])
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             let Some(through) = row.get::<_, Option<i64>>(0) else {
                 return Ok(0);
             };
-            let deleted = tx.execute("DELETE FROM revocations WHERE seq <= $1", &[&through]).await.map_err(db_err)?;
-            tx.execute("UPDATE revocations_pruned SET through_seq = GREATEST(through_seq, $1)", &[&through])
+            let deleted = transaction
+                .execute("DELETE FROM revocations WHERE seq <= $1", &[&through])
                 .await
-                .map_err(db_err)?;
-            tx.commit().await.map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
+            transaction
+                .execute("UPDATE revocations_pruned SET through_seq = GREATEST(through_seq, $1)", &[&through])
+                .await
+                .map_err(ConsoleError::database)?;
+            transaction.commit().await.map_err(ConsoleError::database)?;
             Ok(deleted)
         })
     }
@@ -232,48 +235,63 @@ impl PostgresStore {
         let (origin, event, channel) = (origin.to_owned(), event.to_owned(), channel.to_owned());
         let now = crate::secret::now_ms();
         self.run(|pool| async move {
-            let mut client = pool.get().await.map_err(db_err)?;
-            let tx = client.transaction().await.map_err(db_err)?;
-            let row = tx
+            let mut client = pool.get().await.map_err(ConsoleError::database)?;
+            let transaction = client.transaction().await.map_err(ConsoleError::database)?;
+            let row = transaction
                 .query_one(
                     "INSERT INTO revocations (origin, event, created_at) VALUES ($1, $2, $3) RETURNING seq",
                     &[&origin, &event, &now],
                 )
                 .await
-                .map_err(db_err)?;
-            let seq: i64 = row.get(0);
-            tx.execute("SELECT pg_notify($1, $2)", &[&channel, &seq.to_string()]).await.map_err(db_err)?;
-            tx.commit().await.map_err(db_err)?;
-            Ok(seq)
+                .map_err(ConsoleError::database)?;
+            let sequence: i64 = row.get(0);
+            transaction
+                .execute("SELECT pg_notify($1, $2)", &[&channel, &sequence.to_string()])
+                .await
+                .map_err(ConsoleError::database)?;
+            transaction.commit().await.map_err(ConsoleError::database)?;
+            Ok(sequence)
         })
     }
 
-    /// Runs `f` on the store's runtime and waits for its answer on this thread.
-    fn run<T, F, Fut>(&self, f: F) -> Result<T, ConsoleError>
+    /// Runs `call` on the store's runtime and waits for its answer on this thread.
+    fn run<T, Call, Answer>(&self, call: Call) -> Result<T, ConsoleError>
     where
         T: Send + 'static,
-        F: FnOnce(Pool) -> Fut,
-        Fut: Future<Output = Result<T, ConsoleError>> + Send + 'static,
+        Call: FnOnce(Pool) -> Answer,
+        Answer: Future<Output = Result<T, ConsoleError>> + Send + 'static,
     {
         let runtime = self.runtime.as_ref().ok_or_else(|| ConsoleError::Task("store closed".into()))?;
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let fut = f(self.pool.clone());
+        let (answer_sender, answer_receiver) = std::sync::mpsc::sync_channel(1);
+        let answer = call(self.pool.clone());
         runtime.spawn(async move {
-            let _ = tx.send(fut.await);
+            let _ = answer_sender.send(answer.await);
         });
-        rx.recv().map_err(|_| ConsoleError::Task("PostgreSQL call was dropped".into()))?
+        answer_receiver.recv().map_err(|_| ConsoleError::Task("PostgreSQL call was dropped".into()))?
     }
 }
 
 async fn migrate(pool: &Pool) -> Result<(), ConsoleError> {
-    let mut client = pool.get().await.map_err(db_err)?;
-    let tx = client.transaction().await.map_err(db_err)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(db_err)?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await.map_err(db_err)?;
-    let current: Option<i64> =
-        tx.query_opt("SELECT version FROM schema_version", &[]).await.map_err(db_err)?.map(|r| r.get(0));
+    let mut client = pool.get().await.map_err(ConsoleError::database)?;
+    let transaction = client.transaction().await.map_err(ConsoleError::database)?;
+    transaction
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(ConsoleError::database)?;
+    transaction
+        .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        .await
+        .map_err(ConsoleError::database)?;
+    let current: Option<i64> = transaction
+        .query_opt("SELECT version FROM schema_version", &[])
+        .await
+        .map_err(ConsoleError::database)?
+        .map(|row| row.get(0));
     if current.is_none() {
-        tx.execute("INSERT INTO schema_version (version) VALUES (0)", &[]).await.map_err(db_err)?;
+        transaction
+            .execute("INSERT INTO schema_version (version) VALUES (0)", &[])
+            .await
+            .map_err(ConsoleError::database)?;
     }
     let current = current.unwrap_or(0);
     let supported = PG_MIGRATIONS.len() as i64;
@@ -281,11 +299,14 @@ async fn migrate(pool: &Pool) -> Result<(), ConsoleError> {
         return Err(ConsoleError::SchemaTooNew { found: current, supported });
     }
     for (index, sql) in PG_MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.batch_execute(sql).await.map_err(db_err)?;
+        transaction.batch_execute(sql).await.map_err(ConsoleError::database)?;
         tracing::info!(version = index + 1, "applying console database migration (PostgreSQL)");
     }
-    tx.execute("UPDATE schema_version SET version = $1", &[&supported]).await.map_err(db_err)?;
-    tx.commit().await.map_err(db_err)?;
+    transaction
+        .execute("UPDATE schema_version SET version = $1", &[&supported])
+        .await
+        .map_err(ConsoleError::database)?;
+    transaction.commit().await.map_err(ConsoleError::database)?;
     Ok(())
 }
 
@@ -297,8 +318,8 @@ fn status_to_sql(status: DeviceStatus) -> &'static str {
     }
 }
 
-fn status_from_sql(s: &str) -> DeviceStatus {
-    match s {
+fn status_from_sql(text: &str) -> DeviceStatus {
+    match text {
         "approved" => DeviceStatus::Approved,
         "revoked" => DeviceStatus::Revoked,
         // The CHECK constraint admits only the three; an unexpected value fails closed.
@@ -308,100 +329,100 @@ fn status_from_sql(s: &str) -> DeviceStatus {
 
 const USER_COLUMNS: &str = "id, email, password_hash, disabled, expires_at, auto_approve_devices, created_at";
 
-fn user_from_row(r: &Row) -> UserRecord {
+fn user_from_row(row: &Row) -> UserRecord {
     UserRecord {
-        id: r.get(0),
-        email: r.get(1),
-        password_hash: r.get(2),
-        disabled: r.get(3),
-        expires_at: r.get(4),
-        auto_approve_devices: r.get(5),
-        created_at: r.get(6),
+        id: row.get(0),
+        email: row.get(1),
+        password_hash: row.get(2),
+        disabled: row.get(3),
+        expires_at: row.get(4),
+        auto_approve_devices: row.get(5),
+        created_at: row.get(6),
     }
 }
 
 const TOKEN_COLUMNS: &str =
     "id, user_id, name, terminal_id, token_hash, created_at, expires_at, last_used_at, revoked_at, replaced_by";
 
-fn token_from_row(r: &Row) -> TokenRecord {
+fn token_from_row(row: &Row) -> TokenRecord {
     TokenRecord {
-        id: r.get(0),
-        user_id: r.get(1),
-        name: r.get(2),
-        terminal_id: r.get(3),
-        token_hash: r.get(4),
-        created_at: r.get(5),
-        expires_at: r.get(6),
-        last_used_at: r.get(7),
-        revoked_at: r.get(8),
-        replaced_by: r.get(9),
+        id: row.get(0),
+        user_id: row.get(1),
+        name: row.get(2),
+        terminal_id: row.get(3),
+        token_hash: row.get(4),
+        created_at: row.get(5),
+        expires_at: row.get(6),
+        last_used_at: row.get(7),
+        revoked_at: row.get(8),
+        replaced_by: row.get(9),
     }
 }
 
 const DEVICE_COLUMNS: &str = "user_id, id, name, status, first_seen_at, last_seen_at";
 
-fn device_from_row(r: &Row) -> DeviceRecord {
-    let status: String = r.get(3);
+fn device_from_row(row: &Row) -> DeviceRecord {
+    let status: String = row.get(3);
     DeviceRecord {
-        user_id: r.get(0),
-        id: r.get(1),
-        name: r.get(2),
+        user_id: row.get(0),
+        id: row.get(1),
+        name: row.get(2),
         status: status_from_sql(&status),
-        first_seen_at: r.get(4),
-        last_seen_at: r.get(5),
+        first_seen_at: row.get(4),
+        last_seen_at: row.get(5),
     }
 }
 
 async fn insert_token_sql(
     client: &impl deadpool_postgres::GenericClient,
-    t: &TokenRecord,
+    token: &TokenRecord,
 ) -> Result<u64, ConsoleError> {
     client
         .execute(
             &format!("INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
             &[
-                &t.id,
-                &t.user_id,
-                &t.name,
-                &t.terminal_id,
-                &t.token_hash,
-                &t.created_at,
-                &t.expires_at,
-                &t.last_used_at,
-                &t.revoked_at,
-                &t.replaced_by,
+                &token.id,
+                &token.user_id,
+                &token.name,
+                &token.terminal_id,
+                &token.token_hash,
+                &token.created_at,
+                &token.expires_at,
+                &token.last_used_at,
+                &token.revoked_at,
+                &token.replaced_by,
             ],
         )
         .await
-        .map_err(db_err)
+        .map_err(ConsoleError::database)
 }
 
 impl Store for PostgresStore {
-    fn insert_user(&self, u: &UserRecord) -> Result<(), ConsoleError> {
-        let u = u.clone();
+    fn insert_user(&self, user: &UserRecord) -> Result<(), ConsoleError> {
+        let user = user.clone();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let result = client
                 .execute(
                     &format!("INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
                     &[
-                        &u.id,
-                        &u.email,
-                        &u.password_hash,
-                        &u.disabled,
-                        &u.expires_at,
-                        &u.auto_approve_devices,
-                        &u.created_at,
+                        &user.id,
+                        &user.email,
+                        &user.password_hash,
+                        &user.disabled,
+                        &user.expires_at,
+                        &user.auto_approve_devices,
+                        &user.created_at,
                     ],
                 )
                 .await;
             match result {
                 Ok(_) => Ok(()),
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(ConsoleError::Conflict {
+                Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => Err(ConsoleError::Conflict {
                     code: "email_taken",
-                    message: format!("a user with email {} exists", u.email),
+                    message: format!("a user with email {} exists", user.email),
                 }),
-                Err(e) => Err(db_err(e)),
+                Err(error) => Err(ConsoleError::database(error)),
             }
         })
     }
@@ -409,44 +430,52 @@ impl Store for PostgresStore {
     fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, ConsoleError> {
         let id = id.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-            Ok(client.query_opt(&sql, &[&id]).await.map_err(db_err)?.as_ref().map(user_from_row))
+            Ok(client.query_opt(&sql, &[&id]).await.map_err(ConsoleError::database)?.as_ref().map(user_from_row))
         })
     }
 
     fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, ConsoleError> {
         let email = email.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
-            Ok(client.query_opt(&sql, &[&email]).await.map_err(db_err)?.as_ref().map(user_from_row))
+            Ok(client.query_opt(&sql, &[&email]).await.map_err(ConsoleError::database)?.as_ref().map(user_from_row))
         })
     }
 
     fn update_account(&self, user_id: &str, update: &AccountUpdate) -> Result<Option<UserRecord>, ConsoleError> {
         let (user_id, update) = (user_id.to_owned(), update.clone());
         self.run(|pool| async move {
-            let mut client = pool.get().await.map_err(db_err)?;
-            let tx = client.transaction().await.map_err(db_err)?;
+            let mut client = pool.get().await.map_err(ConsoleError::database)?;
+            let transaction = client.transaction().await.map_err(ConsoleError::database)?;
             if let Some(disabled) = update.disabled {
-                tx.execute("UPDATE users SET disabled = $1 WHERE id = $2", &[&disabled, &user_id])
+                transaction
+                    .execute("UPDATE users SET disabled = $1 WHERE id = $2", &[&disabled, &user_id])
                     .await
-                    .map_err(db_err)?;
+                    .map_err(ConsoleError::database)?;
             }
             if let Some(expires_at) = update.expires_at {
-                tx.execute("UPDATE users SET expires_at = $1 WHERE id = $2", &[&expires_at, &user_id])
+                transaction
+                    .execute("UPDATE users SET expires_at = $1 WHERE id = $2", &[&expires_at, &user_id])
                     .await
-                    .map_err(db_err)?;
+                    .map_err(ConsoleError::database)?;
             }
-            if let Some(auto) = update.auto_approve_devices {
-                tx.execute("UPDATE users SET auto_approve_devices = $1 WHERE id = $2", &[&auto, &user_id])
+            if let Some(auto_approve) = update.auto_approve_devices {
+                transaction
+                    .execute("UPDATE users SET auto_approve_devices = $1 WHERE id = $2", &[&auto_approve, &user_id])
                     .await
-                    .map_err(db_err)?;
+                    .map_err(ConsoleError::database)?;
             }
             let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-            let user = tx.query_opt(&sql, &[&user_id]).await.map_err(db_err)?.as_ref().map(user_from_row);
-            tx.commit().await.map_err(db_err)?;
+            let user = transaction
+                .query_opt(&sql, &[&user_id])
+                .await
+                .map_err(ConsoleError::database)?
+                .as_ref()
+                .map(user_from_row);
+            transaction.commit().await.map_err(ConsoleError::database)?;
             Ok(user)
         })
     }
@@ -454,14 +483,14 @@ impl Store for PostgresStore {
     fn insert_api_key(&self, user_id: &str, key_hash: &str, now: TimeMs) -> Result<(), ConsoleError> {
         let (user_id, key_hash) = (user_id.to_owned(), key_hash.to_owned());
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             client
                 .execute(
                     "INSERT INTO api_keys (key_hash, user_id, created_at) VALUES ($1, $2, $3)",
                     &[&key_hash, &user_id, &now],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             Ok(())
         })
     }
@@ -469,12 +498,12 @@ impl Store for PostgresStore {
     fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<(String, String)>, ConsoleError> {
         let key_hash = key_hash.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let row = client
                 .query_opt("SELECT key_hash, user_id FROM api_keys WHERE key_hash = $1", &[&key_hash])
                 .await
-                .map_err(db_err)?;
-            Ok(row.map(|r| (r.get(0), r.get(1))))
+                .map_err(ConsoleError::database)?;
+            Ok(row.map(|row| (row.get(0), row.get(1))))
         })
     }
 
@@ -487,17 +516,21 @@ impl Store for PostgresStore {
     ) -> Result<(), ConsoleError> {
         let (id_hash, user_id) = (id_hash.to_owned(), user_id.to_owned());
         self.run(|pool| async move {
-            let mut client = pool.get().await.map_err(db_err)?;
-            let tx = client.transaction().await.map_err(db_err)?;
+            let mut client = pool.get().await.map_err(ConsoleError::database)?;
+            let transaction = client.transaction().await.map_err(ConsoleError::database)?;
             // Expired sessions are swept on sign-in so the table does not grow without bound.
-            tx.execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now]).await.map_err(db_err)?;
-            tx.execute(
-                "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                &[&id_hash, &user_id, &now, &expires_at],
-            )
-            .await
-            .map_err(db_err)?;
-            tx.commit().await.map_err(db_err)?;
+            transaction
+                .execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now])
+                .await
+                .map_err(ConsoleError::database)?;
+            transaction
+                .execute(
+                    "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                    &[&id_hash, &user_id, &now, &expires_at],
+                )
+                .await
+                .map_err(ConsoleError::database)?;
+            transaction.commit().await.map_err(ConsoleError::database)?;
             Ok(())
         })
     }
@@ -505,23 +538,26 @@ impl Store for PostgresStore {
     fn session_by_hash(&self, id_hash: &str, now: TimeMs) -> Result<Option<(String, String)>, ConsoleError> {
         let id_hash = id_hash.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let row = client
                 .query_opt(
                     "SELECT id_hash, user_id FROM sessions WHERE id_hash = $1 AND expires_at > $2",
                     &[&id_hash, &now],
                 )
                 .await
-                .map_err(db_err)?;
-            Ok(row.map(|r| (r.get(0), r.get(1))))
+                .map_err(ConsoleError::database)?;
+            Ok(row.map(|row| (row.get(0), row.get(1))))
         })
     }
 
     fn delete_session(&self, id_hash: &str) -> Result<(), ConsoleError> {
         let id_hash = id_hash.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
-            client.execute("DELETE FROM sessions WHERE id_hash = $1", &[&id_hash]).await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
+            client
+                .execute("DELETE FROM sessions WHERE id_hash = $1", &[&id_hash])
+                .await
+                .map_err(ConsoleError::database)?;
             Ok(())
         })
     }
@@ -529,7 +565,7 @@ impl Store for PostgresStore {
     fn insert_token(&self, token: &TokenRecord) -> Result<(), ConsoleError> {
         let token = token.clone();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             insert_token_sql(&client, &token).await?;
             Ok(())
         })
@@ -538,44 +574,60 @@ impl Store for PostgresStore {
     fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>, ConsoleError> {
         let token_hash = token_hash.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1");
-            Ok(client.query_opt(&sql, &[&token_hash]).await.map_err(db_err)?.as_ref().map(token_from_row))
+            Ok(client
+                .query_opt(&sql, &[&token_hash])
+                .await
+                .map_err(ConsoleError::database)?
+                .as_ref()
+                .map(token_from_row))
         })
     }
 
     fn token(&self, user_id: &str, id: &str) -> Result<Option<TokenRecord>, ConsoleError> {
         let (user_id, id) = (user_id.to_owned(), id.to_owned());
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1 AND user_id = $2");
-            Ok(client.query_opt(&sql, &[&id, &user_id]).await.map_err(db_err)?.as_ref().map(token_from_row))
+            Ok(client
+                .query_opt(&sql, &[&id, &user_id])
+                .await
+                .map_err(ConsoleError::database)?
+                .as_ref()
+                .map(token_from_row))
         })
     }
 
     fn token_by_id(&self, id: &str) -> Result<Option<TokenRecord>, ConsoleError> {
         let id = id.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1");
-            Ok(client.query_opt(&sql, &[&id]).await.map_err(db_err)?.as_ref().map(token_from_row))
+            Ok(client.query_opt(&sql, &[&id]).await.map_err(ConsoleError::database)?.as_ref().map(token_from_row))
         })
     }
 
     fn list_tokens(&self, user_id: &str) -> Result<Vec<TokenRecord>, ConsoleError> {
         let user_id = user_id.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql =
                 format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE user_id = $1 ORDER BY created_at DESC, seq DESC");
-            Ok(client.query(&sql, &[&user_id]).await.map_err(db_err)?.iter().map(token_from_row).collect())
+            Ok(client
+                .query(&sql, &[&user_id])
+                .await
+                .map_err(ConsoleError::database)?
+                .iter()
+                .map(token_from_row)
+                .collect())
         })
     }
 
     fn revoke_token(&self, user_id: &str, id: &str, now: TimeMs) -> Result<bool, ConsoleError> {
         let (user_id, id) = (user_id.to_owned(), id.to_owned());
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let changed = client
                 .execute(
                     "UPDATE tokens SET revoked_at = $1
@@ -583,7 +635,7 @@ impl Store for PostgresStore {
                     &[&now, &id, &user_id],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             Ok(changed == 1)
         })
     }
@@ -591,22 +643,22 @@ impl Store for PostgresStore {
     fn replace_token(&self, user_id: &str, old_id: &str, new: &TokenRecord) -> Result<bool, ConsoleError> {
         let (user_id, old_id, new) = (user_id.to_owned(), old_id.to_owned(), new.clone());
         self.run(|pool| async move {
-            let mut client = pool.get().await.map_err(db_err)?;
-            let tx = client.transaction().await.map_err(db_err)?;
-            insert_token_sql(&tx, &new).await?;
-            let changed = tx
+            let mut client = pool.get().await.map_err(ConsoleError::database)?;
+            let transaction = client.transaction().await.map_err(ConsoleError::database)?;
+            insert_token_sql(&transaction, &new).await?;
+            let changed = transaction
                 .execute(
                     "UPDATE tokens SET replaced_by = $1
                      WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND replaced_by IS NULL",
                     &[&new.id, &old_id, &user_id],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             if changed != 1 {
                 // Dropping the transaction rolls the new token back: nothing half-written.
                 return Ok(false);
             }
-            tx.commit().await.map_err(db_err)?;
+            transaction.commit().await.map_err(ConsoleError::database)?;
             Ok(true)
         })
     }
@@ -614,8 +666,11 @@ impl Store for PostgresStore {
     fn mark_token_used(&self, id: &str, now: TimeMs) -> Result<(), ConsoleError> {
         let id = id.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
-            client.execute("UPDATE tokens SET last_used_at = $1 WHERE id = $2", &[&now, &id]).await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
+            client
+                .execute("UPDATE tokens SET last_used_at = $1 WHERE id = $2", &[&now, &id])
+                .await
+                .map_err(ConsoleError::database)?;
             Ok(())
         })
     }
@@ -630,7 +685,7 @@ impl Store for PostgresStore {
     ) -> Result<DeviceRecord, ConsoleError> {
         let (user_id, id, name) = (user_id.to_owned(), id.to_owned(), name.to_owned());
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             // One statement: the upsert answers the row as it is after it, so no transaction is needed.
             let row = client
                 .query_one(
@@ -644,7 +699,7 @@ impl Store for PostgresStore {
                     &[&user_id, &id, &name, &status_to_sql(status_if_new), &now],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             Ok(device_from_row(&row))
         })
     }
@@ -657,7 +712,7 @@ impl Store for PostgresStore {
     ) -> Result<Option<DeviceRecord>, ConsoleError> {
         let (user_id, id) = (user_id.to_owned(), id.to_owned());
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let row = client
                 .query_opt(
                     &format!(
@@ -666,7 +721,7 @@ impl Store for PostgresStore {
                     &[&status_to_sql(status), &user_id, &id],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             Ok(row.as_ref().map(device_from_row))
         })
     }
@@ -674,16 +729,22 @@ impl Store for PostgresStore {
     fn list_devices(&self, user_id: &str) -> Result<Vec<DeviceRecord>, ConsoleError> {
         let user_id = user_id.to_owned();
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = $1 ORDER BY last_seen_at DESC, id");
-            Ok(client.query(&sql, &[&user_id]).await.map_err(db_err)?.iter().map(device_from_row).collect())
+            Ok(client
+                .query(&sql, &[&user_id])
+                .await
+                .map_err(ConsoleError::database)?
+                .iter()
+                .map(device_from_row)
+                .collect())
         })
     }
 
     fn expiries_between(&self, after: TimeMs, until: TimeMs) -> Result<Vec<Expiry>, ConsoleError> {
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
-            let mut out = Vec::new();
+            let client = pool.get().await.map_err(ConsoleError::database)?;
+            let mut expiries = Vec::new();
             let tokens = client
                 .query(
                     "SELECT id FROM tokens WHERE expires_at > $1 AND expires_at <= $2
@@ -691,8 +752,8 @@ impl Store for PostgresStore {
                     &[&after, &until],
                 )
                 .await
-                .map_err(db_err)?;
-            out.extend(tokens.iter().map(|r| Expiry::Token { id: r.get(0) }));
+                .map_err(ConsoleError::database)?;
+            expiries.extend(tokens.iter().map(|row| Expiry::Token { id: row.get(0) }));
             let users = client
                 .query(
                     "SELECT id, expires_at FROM users WHERE expires_at > $1 AND expires_at <= $2 AND NOT disabled
@@ -700,15 +761,15 @@ impl Store for PostgresStore {
                     &[&after, &until],
                 )
                 .await
-                .map_err(db_err)?;
-            out.extend(users.iter().map(|r| Expiry::Account { user_id: r.get(0), at: r.get(1) }));
-            Ok(out)
+                .map_err(ConsoleError::database)?;
+            expiries.extend(users.iter().map(|row| Expiry::Account { user_id: row.get(0), at: row.get(1) }));
+            Ok(expiries)
         })
     }
 
     fn next_expiry_after(&self, after: TimeMs) -> Result<Option<TimeMs>, ConsoleError> {
         self.run(|pool| async move {
-            let client = pool.get().await.map_err(db_err)?;
+            let client = pool.get().await.map_err(ConsoleError::database)?;
             let row = client
                 .query_one(
                     "SELECT MIN(t) FROM (
@@ -720,7 +781,7 @@ impl Store for PostgresStore {
                     &[&after],
                 )
                 .await
-                .map_err(db_err)?;
+                .map_err(ConsoleError::database)?;
             Ok(row.get(0))
         })
     }
