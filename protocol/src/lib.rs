@@ -10,6 +10,7 @@
 //! - [`link`]: the messages between the gateway and the bridge DLL inside the terminal.
 //! - [`console`]: the console API (tokens, devices, account status, verification, revocation events).
 //! - [`host`]: the `Host` header as the gateway and the console read it.
+//! - [`field_path`]: which field a deserialization error is about, as every crate reports it.
 //! - [`schema`]: the JSON Schema bundle and the OpenRPC document, generated from the registry.
 
 #![forbid(unsafe_code)]
@@ -19,6 +20,7 @@
 
 pub mod console;
 pub mod error;
+pub mod field_path;
 pub mod host;
 pub mod jsonrpc;
 pub mod link;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use crate::error::ErrorObject;
+use crate::field_path;
 use crate::types::Capability;
 
 /// Where a method is answered.
@@ -234,17 +235,8 @@ pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, Para
         Some(value) => value,
     };
     let decoded: M::Params = serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner().to_string();
-        // serde reports a missing field at the parent's path, so its name is appended. An unknown field's path
-        // already ends with its name, except inside buffered content (internally tagged enums), which stops at the
-        // parent.
-        let field = match named_field(&inner) {
-            Some((name, Named::Missing)) => join_path(&path, name),
-            Some((name, Named::Unknown)) if !ends_with_segment(&path, name) => join_path(&path, name),
-            _ => path.clone(),
-        };
-        ParamsError { field: (field != ".").then_some(field), message: inner }
+        let (field, inner) = field_path::locate(error);
+        ParamsError { field, message: inner.to_string() }
     })?;
     decoded.validate()?;
     Ok(decoded)
@@ -253,26 +245,4 @@ pub fn decode_params<M: Method>(params: Option<Value>) -> Result<M::Params, Para
 /// Whether `M` is a method without params.
 fn takes_no_params<M: Method>() -> bool {
     std::any::TypeId::of::<M::Params>() == std::any::TypeId::of::<NoParams>()
-}
-
-/// Which kind of serde error names a field in its message.
-enum Named {
-    Unknown,
-    Missing,
-}
-
-fn named_field(message: &str) -> Option<(&str, Named)> {
-    let (rest, named) = match message.strip_prefix("unknown field `") {
-        Some(rest) => (rest, Named::Unknown),
-        None => (message.strip_prefix("missing field `")?, Named::Missing),
-    };
-    rest.split('`').next().map(|name| (name, named))
-}
-
-fn ends_with_segment(path: &str, name: &str) -> bool {
-    path.strip_suffix(name).is_some_and(|parent| parent.is_empty() || parent.ends_with('.'))
-}
-
-fn join_path(parent: &str, field: &str) -> String {
-    if parent == "." { field.to_owned() } else { format!("{parent}.{field}") }
 }
