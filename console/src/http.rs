@@ -80,13 +80,13 @@ fn empty_reply(result: Result<(), ConsoleError>) -> Response {
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ConsoleError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| (e.path().to_string(), e.into_inner()))
-        .and_then(|v| de.end().map(|()| v).map_err(|e| (".".to_owned(), e)));
-    value.map_err(|(path, inner)| match inner.classify() {
+        .map_err(metaapi_protocol::field_path::locate)
+        .and_then(|v| de.end().map(|()| v).map_err(|e| (None, e)));
+    value.map_err(|(field, inner)| match inner.classify() {
         serde_json::error::Category::Data => ConsoleError::Invalid {
             code: "invalid_body",
             message: format!("body does not fit: {inner}"),
-            field: (path != ".").then_some(path),
+            field,
         },
         _ if bytes.iter().all(u8::is_ascii_whitespace) => ConsoleError::Invalid {
             code: "malformed_json",
