@@ -1,131 +1,12 @@
-//! The export list (names and parameter types), and the generated MQL include and C header built from it and
-//! from protocol (ABI version, status codes, method and event names, JSON-RPC error codes).
+//! The generated MQL include and C header, built from the export table ([`EXPORTS`]) and from protocol (ABI
+//! version, status codes, method and event names, JSON-RPC error codes).
 
 use metaapi_protocol::{ErrorCode, Route, method_infos};
 
+use crate::exports::table::EXPORTS;
 use crate::registry::terminal_events;
 use crate::status::{READY_BITS, STATUS_CODES};
 use crate::{ABI_MAJOR, ABI_MINOR, ABI_VERSION};
-
-/// The type of one export parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CType {
-    /// `int32_t` / MQL `int`.
-    I32,
-    /// `int64_t` / MQL `long`.
-    I64,
-    /// `double`.
-    F64,
-    /// `const uint8_t *` / MQL `const uchar &x[]`.
-    InBytes,
-    /// `uint8_t *` / MQL `uchar &x[]`.
-    OutBytes,
-    /// `int32_t *` / MQL `int &x`.
-    OutI32,
-    /// `int64_t *` / MQL `long &x`.
-    OutI64,
-    /// `double *` / MQL `double &x`.
-    OutF64,
-}
-
-impl CType {
-    fn c(self) -> &'static str {
-        match self {
-            CType::I32 => "int32_t",
-            CType::I64 => "int64_t",
-            CType::F64 => "double",
-            CType::InBytes => "const uint8_t *",
-            CType::OutBytes => "uint8_t *",
-            CType::OutI32 => "int32_t *",
-            CType::OutI64 => "int64_t *",
-            CType::OutF64 => "double *",
-        }
-    }
-
-    fn mql(self, name: &str) -> String {
-        match self {
-            CType::I32 => format!("int {name}"),
-            CType::I64 => format!("long {name}"),
-            CType::F64 => format!("double {name}"),
-            CType::InBytes => format!("const uchar &{name}[]"),
-            CType::OutBytes => format!("uchar &{name}[]"),
-            CType::OutI32 => format!("int &{name}"),
-            CType::OutI64 => format!("long &{name}"),
-            CType::OutF64 => format!("double &{name}"),
-        }
-    }
-}
-
-/// One export: its name and parameters. Every export returns `int32_t`.
-#[derive(Debug, Clone, Copy)]
-pub struct Export {
-    /// Symbol name.
-    pub name: &'static str,
-    /// Parameters in order: name and type.
-    pub params: &'static [(&'static str, CType)],
-    /// Only for tests: not imported by the MQL include.
-    pub test_only: bool,
-}
-
-macro_rules! rust_type {
-    (I32) => { i32 };
-    (I64) => { i64 };
-    (F64) => { f64 };
-    (InBytes) => { *const u8 };
-    (OutBytes) => { *mut u8 };
-    (OutI32) => { *mut i32 };
-    (OutI64) => { *mut i64 };
-    (OutF64) => { *mut f64 };
-}
-
-macro_rules! exports {
-    ($( $name:ident ( $( $arg:ident : $ty:ident ),* ) $(test_only $test:tt)? ; )*) => {
-        /// Every `mtb_*` export, in ABI.md order.
-        pub const EXPORTS: &[Export] = &[
-            $( Export {
-                name: stringify!($name),
-                params: &[ $( (stringify!($arg), CType::$ty) ),* ],
-                test_only: false $( || $test )?,
-            } ),*
-        ];
-
-        /// Compile-time proof that the table matches the real functions: a wrong arity or type fails to build.
-        #[allow(dead_code)]
-        const SIGNATURES: () = {
-            $( let _: extern "system" fn($( rust_type!($ty) ),*) -> i32 = crate::exports::$name; )*
-        };
-    };
-}
-
-exports! {
-    mtb_abi_version();
-    mtb_version(buf: OutBytes, cap: I32, out_needed: OutI32);
-    mtb_last_error(buf: OutBytes, cap: I32, out_needed: OutI32);
-    mtb_start(config: InBytes, config_len: I32, abi_major: I32, out_session: OutI64);
-    mtb_stop(session: I64);
-    mtb_status(session: I64, buf: OutBytes, cap: I32, out_needed: OutI32);
-    mtb_wait(session: I64, timeout_ms: I32);
-    mtb_next_request(session: I64, method_buf: OutBytes, cap: I32, out_request_id: OutI64, out_needed: OutI32);
-    mtb_request_params(session: I64, request_id: I64, buf: OutBytes, cap: I32, out_needed: OutI32);
-    mtb_param_string(session: I64, request_id: I64, path: InBytes, path_len: I32, buf: OutBytes, cap: I32, out_needed: OutI32);
-    mtb_param_double(session: I64, request_id: I64, path: InBytes, path_len: I32, out_value: OutF64);
-    mtb_param_long(session: I64, request_id: I64, path: InBytes, path_len: I32, out_value: OutI64);
-    mtb_param_bool(session: I64, request_id: I64, path: InBytes, path_len: I32, out_value: OutI32);
-    mtb_param_count(session: I64, request_id: I64, path: InBytes, path_len: I32, out_count: OutI32);
-    mtb_set_string(session: I64, id: I64, path: InBytes, path_len: I32, value: InBytes, value_len: I32);
-    mtb_set_double(session: I64, id: I64, path: InBytes, path_len: I32, value: F64);
-    mtb_set_long(session: I64, id: I64, path: InBytes, path_len: I32, value: I64);
-    mtb_set_bool(session: I64, id: I64, path: InBytes, path_len: I32, value: I32);
-    mtb_set_empty_array(session: I64, id: I64, path: InBytes, path_len: I32);
-    mtb_reply_send(session: I64, request_id: I64);
-    mtb_reply_json(session: I64, request_id: I64, json: InBytes, len: I32);
-    mtb_reply_error(session: I64, request_id: I64, code: I32, retcode: I32, message: InBytes, message_len: I32);
-    mtb_event_begin(session: I64, name: InBytes, name_len: I32, out_event_id: OutI64);
-    mtb_event_send(session: I64, event_id: I64);
-    mtb_publish_json(session: I64, name: InBytes, name_len: I32, json: InBytes, len: I32);
-    mtb_demand(session: I64, buf: OutBytes, cap: I32, out_needed: OutI32);
-    mtb_debug_panic() test_only true;
-}
 
 /// The DLL file name the MQL `#import` names (the MT4 and MT5 builds each go to their terminal's Libraries folder).
 pub const DLL_NAME: &str = "metaapi_bridge.dll";
@@ -430,16 +311,7 @@ pub fn c_header_text() -> String {
         if export.test_only {
             out.push_str("/* Test only: panics inside the DLL's boundary and returns MTB_E_PANIC. */\n");
         }
-        let params: Vec<String> = export
-            .params
-            .iter()
-            .map(|(name, ty)| {
-                let c = ty.c();
-                if c.ends_with('*') { format!("{c}{name}") } else { format!("{c} {name}") }
-            })
-            .collect();
-        let params = if params.is_empty() { "void".to_owned() } else { params.join(", ") };
-        out.push_str(&format!("int32_t MTB_CALL {}({params});\n", export.name));
+        out.push_str(&format!("int32_t MTB_CALL {}({});\n", export.name, export.c_params()));
     }
     out.push_str("\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* METAAPI_BRIDGE_H */\n");
     out

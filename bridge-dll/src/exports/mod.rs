@@ -1,5 +1,6 @@
 //! The `mtb_*` exports: lifecycle, versions, status and the wait. Requests and params are in [`requests`],
-//! the reply and event builder in [`builder`].
+//! the reply and event builder in [`builder`], and the one list of them all, which everything else is built from,
+//! in [`table`].
 //!
 //! Every export is a safe `extern "system"` function as ABI.md specifies; the pointers it receives are the
 //! caller's promise (valid for the given length or capacity), which is all a C ABI can offer. Each body runs in
@@ -10,6 +11,7 @@
 
 pub mod builder;
 pub mod requests;
+pub mod table;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

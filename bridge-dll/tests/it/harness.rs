@@ -7,60 +7,31 @@ use std::time::{Duration, Instant};
 use libloading::Library;
 use serde_json::{Value, json};
 
-type FnVoid = extern "system" fn() -> i32;
-type FnCopy = extern "system" fn(*mut u8, i32, *mut i32) -> i32;
-type FnStart = extern "system" fn(*const u8, i32, i32, *mut i64) -> i32;
-type FnSession = extern "system" fn(i64) -> i32;
-type FnSessionCopy = extern "system" fn(i64, *mut u8, i32, *mut i32) -> i32;
-type FnWait = extern "system" fn(i64, i32) -> i32;
-type FnNext = extern "system" fn(i64, *mut u8, i32, *mut i64, *mut i32) -> i32;
-type FnIdCopy = extern "system" fn(i64, i64, *mut u8, i32, *mut i32) -> i32;
-type FnParamCopy = extern "system" fn(i64, i64, *const u8, i32, *mut u8, i32, *mut i32) -> i32;
-type FnParamF64 = extern "system" fn(i64, i64, *const u8, i32, *mut f64) -> i32;
-type FnParamI64 = extern "system" fn(i64, i64, *const u8, i32, *mut i64) -> i32;
-type FnParamI32 = extern "system" fn(i64, i64, *const u8, i32, *mut i32) -> i32;
-type FnSetStr = extern "system" fn(i64, i64, *const u8, i32, *const u8, i32) -> i32;
-type FnSetF64 = extern "system" fn(i64, i64, *const u8, i32, f64) -> i32;
-type FnSetI64 = extern "system" fn(i64, i64, *const u8, i32, i64) -> i32;
-type FnSetI32 = extern "system" fn(i64, i64, *const u8, i32, i32) -> i32;
-type FnSetEmpty = extern "system" fn(i64, i64, *const u8, i32) -> i32;
-type FnReply = extern "system" fn(i64, i64) -> i32;
-type FnReplyJson = extern "system" fn(i64, i64, *const u8, i32) -> i32;
-type FnReplyError = extern "system" fn(i64, i64, i32, i32, *const u8, i32) -> i32;
-type FnEventBegin = extern "system" fn(i64, *const u8, i32, *mut i64) -> i32;
-type FnPublish = extern "system" fn(i64, *const u8, i32, *const u8, i32) -> i32;
+/// Raw function pointers of every export, one field per entry of the export table (`for_each_export!`), each
+/// looked up in the built library by its symbol name.
+macro_rules! harness_abi {
+    ($( $(#[$flag:ident])? $field:ident : $name:ident ( $( $arg:ident : $ty:ident ),* $(,)? ); )*) => {
+        #[allow(missing_docs)]
+        pub struct Abi {
+            $( pub $field: extern "system" fn($( metaapi_bridge::export_param_type!($ty) ),*) -> i32, )*
+        }
 
-/// Raw function pointers of every export.
-#[allow(missing_docs)]
-pub struct Abi {
-    pub abi_version: FnVoid,
-    pub version: FnCopy,
-    pub last_error: FnCopy,
-    pub start: FnStart,
-    pub stop: FnSession,
-    pub status: FnSessionCopy,
-    pub wait: FnWait,
-    pub next_request: FnNext,
-    pub request_params: FnIdCopy,
-    pub param_string: FnParamCopy,
-    pub param_double: FnParamF64,
-    pub param_long: FnParamI64,
-    pub param_bool: FnParamI32,
-    pub param_count: FnParamI32,
-    pub set_string: FnSetStr,
-    pub set_double: FnSetF64,
-    pub set_long: FnSetI64,
-    pub set_bool: FnSetI32,
-    pub set_empty_array: FnSetEmpty,
-    pub reply_send: FnReply,
-    pub reply_json: FnReplyJson,
-    pub reply_error: FnReplyError,
-    pub event_begin: FnEventBegin,
-    pub event_send: FnReply,
-    pub publish_json: FnPublish,
-    pub demand: extern "system" fn(i64, *mut u8, i32, *mut i32) -> i32,
-    pub debug_panic: FnVoid,
+        impl Abi {
+            fn load(library: &Library) -> Abi {
+                Abi {
+                    $( $field: {
+                        // SAFETY: the field's type is built from the same table entry that is checked against the
+                        // export's signature at compile time (src/exports/table.rs).
+                        *unsafe { library.get(concat!(stringify!($name), "\0").as_bytes()) }
+                            .unwrap_or_else(|error| panic!("{} is not exported: {error}", stringify!($name)))
+                    }, )*
+                }
+            }
+        }
+    };
 }
+
+metaapi_bridge::for_each_export!(harness_abi);
 
 /// The built shared library. `cargo test` leaves the cdylib beside the test binary in `target/<profile>/deps` and
 /// copies it up to `target/<profile>` only when something else (a `cargo build`) asks for it, so a clean checkout
@@ -84,42 +55,7 @@ pub fn abi() -> &'static Abi {
         // SAFETY: loading our own cdylib, whose initializers do nothing.
         let library =
             unsafe { Library::new(&path) }.unwrap_or_else(|error| panic!("load {}: {error:?}", path.display()));
-        macro_rules! sym {
-            ($name:literal) => {
-                // SAFETY: the types above match the exports' signatures in src/exports.
-                *unsafe { library.get(concat!($name, "\0").as_bytes()) }
-                    .unwrap_or_else(|error| panic!("{} is not exported: {error}", $name))
-            };
-        }
-        let abi = Abi {
-            abi_version: sym!("mtb_abi_version"),
-            version: sym!("mtb_version"),
-            last_error: sym!("mtb_last_error"),
-            start: sym!("mtb_start"),
-            stop: sym!("mtb_stop"),
-            status: sym!("mtb_status"),
-            wait: sym!("mtb_wait"),
-            next_request: sym!("mtb_next_request"),
-            request_params: sym!("mtb_request_params"),
-            param_string: sym!("mtb_param_string"),
-            param_double: sym!("mtb_param_double"),
-            param_long: sym!("mtb_param_long"),
-            param_bool: sym!("mtb_param_bool"),
-            param_count: sym!("mtb_param_count"),
-            set_string: sym!("mtb_set_string"),
-            set_double: sym!("mtb_set_double"),
-            set_long: sym!("mtb_set_long"),
-            set_bool: sym!("mtb_set_bool"),
-            set_empty_array: sym!("mtb_set_empty_array"),
-            reply_send: sym!("mtb_reply_send"),
-            reply_json: sym!("mtb_reply_json"),
-            reply_error: sym!("mtb_reply_error"),
-            event_begin: sym!("mtb_event_begin"),
-            event_send: sym!("mtb_event_send"),
-            publish_json: sym!("mtb_publish_json"),
-            demand: sym!("mtb_demand"),
-            debug_panic: sym!("mtb_debug_panic"),
-        };
+        let abi = Abi::load(&library);
         (library, abi)
     })
     .1

@@ -2,6 +2,7 @@
 //! C ABI against a real WebSocket gateway stand-in on 127.0.0.1; the MQL sources are checked against the exports.
 
 mod abi;
+mod exports;
 mod gateway;
 mod harness;
 mod link;

@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-use metaapi_bridge::mql::{EXPORTS, include_text};
+use metaapi_bridge::exports::table::EXPORTS;
+use metaapi_bridge::mql::include_text;
 use metaapi_protocol::{Route, method_infos};
 
 use crate::harness::{abi, library_path};
