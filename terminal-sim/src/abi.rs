@@ -1,125 +1,63 @@
 //! The bridge's C ABI as a table of function pointers: loaded from the built DLL with libloading, or taken from the
 //! `metaapi-bridge` rlib linked into this process. Either way the simulator calls exactly what the EA calls.
 
+use std::ffi::c_void;
 use std::path::Path;
 
 use crate::error::SimError;
 
-type Buf = unsafe extern "system" fn(*mut u8, i32, *mut i32) -> i32;
-type SessionBuf = unsafe extern "system" fn(i64, *mut u8, i32, *mut i32) -> i32;
-type ParamGet<T> = unsafe extern "system" fn(i64, i64, *const u8, i32, *mut T) -> i32;
-type SetValue<T> = unsafe extern "system" fn(i64, i64, *const u8, i32, T) -> i32;
+/// The table and its two constructors, one field per entry of the bridge's export table (`for_each_export!`), so
+/// no export is listed here by hand: a new export is a new field, resolvable by `#import`, with nothing to add.
+macro_rules! bridge_abi {
+    ($( $(#[$flag:ident])? $field:ident : $name:ident ( $( $arg:ident : $ty:ident ),* $(,)? ); )*) => {
+        /// Every `mtb_*` export of ABI.md, the test-only `mtb_debug_panic` included (the DLL exports it too).
+        #[derive(Debug, Clone, Copy)]
+        pub struct BridgeAbi {
+            $(
+                #[doc = concat!("`", stringify!($name), "`.")]
+                pub $field: unsafe extern "system" fn($( metaapi_bridge::export_param_type!($ty) ),*) -> i32,
+            )*
+        }
 
-/// Every `mtb_*` export of ABI.md version 1.1.
-#[derive(Debug, Clone, Copy)]
-#[allow(missing_docs)]
-pub struct BridgeAbi {
-    pub abi_version: unsafe extern "system" fn() -> i32,
-    pub version: Buf,
-    pub last_error: Buf,
-    pub start: unsafe extern "system" fn(*const u8, i32, i32, *mut i64) -> i32,
-    pub stop: unsafe extern "system" fn(i64) -> i32,
-    pub status: SessionBuf,
-    pub wait: unsafe extern "system" fn(i64, i32) -> i32,
-    pub next_request: unsafe extern "system" fn(i64, *mut u8, i32, *mut i64, *mut i32) -> i32,
-    pub request_params: unsafe extern "system" fn(i64, i64, *mut u8, i32, *mut i32) -> i32,
-    pub param_string: unsafe extern "system" fn(i64, i64, *const u8, i32, *mut u8, i32, *mut i32) -> i32,
-    pub param_double: ParamGet<f64>,
-    pub param_long: ParamGet<i64>,
-    pub param_bool: ParamGet<i32>,
-    pub param_count: ParamGet<i32>,
-    pub set_string: unsafe extern "system" fn(i64, i64, *const u8, i32, *const u8, i32) -> i32,
-    pub set_double: SetValue<f64>,
-    pub set_long: SetValue<i64>,
-    pub set_bool: SetValue<i32>,
-    pub set_empty_array: unsafe extern "system" fn(i64, i64, *const u8, i32) -> i32,
-    pub reply_send: unsafe extern "system" fn(i64, i64) -> i32,
-    pub reply_json: unsafe extern "system" fn(i64, i64, *const u8, i32) -> i32,
-    pub reply_error: unsafe extern "system" fn(i64, i64, i32, i32, *const u8, i32) -> i32,
-    pub event_begin: unsafe extern "system" fn(i64, *const u8, i32, *mut i64) -> i32,
-    pub event_send: unsafe extern "system" fn(i64, i64) -> i32,
-    pub publish_json: unsafe extern "system" fn(i64, *const u8, i32, *const u8, i32) -> i32,
-    pub demand: SessionBuf,
+        impl BridgeAbi {
+            /// The exports of the `metaapi-bridge` crate linked into this process.
+            pub fn linked() -> BridgeAbi {
+                BridgeAbi { $( $field: metaapi_bridge::$name, )* }
+            }
+
+            /// Loads the bridge DLL at `path`. The returned library must outlive every use of the table.
+            pub fn load(path: &Path) -> Result<(libloading::Library, BridgeAbi), SimError> {
+                // SAFETY: loading the bridge runs its (trivial) initializers; it is our own DLL built from this
+                // workspace.
+                let library = unsafe { libloading::Library::new(path) }?;
+                let abi = BridgeAbi {
+                    $(
+                        // SAFETY: the field's type is built from the table entry the bridge checks against the
+                        // export's signature at compile time.
+                        $field: *unsafe { library.get(concat!(stringify!($name), "\0").as_bytes()) }?,
+                    )*
+                };
+                Ok((library, abi))
+            }
+
+            /// The address of the export named `name` (`mtb_wait`), for `#import`; None for a name the bridge does
+            /// not export.
+            pub fn symbol(&self, name: &str) -> Option<*mut c_void> {
+                match name {
+                    $( stringify!($name) => Some(self.$field as *mut c_void), )*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
+
+metaapi_bridge::for_each_export!(bridge_abi);
 
 /// The ABI major version the simulator speaks.
 pub const ABI_MAJOR: i32 = 1;
 
 impl BridgeAbi {
-    /// The exports of the `metaapi-bridge` crate linked into this process.
-    pub fn linked() -> BridgeAbi {
-        use metaapi_bridge as b;
-        BridgeAbi {
-            abi_version: b::mtb_abi_version,
-            version: b::mtb_version,
-            last_error: b::mtb_last_error,
-            start: b::mtb_start,
-            stop: b::mtb_stop,
-            status: b::mtb_status,
-            wait: b::mtb_wait,
-            next_request: b::mtb_next_request,
-            request_params: b::mtb_request_params,
-            param_string: b::mtb_param_string,
-            param_double: b::mtb_param_double,
-            param_long: b::mtb_param_long,
-            param_bool: b::mtb_param_bool,
-            param_count: b::mtb_param_count,
-            set_string: b::mtb_set_string,
-            set_double: b::mtb_set_double,
-            set_long: b::mtb_set_long,
-            set_bool: b::mtb_set_bool,
-            set_empty_array: b::mtb_set_empty_array,
-            reply_send: b::mtb_reply_send,
-            reply_json: b::mtb_reply_json,
-            reply_error: b::mtb_reply_error,
-            event_begin: b::mtb_event_begin,
-            event_send: b::mtb_event_send,
-            publish_json: b::mtb_publish_json,
-            demand: b::mtb_demand,
-        }
-    }
-
-    /// Loads the bridge DLL at `path`. The returned library must outlive every use of the table.
-    pub fn load(path: &Path) -> Result<(libloading::Library, BridgeAbi), SimError> {
-        // SAFETY: loading the bridge runs its (trivial) initializers; it is our own DLL built from this workspace.
-        let library = unsafe { libloading::Library::new(path) }?;
-        macro_rules! sym {
-            ($name:literal) => {
-                // SAFETY: the symbol's type is the one ABI.md declares for that export.
-                *unsafe { library.get(concat!($name, "\0").as_bytes()) }?
-            };
-        }
-        let abi = BridgeAbi {
-            abi_version: sym!("mtb_abi_version"),
-            version: sym!("mtb_version"),
-            last_error: sym!("mtb_last_error"),
-            start: sym!("mtb_start"),
-            stop: sym!("mtb_stop"),
-            status: sym!("mtb_status"),
-            wait: sym!("mtb_wait"),
-            next_request: sym!("mtb_next_request"),
-            request_params: sym!("mtb_request_params"),
-            param_string: sym!("mtb_param_string"),
-            param_double: sym!("mtb_param_double"),
-            param_long: sym!("mtb_param_long"),
-            param_bool: sym!("mtb_param_bool"),
-            param_count: sym!("mtb_param_count"),
-            set_string: sym!("mtb_set_string"),
-            set_double: sym!("mtb_set_double"),
-            set_long: sym!("mtb_set_long"),
-            set_bool: sym!("mtb_set_bool"),
-            set_empty_array: sym!("mtb_set_empty_array"),
-            reply_send: sym!("mtb_reply_send"),
-            reply_json: sym!("mtb_reply_json"),
-            reply_error: sym!("mtb_reply_error"),
-            event_begin: sym!("mtb_event_begin"),
-            event_send: sym!("mtb_event_send"),
-            publish_json: sym!("mtb_publish_json"),
-            demand: sym!("mtb_demand"),
-        };
-        Ok((library, abi))
-    }
-
     /// Copies out text with the grow-and-retry protocol: `call(buf, cap, needed)`.
     pub(crate) fn copy_out(mut call: impl FnMut(*mut u8, i32, *mut i32) -> i32) -> Result<Vec<u8>, i32> {
         // Most method names and params are short; a bigger first buffer was a 4 KiB clear per call.

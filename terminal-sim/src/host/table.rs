@@ -41,46 +41,11 @@ fn array_out<T: Copy>(value: Option<Vec<T>>, buf: *mut T, cap: i32) -> i32 {
 
 /// The address of a bridge export, for `#import "metaapi_bridge.dll"`.
 fn bridge_symbol(abi: &BridgeAbi, name: &str) -> *mut c_void {
-    macro_rules! exports {
-        ($($field:ident),*) => {
-            match name {
-                $(concat!("mtb_", stringify!($field)) => abi.$field as *mut c_void,)*
-                _ => std::ptr::null_mut(),
-            }
-        };
-    }
     if name == "mtb_start" {
         // The bridge's own mtb_start, through a wrapper that notes the session for the terminal.
         return super::import::recording_start as *mut c_void;
     }
-    exports!(
-        abi_version,
-        version,
-        last_error,
-        start,
-        stop,
-        status,
-        wait,
-        next_request,
-        request_params,
-        param_string,
-        param_double,
-        param_long,
-        param_bool,
-        param_count,
-        set_string,
-        set_double,
-        set_long,
-        set_bool,
-        set_empty_array,
-        reply_send,
-        reply_json,
-        reply_error,
-        event_begin,
-        event_send,
-        publish_json,
-        demand
-    )
+    abi.symbol(name).unwrap_or(std::ptr::null_mut())
 }
 
 unsafe extern "C" fn resolve_import(ctx: *mut c_void, library: *const c_char, symbol: *const c_char) -> *mut c_void {
