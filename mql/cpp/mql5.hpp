@@ -287,7 +287,10 @@ enum ENUM_TRADE_TRANSACTION_TYPE {
 constexpr uint TRADE_RETCODE_PLACED = 10008;
 constexpr uint TRADE_RETCODE_DONE = 10009;
 constexpr uint TRADE_RETCODE_DONE_PARTIAL = 10010;
+constexpr uint TRADE_RETCODE_ERROR = 10011;
+constexpr uint TRADE_RETCODE_TIMEOUT = 10012;
 constexpr uint TRADE_RETCODE_NO_CHANGES = 10025;
+constexpr uint TRADE_RETCODE_CONNECTION = 10031;
 
 struct MqlTick {
     datetime time = 0;

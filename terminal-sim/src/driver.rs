@@ -53,11 +53,35 @@ impl SimHandle {
     }
 
     /// Drops (`false`) or restores the terminal's connection to its trade server, as a network failure would; the
-    /// programs read it through `TerminalInfoInteger(TERMINAL_CONNECTED)` and MQL4's `IsConnected`. A test hook.
+    /// programs read it through `TerminalInfoInteger(TERMINAL_CONNECTED)` and MQL4's `IsConnected`. While it is
+    /// down, trade requests are refused with TRADE_RETCODE_CONNECTION (MQL4's ERR_NO_CONNECTION) and quotes stop,
+    /// as in MetaTrader. A test hook.
     pub fn set_broker_connected(&self, connected: bool) {
         if let Some(program) = &self.program {
-            program.shared.broker_connected.store(connected, std::sync::atomic::Ordering::SeqCst);
+            program.shared.lock().set_broker_connected(connected);
         }
+    }
+
+    /// Makes the trade server answer the next `count` trade requests (OrderSend, OrderClose, OrderModify, ...)
+    /// with `fault.retcode` instead of their outcome, after executing them when `fault.executed` (the request ran,
+    /// the terminal says it timed out) or without. A test hook for the outcomes a program cannot be sure of.
+    pub fn inject_trade_faults(&self, fault: crate::engine::broker::TradeFault, count: usize) {
+        if let Some(program) = &self.program {
+            program.shared.lock().inject_trade_faults(fault, count);
+        }
+    }
+
+    /// How many positions (MT4: open market orders) the terminal holds now, as the terminal itself counts them:
+    /// the truth a test compares the programs' answers with.
+    pub fn positions_total(&self) -> usize {
+        self.program.as_ref().map_or(0, |program| program.shared.lock().positions.len())
+    }
+
+    /// The last quote of `symbol` (bid, ask, time), or `None` for an unknown symbol. A test hook.
+    pub fn last_quote(&self, symbol: &str) -> Option<(f64, f64, metaapi_protocol::types::TimeMs)> {
+        let program = self.program.as_ref()?;
+        let terminal = program.shared.lock();
+        terminal.market(symbol).ok().map(|market| (market.bid, market.ask, market.time))
     }
 
     /// Switches the terminal's "Algo Trading" button; with it off, `TERMINAL_TRADE_ALLOWED` and

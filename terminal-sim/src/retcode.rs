@@ -55,7 +55,9 @@ pub const MT4_ERRORS: &[(i32, &str)] = &[
     (2, "ERR_COMMON_ERROR"),
     (3, "ERR_INVALID_TRADE_PARAMETERS"),
     (4, "ERR_SERVER_BUSY"),
+    (6, "ERR_NO_CONNECTION"),
     (64, "ERR_ACCOUNT_DISABLED"),
+    (128, "ERR_TRADE_TIMEOUT"),
     (129, "ERR_INVALID_PRICE"),
     (130, "ERR_INVALID_STOPS"),
     (131, "ERR_INVALID_TRADE_VOLUME"),
@@ -126,6 +128,8 @@ pub enum Reject {
     ShortOnly,
     /// The symbol allows closing only.
     CloseOnly,
+    /// The terminal is not connected to its trade server, so the request was never sent.
+    NoConnection,
 }
 
 impl Reject {
@@ -151,6 +155,7 @@ impl Reject {
             Reject::LongOnly => (10042, 4111),
             Reject::ShortOnly => (10043, 4110),
             Reject::CloseOnly => (10044, 133),
+            Reject::NoConnection => (10031, 6),
         };
         match platform {
             Platform::Mt5 => mt5,
@@ -180,6 +185,7 @@ impl Reject {
             Reject::LongOnly => "Only long positions are allowed for the symbol",
             Reject::ShortOnly => "Only short positions are allowed for the symbol",
             Reject::CloseOnly => "Only position closing is allowed for the symbol",
+            Reject::NoConnection => "No connection with the trade server",
         }
     }
 
@@ -216,6 +222,7 @@ mod tests {
             Reject::LongOnly,
             Reject::ShortOnly,
             Reject::CloseOnly,
+            Reject::NoConnection,
         ];
         for reject in all {
             for platform in [Platform::Mt4, Platform::Mt5] {

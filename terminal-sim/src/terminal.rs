@@ -5,6 +5,7 @@ use metaapi_protocol::methods::{AccountInfo, ClosePositionParams, DealEntry, Pla
 use metaapi_protocol::types::{Capability, Reason, Side, TerminalIdentity, TimeMs};
 use metaapi_protocol::{ErrorKind, ErrorObject};
 
+use crate::engine::broker::BrokerLink;
 use crate::engine::records::{ClosedTrade, DealRec, MtDealType, OrderRec, PositionRec};
 use crate::engine::transactions::Transaction;
 use crate::event::Event;
@@ -73,6 +74,7 @@ pub struct Terminal {
     pub(crate) next_deal: u64,
     pub(crate) events: Vec<Event>,
     pub(crate) transactions: Vec<Transaction>,
+    pub(crate) broker: BrokerLink,
     last_account: Option<AccountInfo>,
 }
 
@@ -112,6 +114,7 @@ impl Terminal {
             next_deal,
             events: Vec::new(),
             transactions: Vec::new(),
+            broker: BrokerLink::default(),
             last_account: None,
         };
         let deposit = DealRec {
@@ -175,8 +178,16 @@ impl Terminal {
     }
 
     /// Runs the feed up to `to` (UTC): ticks, pending order triggers, SL/TP, expirations, stop-out. Returns every
-    /// event produced since the last take.
+    /// event produced since the last take. Without a trade server connection only the clock moves: no quotes come,
+    /// and the feed resumes from the time the connection is back.
     pub fn advance(&mut self, to: TimeMs) -> Vec<Event> {
+        if !self.broker.connected {
+            self.now = self.now.max(to);
+            for market in &mut self.markets {
+                market.skip_to(self.now);
+            }
+            return self.take_events();
+        }
         loop {
             let next = self
                 .markets

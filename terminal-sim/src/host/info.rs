@@ -3,8 +3,6 @@
 
 use metaapi_protocol::types::{AccountTradeMode, MarginMode, Platform, StopOutMode};
 
-use std::sync::atomic::Ordering;
-
 use super::consts::mt5 as k;
 use super::events::ChartEvent;
 use super::{Host, TIMER_FLOOR_MS, errors, server_seconds};
@@ -77,10 +75,11 @@ impl Host {
         let terminal = self.terminal();
         let identity = terminal.identity();
         let trade_allowed = terminal.account.trade_allowed;
+        let connected = terminal.broker_connected();
         drop(terminal);
         Some(match prop {
             k::TERMINAL_BUILD => i64::from(identity.build),
-            k::TERMINAL_CONNECTED => i64::from(self.shared.broker_connected.load(Ordering::SeqCst)),
+            k::TERMINAL_CONNECTED => i64::from(connected),
             k::TERMINAL_DLLS_ALLOWED => i64::from(self.dlls_allowed),
             k::TERMINAL_TRADE_ALLOWED => i64::from(trade_allowed),
             k::TERMINAL_MAXBARS => MAX_BARS as i64,

@@ -110,9 +110,6 @@ pub struct TerminalShared {
     /// Successful `MarketBookAdd` and `MarketBookRelease` calls of the programs in this terminal, so tests can
     /// show that a program gives back every book it took.
     pub book_calls: BookCalls,
-    /// Whether the terminal is connected to its trade server (`TERMINAL_CONNECTED`, MQL4's `IsConnected`); tests
-    /// drop and restore it to see what the programs report.
-    pub broker_connected: AtomicBool,
 }
 
 /// Counts of successful depth-of-market subscriptions and releases.
@@ -127,13 +124,7 @@ pub struct BookCalls {
 impl TerminalShared {
     /// A terminal around `terminal`.
     pub fn new(terminal: Terminal, clock: Clock, bridge: BridgeAbi) -> Arc<TerminalShared> {
-        Arc::new(TerminalShared {
-            terminal: Mutex::new(terminal),
-            clock,
-            bridge,
-            book_calls: BookCalls::default(),
-            broker_connected: AtomicBool::new(true),
-        })
+        Arc::new(TerminalShared { terminal: Mutex::new(terminal), clock, bridge, book_calls: BookCalls::default() })
     }
 
     /// The engine, locked. A panic while it was held poisons nothing worth refusing: the engine's state is

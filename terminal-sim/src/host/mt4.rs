@@ -264,7 +264,7 @@ impl Host {
             params.time_in_force = TimeInForce::Specified;
             params.expiration = Some(utc_of_server_seconds(expiration));
         }
-        let outcome = self.terminal().place_order(params);
+        let outcome = self.terminal().send_to_server(|terminal| terminal.place_order(params));
         match outcome {
             Ok(result) => result.order.as_deref().and_then(|ticket| ticket.parse().ok()).unwrap_or(-1),
             Err(error) => {
@@ -291,7 +291,7 @@ impl Host {
             volume: (lots > 0.0).then_some(lots),
             deviation_points: Some(slippage.max(0) as u32),
         };
-        let outcome = self.terminal().close_position(params);
+        let outcome = self.terminal().send_to_server(|terminal| terminal.close_position(params));
         self.mt4_outcome(outcome)
     }
 
@@ -301,7 +301,7 @@ impl Host {
             ticket: ticket.to_string(),
             opposite_ticket: opposite.to_string(),
         };
-        let outcome = self.terminal().close_position_by(params);
+        let outcome = self.terminal().send_to_server(|terminal| terminal.close_position_by(params));
         self.mt4_outcome(outcome)
     }
 
@@ -322,7 +322,7 @@ impl Host {
                 sl: Some(stoploss),
                 tp: Some(takeprofit),
             };
-            self.terminal().modify_position(params)
+            self.terminal().send_to_server(|terminal| terminal.modify_position(params))
         } else {
             let params = ModifyOrderParams {
                 client_id: None,
@@ -334,13 +334,14 @@ impl Host {
                 time_in_force: Some(if expiration > 0 { TimeInForce::Specified } else { TimeInForce::Gtc }),
                 expiration: (expiration > 0).then(|| utc_of_server_seconds(expiration)),
             };
-            self.terminal().modify_order(params)
+            self.terminal().send_to_server(|terminal| terminal.modify_order(params))
         };
         self.mt4_outcome(outcome)
     }
 
     pub(crate) fn mt4_order_delete(&mut self, ticket: i64) -> bool {
-        let outcome = self.terminal().cancel_order(CancelOrderParams { client_id: None, ticket: ticket.to_string() });
+        let params = CancelOrderParams { client_id: None, ticket: ticket.to_string() };
+        let outcome = self.terminal().send_to_server(|terminal| terminal.cancel_order(params));
         self.mt4_outcome(outcome)
     }
 }
@@ -376,6 +377,30 @@ mod tests {
         assert_eq!(host.last_error, errors::MT4_INVALID_TICKET);
         assert_eq!(host.mt4_order_integer(0), None);
         assert_eq!(host.last_error, errors::MT4_NO_ORDER_SELECTED);
+    }
+
+    #[test]
+    fn broker_faults_and_a_lost_connection_set_mql4_codes_on_every_order_function() {
+        use crate::engine::broker::TradeFault;
+        let mut host = host(Mode::Mt4, "EURUSD");
+        let ask = host.market_info("EURUSD", k4::MODE_ASK).expect("ask");
+        host.terminal().inject_trade_faults(TradeFault { retcode: 128, executed: true }, 1);
+        assert_eq!(host.mt4_order_send("EURUSD", k4::OP_BUY, 0.1, ask, 10, 0.0, 0.0, "cid:x", 0, 0), -1);
+        assert_eq!(host.last_error, 128, "ERR_TRADE_TIMEOUT");
+        assert_eq!(host.mt4_orders_total(), 1, "the server opened it anyway");
+        assert!(host.mt4_order_select(0, k4::SELECT_BY_POS, k4::MODE_TRADES));
+        let ticket = host.mt4_order_integer(0).expect("ticket");
+        host.terminal().inject_trade_faults(TradeFault { retcode: 128, executed: false }, 1);
+        assert!(!host.mt4_order_close(ticket, 0.1, 10));
+        assert_eq!(host.last_error, 128);
+        assert_eq!(host.mt4_orders_total(), 1, "the close never reached the server");
+        host.terminal().set_broker_connected(false);
+        assert!(!host.mt4_order_modify(ticket, 0.0, ask - 0.01, 0.0, 0));
+        assert_eq!(host.last_error, 6, "ERR_NO_CONNECTION");
+        assert!(!host.mt4_order_close(ticket, 0.1, 10));
+        assert_eq!(host.last_error, 6);
+        host.terminal().set_broker_connected(true);
+        assert!(host.mt4_order_close(ticket, 0.1, 10), "error {}", host.last_error);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::trade_request::{RequestRecord, TradeRequest};
 use super::{Host, errors, server_ms, server_seconds, utc_of_server_seconds};
 use crate::engine::records::OrderRec;
 use crate::engine::transactions::Transaction;
+use crate::terminal::Terminal;
 
 pub(crate) fn order_type_of(code: i64) -> Option<OrderType> {
     Some(match code {
@@ -126,72 +127,72 @@ pub(super) fn positive(value: f64) -> Option<f64> {
     (value > 0.0).then_some(value)
 }
 
-impl Host {
-    /// Runs a request on the engine; the protocol call's error carries the MT retcode when the server refused.
-    fn execute(&mut self, request: &TradeRequest) -> Result<TradeResult, ErrorObject> {
-        let ticket = |value: u64| value.to_string();
-        let deviation = Some(u32::try_from(request.deviation).unwrap_or(u32::MAX));
-        let mut terminal = self.terminal();
-        match request.action {
-            k::TRADE_ACTION_DEAL if request.position > 0 => terminal.close_position_commented(
-                ClosePositionParams {
-                    client_id: None,
-                    ticket: ticket(request.position),
-                    volume: positive(request.volume),
-                    deviation_points: deviation,
-                },
-                Some(request.comment.as_str()).filter(|comment| !comment.is_empty()),
-            ),
-            k::TRADE_ACTION_DEAL | k::TRADE_ACTION_PENDING => {
-                let order_type = order_type_of(request.order_type)
-                    .filter(|order_type| order_type.is_market() == (request.action == k::TRADE_ACTION_DEAL))
-                    .ok_or_else(|| ErrorObject::new(metaapi_protocol::ErrorKind::InvalidParams, "Invalid request"))?;
-                let mut params = PlaceOrderParams::market(&request.symbol, order_type.side(), request.volume);
-                params.order_type = order_type;
-                params.price = positive(request.price);
-                params.stop_limit_price = positive(request.stoplimit);
-                params.sl = positive(request.sl);
-                params.tp = positive(request.tp);
-                params.deviation_points = deviation;
-                params.filling = filling_of(request.type_filling);
-                params.time_in_force = time_in_force_of(request.type_time);
-                params.expiration = (request.expiration > 0).then(|| utc_of_server_seconds(request.expiration));
-                params.magic = Some(request.magic as i64);
-                params.comment = (!request.comment.is_empty()).then(|| request.comment.clone());
-                terminal.place_order(params)
-            }
-            // MQL's 0 removes a stop; the engine reads Some(0.0) the same way.
-            k::TRADE_ACTION_SLTP => terminal.modify_position(ModifyPositionParams {
+/// Runs a request on the trade server (the engine); the protocol call's error carries the MT retcode when the
+/// server refused.
+fn execute(terminal: &mut Terminal, request: &TradeRequest) -> Result<TradeResult, ErrorObject> {
+    let ticket = |value: u64| value.to_string();
+    let deviation = Some(u32::try_from(request.deviation).unwrap_or(u32::MAX));
+    match request.action {
+        k::TRADE_ACTION_DEAL if request.position > 0 => terminal.close_position_commented(
+            ClosePositionParams {
                 client_id: None,
                 ticket: ticket(request.position),
-                sl: Some(request.sl),
-                tp: Some(request.tp),
-            }),
-            k::TRADE_ACTION_MODIFY => terminal.modify_order(ModifyOrderParams {
-                client_id: None,
-                ticket: ticket(request.order),
-                price: positive(request.price),
-                stop_limit_price: positive(request.stoplimit),
-                sl: Some(request.sl),
-                tp: Some(request.tp),
-                time_in_force: Some(time_in_force_of(request.type_time)),
-                expiration: (request.expiration > 0).then(|| utc_of_server_seconds(request.expiration)),
-            }),
-            k::TRADE_ACTION_REMOVE => {
-                terminal.cancel_order(CancelOrderParams { client_id: None, ticket: ticket(request.order) })
-            }
-            k::TRADE_ACTION_CLOSE_BY => terminal.close_by_with_order(
-                ClosePositionByParams {
-                    client_id: None,
-                    ticket: ticket(request.position),
-                    opposite_ticket: ticket(request.position_by),
-                },
-                &request.comment,
-            ),
-            _ => Err(ErrorObject::new(metaapi_protocol::ErrorKind::InvalidParams, "Invalid request")),
+                volume: positive(request.volume),
+                deviation_points: deviation,
+            },
+            Some(request.comment.as_str()).filter(|comment| !comment.is_empty()),
+        ),
+        k::TRADE_ACTION_DEAL | k::TRADE_ACTION_PENDING => {
+            let order_type = order_type_of(request.order_type)
+                .filter(|order_type| order_type.is_market() == (request.action == k::TRADE_ACTION_DEAL))
+                .ok_or_else(|| ErrorObject::new(metaapi_protocol::ErrorKind::InvalidParams, "Invalid request"))?;
+            let mut params = PlaceOrderParams::market(&request.symbol, order_type.side(), request.volume);
+            params.order_type = order_type;
+            params.price = positive(request.price);
+            params.stop_limit_price = positive(request.stoplimit);
+            params.sl = positive(request.sl);
+            params.tp = positive(request.tp);
+            params.deviation_points = deviation;
+            params.filling = filling_of(request.type_filling);
+            params.time_in_force = time_in_force_of(request.type_time);
+            params.expiration = (request.expiration > 0).then(|| utc_of_server_seconds(request.expiration));
+            params.magic = Some(request.magic as i64);
+            params.comment = (!request.comment.is_empty()).then(|| request.comment.clone());
+            terminal.place_order(params)
         }
+        // MQL's 0 removes a stop; the engine reads Some(0.0) the same way.
+        k::TRADE_ACTION_SLTP => terminal.modify_position(ModifyPositionParams {
+            client_id: None,
+            ticket: ticket(request.position),
+            sl: Some(request.sl),
+            tp: Some(request.tp),
+        }),
+        k::TRADE_ACTION_MODIFY => terminal.modify_order(ModifyOrderParams {
+            client_id: None,
+            ticket: ticket(request.order),
+            price: positive(request.price),
+            stop_limit_price: positive(request.stoplimit),
+            sl: Some(request.sl),
+            tp: Some(request.tp),
+            time_in_force: Some(time_in_force_of(request.type_time)),
+            expiration: (request.expiration > 0).then(|| utc_of_server_seconds(request.expiration)),
+        }),
+        k::TRADE_ACTION_REMOVE => {
+            terminal.cancel_order(CancelOrderParams { client_id: None, ticket: ticket(request.order) })
+        }
+        k::TRADE_ACTION_CLOSE_BY => terminal.close_by_with_order(
+            ClosePositionByParams {
+                client_id: None,
+                ticket: ticket(request.position),
+                opposite_ticket: ticket(request.position_by),
+            },
+            &request.comment,
+        ),
+        _ => Err(ErrorObject::new(metaapi_protocol::ErrorKind::InvalidParams, "Invalid request")),
     }
+}
 
+impl Host {
     /// OrderSend: true when the server executed or placed the request; the result carries the retcode either way,
     /// and the request's transactions are queued for OnTradeTransaction.
     pub(crate) fn order_send(&mut self, request: &TradeRequest) -> (bool, MqlHostTradeResult) {
@@ -201,7 +202,7 @@ impl Host {
             self.server_transactions.extend(before);
         }
         let mut result = MqlHostTradeResult::default();
-        let outcome = self.execute(request);
+        let outcome = self.terminal().send_to_server(|terminal| execute(terminal, request));
         let ok = match &outcome {
             Ok(done) => {
                 result.retcode = done.retcode as u32;
@@ -550,6 +551,36 @@ mod tests {
         let mut close = buy(0.1);
         close.position = 424_242;
         assert!(!host.order_send(&close).0);
+    }
+
+    #[test]
+    fn order_send_answers_a_broker_fault_with_its_retcode_whether_or_not_the_server_ran_it() {
+        use crate::engine::broker::TradeFault;
+        let mut host = host(Mode::Mt5Hedging, "EURUSD");
+        host.terminal().inject_trade_faults(TradeFault { retcode: 10012, executed: true }, 1);
+        host.terminal().inject_trade_faults(TradeFault { retcode: 10012, executed: false }, 1);
+        let (ok, result) = host.order_send(&buy(0.1));
+        assert!(!ok);
+        assert_eq!(result.retcode, 10012);
+        assert_eq!((result.order, result.deal), (0, 0), "the terminal never learned the tickets");
+        assert_eq!(host.last_error, errors::TRADE_SEND_FAILED);
+        assert_eq!(host.positions_total(), 1, "it ran on the server");
+        let (ok, result) = host.order_send(&buy(0.1));
+        assert!(!ok);
+        assert_eq!(result.retcode, 10012);
+        assert_eq!(host.positions_total(), 1, "the second never reached it");
+    }
+
+    #[test]
+    fn a_disconnected_terminal_refuses_order_send_with_10031_and_reports_it() {
+        let mut host = host(Mode::Mt5Netting, "EURUSD");
+        assert_eq!(host.terminal_info_integer(k::TERMINAL_CONNECTED), Some(1));
+        host.terminal().set_broker_connected(false);
+        assert_eq!(host.terminal_info_integer(k::TERMINAL_CONNECTED), Some(0));
+        let (ok, result) = host.order_send(&buy(0.1));
+        assert!(!ok);
+        assert_eq!(result.retcode as i64, k::TRADE_RETCODE_CONNECTION);
+        assert_eq!(host.positions_total(), 0);
     }
 
     #[test]
