@@ -323,8 +323,10 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        // `::name` is always another crate.
-        if path.leading_colon.is_none() {
+        // `::name` is always another crate. A lone name outside `use` is a local, a generic parameter or an item
+        // this module defines or imported (its `use` was counted): never a module, even when a child module has
+        // that name (`let events = ...; events.len()` beside `mod events;`).
+        if path.leading_colon.is_none() && path.segments.len() > 1 {
             self.paths.push(path.segments.iter().map(|segment| segment.ident.to_string()).collect());
         }
         syn::visit::visit_path(self, path);
@@ -342,9 +344,11 @@ fn macro_paths(tokens: TokenStream, out: &mut Vec<Vec<String>>) {
     // How many `:` have been seen since the last segment; a path continues only after exactly two.
     let mut colons = 0;
     let mut after_dollar = false;
+    // A lone name is not a path to anything here, as in `visit_path`.
     let flush = |current: &mut Vec<String>, out: &mut Vec<Vec<String>>| {
-        if !current.is_empty() {
-            out.push(std::mem::take(current));
+        let path = std::mem::take(current);
+        if path.len() > 1 {
+            out.push(path);
         }
     };
     for token in tokens {

@@ -112,6 +112,19 @@ fn a_facade_and_a_trait_import_alone_make_no_circle() {
 }
 
 #[test]
+fn a_local_named_like_a_child_module_is_not_a_use_of_it() {
+    let root = fixture(&[
+        // `events` in the root's body is a local, in code and in a macro; only `events.rs` uses the root.
+        (
+            "src/lib.rs",
+            "//! Root.\nmod events;\npub fn helper() {}\nfn f() { let events = 1; let _ = events; println!(\"{events}{}\", events); }\n",
+        ),
+        ("src/events.rs", "pub fn g() { crate::helper() }\n"),
+    ]);
+    assert_eq!(circles_of(root.path()), Vec::<String>::new());
+}
+
+#[test]
 fn integration_tests_and_binaries_are_checked_as_their_own_trees() {
     let root = fixture(&[
         ("src/main.rs", "//! Binary.\nmod cli;\npub struct Options;\nfn main() { cli::run(); }\n"),
