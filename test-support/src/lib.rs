@@ -1,17 +1,22 @@
-//! What the workspace's test suites share: a real console and a real gateway on loopback port 0, a raw WebSocket
-//! JSON-RPC client, and bounded polling. A dev-dependency only; nothing here ships.
+//! What the workspace's test suites share: a real console (on SQLite or, under console/tests/with-postgres.sh,
+//! PostgreSQL) and a real gateway on loopback port 0, opt-in log capture, a raw WebSocket JSON-RPC client, and
+//! bounded polling. A dev-dependency only; nothing here ships.
 
 #![forbid(unsafe_code)]
 
 use std::time::Duration;
 
+pub mod backend;
 pub mod console;
 pub mod gateway;
+pub mod logs;
 pub mod proxy;
 pub mod ws;
 
+pub use backend::{database_args, database_url, pg_admin_url};
 pub use console::{Manager, TestConsole};
 pub use gateway::{TestGateway, config, metric, metrics_of};
+pub use logs::{capture_logs, captured_logs};
 pub use proxy::HangingProxy;
 pub use ws::{Read, Socket, connect, kind, read, response, ws_call};
 

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestConsole;
+use crate::support::{Calls, TestConsole, console, console_with};
 
 async fn sign_in(t: &TestConsole, email: &str, password: &str) -> reqwest::Response {
     t.http.post(t.url("/api/v1/session")).json(&json!({"email": email, "password": password})).send().await.unwrap()
@@ -11,7 +11,7 @@ async fn sign_in(t: &TestConsole, email: &str, password: &str) -> reqwest::Respo
 
 #[tokio::test]
 async fn sign_in_sets_a_strict_http_only_cookie_that_manages_and_sign_out_ends_it() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     t.console.create_user("trader@example.com", "correct horse battery").unwrap();
     let response = sign_in(&t, "Trader@Example.com", "correct horse battery").await;
     assert_eq!(response.status().as_u16(), 204);
@@ -44,7 +44,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_that_manages_and_sign_out_ends_i
 
 #[tokio::test]
 async fn wrong_credentials_are_401_and_repeated_failures_are_rate_limited() {
-    let t = TestConsole::start_with(|c| c.sign_in_max_failures = 3).await;
+    let t = console_with(|c| c.sign_in_max_failures = 3).await;
     t.console.create_user("trader@example.com", "correct horse battery").unwrap();
     for (email, password) in [
         ("trader@example.com", "wrong password"),
@@ -67,7 +67,7 @@ async fn wrong_credentials_are_401_and_repeated_failures_are_rate_limited() {
 
 #[tokio::test]
 async fn management_refuses_auth_tokens_and_missing_or_wrong_credentials() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let created = t.create_token(&key, "A", None).await;
     let (status, body) = t.send(Method::GET, "/api/v1/tokens", &created.token, None).await;
@@ -102,7 +102,7 @@ async fn management_refuses_auth_tokens_and_missing_or_wrong_credentials() {
 
 #[tokio::test]
 async fn foreign_host_and_origin_are_refused() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let response = t.http.get(t.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let response = t.http.get(t.url("/healthz")).header("host", "evil.example").send().await.unwrap();
@@ -120,7 +120,7 @@ async fn foreign_host_and_origin_are_refused() {
 
 #[tokio::test]
 async fn hosts_that_only_start_like_an_allowed_name_are_refused() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let port = t.addr.port();
     for (host, allowed) in [
         (format!("[::1]:{port}"), true),
@@ -144,7 +144,7 @@ async fn hosts_that_only_start_like_an_allowed_name_are_refused() {
 
 #[tokio::test]
 async fn users_and_api_keys_are_validated_in_the_library() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     assert!(t.console.create_user("not-an-email", "correct horse battery").is_err());
     assert!(t.console.create_user("a@example.com", "short").is_err());
     t.console.create_user("a@example.com", "correct horse battery").unwrap();
@@ -156,7 +156,7 @@ async fn users_and_api_keys_are_validated_in_the_library() {
 
 #[tokio::test]
 async fn the_dashboard_page_is_served() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     for (path, content_type) in [("/", "text/html"), ("/console.js", "text/javascript"), ("/console.css", "text/css")] {
         let response = t.http.get(t.url(path)).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");

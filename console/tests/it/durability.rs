@@ -11,13 +11,13 @@ use metaapi_protocol::console::{DenyReason, RevocationEvent, TokenList, Verdict}
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{TestConsole, assert_allowed, assert_denied};
+use crate::support::{Calls, assert_allowed, assert_denied, console, console_in};
 
 const BIN: &str = env!("CARGO_BIN_EXE_metaapi-console");
 
 #[tokio::test]
 async fn data_survives_a_restart() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     t.patch_account(&key, json!({"auto_approve_devices": true})).await;
     let kept = t.create_token(&key, "kept", None).await;
@@ -26,7 +26,7 @@ async fn data_survives_a_restart() {
     assert_allowed(&t.verify(&kept.token, "box").await);
     let dir = t.stop().await;
 
-    let t = TestConsole::start_in(dir, |_| {}).await;
+    let t = console_in(dir, |_| {}).await;
     assert_allowed(&t.verify(&kept.token, "box").await);
     assert_denied(&t.verify(&deleted.token, "box").await, DenyReason::TokenRevoked);
     let (status, list) = t.send(Method::GET, "/api/v1/tokens", &key, None).await;

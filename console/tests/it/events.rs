@@ -4,11 +4,11 @@ use metaapi_protocol::console::{DenyReason, RevocationEvent};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{TestConsole, now_ms};
+use crate::support::{Calls, console, now_ms};
 
 #[tokio::test]
 async fn token_deletion_and_replacement_are_pushed() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let mut first = t.listen().await;
     let mut second = t.listen().await;
@@ -27,7 +27,7 @@ async fn token_deletion_and_replacement_are_pushed() {
 
 #[tokio::test]
 async fn device_revocation_and_account_changes_are_pushed() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     t.patch_account(&key, json!({"auto_approve_devices": true})).await;
     let created = t.create_token(&key, "A", None).await;
@@ -59,7 +59,7 @@ async fn device_revocation_and_account_changes_are_pushed() {
 
 #[tokio::test]
 async fn expiries_are_pushed_when_they_pass() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let mut listener = t.listen().await;
     let created = t.create_token(&key, "short-lived", Some(now_ms() + 300)).await;
@@ -74,7 +74,7 @@ async fn expiries_are_pushed_when_they_pass() {
 #[tokio::test]
 async fn in_process_revocations_reach_http_listeners() {
     // The gateway's tests and the demo drive the console as a library while it serves.
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (user, key) = t.user();
     let created = t.create_token(&key, "A", None).await;
     let mut listener = t.listen().await;
@@ -87,7 +87,7 @@ async fn in_process_revocations_reach_http_listeners() {
 
 #[tokio::test]
 async fn the_events_endpoint_needs_a_websocket_upgrade() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let response = t.http.get(t.url("/api/v1/events")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -97,7 +97,7 @@ async fn the_events_endpoint_needs_a_websocket_upgrade() {
 #[tokio::test]
 async fn shutdown_closes_push_listeners() {
     use futures_util::StreamExt;
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/events", t.addr)).await.unwrap();
     ws.next().await.unwrap().unwrap(); // resync
     let _dir = t.stop().await;

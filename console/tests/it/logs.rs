@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{TestConsole, assert_allowed, captured_logs};
+use crate::support::{Calls, assert_allowed, captured_logs, console};
 
 #[tokio::test]
 async fn tokens_keys_passwords_and_sessions_never_appear_in_logs() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let password = "a very secret password 42";
     let user = t.console.create_user("logs@example.com", password).unwrap();
     let key = t.console.create_api_key(&user).unwrap();

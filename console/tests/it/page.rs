@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use metaapi_console::{Console, ConsoleConfig, ConsoleError, SqliteStore};
 
-use crate::support::TestConsole;
+use crate::support::{TestConsole, console, console_with};
 
 const BIN: &str = env!("CARGO_BIN_EXE_metaapi-console");
 
@@ -29,7 +29,7 @@ async fn index(t: &TestConsole) -> String {
 
 #[tokio::test]
 async fn the_page_names_the_default_gateway_when_none_is_configured() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let page = index(&t).await;
     assert_eq!(gateway_meta(&page), "http://127.0.0.1:6000");
     assert!(!page.contains("{{"), "no placeholder is left: {page}");
@@ -37,10 +37,10 @@ async fn the_page_names_the_default_gateway_when_none_is_configured() {
 
 #[tokio::test]
 async fn the_page_names_the_configured_gateway() {
-    let t = TestConsole::start_with(|c| c.gateway_url = "http://127.0.0.1:7123/".into()).await;
+    let t = console_with(|c| c.gateway_url = "http://127.0.0.1:7123/".into()).await;
     let page = index(&t).await;
     assert_eq!(gateway_meta(&page), "http://127.0.0.1:7123", "the trailing slash is dropped so /rpc can follow");
-    let t = TestConsole::start_with(|c| c.gateway_url = "http://[::1]:6001/metaapi".into()).await;
+    let t = console_with(|c| c.gateway_url = "http://[::1]:6001/metaapi".into()).await;
     assert_eq!(gateway_meta(&index(&t).await), "http://[::1]:6001/metaapi");
 }
 
@@ -125,7 +125,7 @@ async fn the_binary_takes_the_gateway_url_from_its_flag_and_environment() {
 
 #[tokio::test]
 async fn the_page_icon_is_served_where_browsers_ask_for_it() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     for path in ["/favicon.ico", "/favicon.svg"] {
         let response = t.http.get(t.url(path)).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");

@@ -5,7 +5,7 @@ use metaapi_protocol::console::{TokenList, TokenSummary};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{TestConsole, assert_allowed};
+use crate::support::{Calls, TestConsole, assert_allowed, console};
 
 fn identity(login: u64) -> Value {
     json!({
@@ -30,7 +30,7 @@ async fn token(t: &TestConsole, key: &str, id: &str) -> TokenSummary {
 
 #[tokio::test]
 async fn a_reported_terminal_is_listed_online_then_offline_when_no_longer_reported() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     t.patch_account(&key, json!({"auto_approve_devices": true})).await;
     let linked = t.create_token(&key, "MT5-Live-A", None).await;
@@ -56,7 +56,7 @@ async fn a_reported_terminal_is_listed_online_then_offline_when_no_longer_report
 
 #[tokio::test]
 async fn reports_from_a_device_that_is_not_approved_or_for_inactive_tokens_are_ignored() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let created = t.create_token(&key, "MT5-Live-A", None).await;
     let entry = json!([{"token_id": created.summary.id, "identity": identity(1)}]);
@@ -82,7 +82,7 @@ async fn reports_from_a_device_that_is_not_approved_or_for_inactive_tokens_are_i
 
 #[tokio::test]
 async fn malformed_reports_are_refused_naming_the_problem() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (status, value) = report(&t, json!({"device_id": "", "terminals": []})).await;
     assert_eq!((status, value["field"].as_str()), (400, Some("device_id")), "{value}");
     let (status, value) = report(&t, json!({"device_id": "d", "terminals": [], "extra": 1})).await;

@@ -9,7 +9,7 @@ use metaapi_protocol::console::{DenyReason, RevocationEvent};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{TestConsole, assert_allowed, assert_denied, pg_admin_url};
+use crate::support::{Calls, TestConsole, assert_allowed, assert_denied, console, console_in, pg_admin_url};
 
 fn skipped(test: &str) -> bool {
     let skip = pg_admin_url().is_none();
@@ -24,7 +24,7 @@ async fn changes_on_replica_a_reach_listeners_on_replica_b() {
     if skipped("changes_on_replica_a_reach_listeners_on_replica_b") {
         return;
     }
-    let a = TestConsole::start().await;
+    let a = console().await;
     let b = a.replica().await;
     let (_, key) = a.user();
     a.patch_account(&key, json!({"auto_approve_devices": true})).await;
@@ -78,7 +78,7 @@ async fn a_dropped_listening_connection_resumes_from_its_sequence_number() {
     if skipped("a_dropped_listening_connection_resumes_from_its_sequence_number") {
         return;
     }
-    let a = TestConsole::start().await;
+    let a = console().await;
     let b = a.replica().await;
     let (_, key) = a.user();
     let first = a.create_token(&key, "MT5-Live-A", None).await;
@@ -108,7 +108,7 @@ async fn a_replica_restarted_mid_stream_loses_no_revocation() {
     if skipped("a_replica_restarted_mid_stream_loses_no_revocation") {
         return;
     }
-    let a = TestConsole::start().await;
+    let a = console().await;
     let b = a.replica().await;
     let (_, key) = a.user();
     a.patch_account(&key, json!({"auto_approve_devices": true})).await;
@@ -124,7 +124,7 @@ async fn a_replica_restarted_mid_stream_loses_no_revocation() {
 
     // The gateway reconnects to the restarted B: its first frame is a resync, so it drops the verdict it cached for
     // the token revoked meanwhile, and B's answer for it is a denial.
-    let b = TestConsole::start_in(dir, |_| {}).await;
+    let b = console_in(dir, |_| {}).await;
     let mut on_b = b.listen().await;
     assert_denied(&b.verify(&during.token, "box-1").await, DenyReason::TokenRevoked);
     // And the stream goes on: the next revocation on A reaches the restarted B.
@@ -140,7 +140,7 @@ async fn pruning_deletes_old_feed_rows_and_a_replica_opened_after_it_starts_at_t
     if skipped("pruning_deletes_old_feed_rows_and_a_replica_opened_after_it_starts_at_the_horizon") {
         return;
     }
-    let a = TestConsole::start().await;
+    let a = console().await;
     let b = a.replica().await;
     let (_, key) = a.user();
     let first = a.create_token(&key, "MT5-Live-A", None).await;
@@ -176,7 +176,7 @@ async fn a_replica_resuming_from_below_the_pruned_horizon_resyncs_its_listeners(
     if skipped("a_replica_resuming_from_below_the_pruned_horizon_resyncs_its_listeners") {
         return;
     }
-    let a = TestConsole::start().await;
+    let a = console().await;
     let b = a.replica().await;
     let (_, key) = a.user();
     let missed = a.create_token(&key, "MT5-Live-A", None).await;
@@ -212,7 +212,7 @@ async fn an_offline_cli_change_on_the_shared_database_is_pushed_by_the_running_r
     if skipped("an_offline_cli_change_on_the_shared_database_is_pushed_by_the_running_replicas") {
         return;
     }
-    let a = TestConsole::start().await;
+    let a = console().await;
     let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
     let user = a.console.create_user(&email, "correct horse battery").unwrap();
     let key = a.console.create_api_key(&user).unwrap();

@@ -6,7 +6,7 @@
 use metaapi_console::store::{DatabaseUrl, PG_MIGRATIONS, PoolLimits, PostgresStore, UserRecord};
 use metaapi_console::{Console, ConsoleConfig, ConsoleError, Store};
 
-use crate::support::{TestConsole, database_url, pg_admin_url};
+use crate::support::{Calls, console, database_url, pg_admin_url};
 
 fn user(id: &str, email: &str) -> UserRecord {
     UserRecord {
@@ -33,7 +33,7 @@ fn fresh_pg(test: &str) -> Option<(tempfile::TempDir, String)> {
 
 #[tokio::test]
 async fn the_suite_runs_on_the_backend_it_was_given() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     t.create_token(&key, "MT5-Live-A", None).await;
     let sqlite_file = t.dir.path().join("console.db").exists();
@@ -145,7 +145,7 @@ fn sql(url: &str, statement: &str) {
 
 #[tokio::test]
 async fn readiness_follows_the_database_and_shutdown() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let response = t.http.get(t.url("/readyz")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.json::<serde_json::Value>().await.unwrap()["status"], "ready");

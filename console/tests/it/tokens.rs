@@ -6,7 +6,7 @@ use metaapi_protocol::console::{CreatedToken, TokenList, TokenStatus};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{TestConsole, assert_allowed, now_ms};
+use crate::support::{Calls, TestConsole, assert_allowed, console, now_ms};
 
 async fn list(t: &TestConsole, key: &str) -> TokenList {
     let (status, value) = t.send(Method::GET, "/api/v1/tokens", key, None).await;
@@ -16,7 +16,7 @@ async fn list(t: &TestConsole, key: &str) -> TokenList {
 
 #[tokio::test]
 async fn create_list_delete_replace() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let expires = now_ms() + 3_600_000;
     let created = t.create_token(&key, "MT5-Live-A", Some(expires)).await;
@@ -63,7 +63,7 @@ async fn create_list_delete_replace() {
 
 #[tokio::test]
 async fn list_responses_never_contain_tokens() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let a = t.create_token(&key, "A", None).await;
     let b = t.create_token(&key, "B", None).await;
@@ -76,7 +76,7 @@ async fn list_responses_never_contain_tokens() {
 
 #[tokio::test]
 async fn bad_input_gets_a_precise_4xx_and_writes_nothing() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let raw = |body: &'static str| {
         t.http
@@ -150,7 +150,7 @@ async fn bad_input_gets_a_precise_4xx_and_writes_nothing() {
 
 #[tokio::test]
 async fn account_updates_are_validated() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let (status, v) = t.send(Method::GET, "/api/v1/account", &key, None).await;
     assert_eq!(status, 200);
@@ -175,7 +175,7 @@ async fn account_updates_are_validated() {
 
 #[tokio::test]
 async fn concurrent_creation_loses_nothing() {
-    let t = std::sync::Arc::new(TestConsole::start().await);
+    let t = std::sync::Arc::new(console().await);
     let (_, key) = t.user();
     t.patch_account(&key, json!({"auto_approve_devices": true})).await;
     let mut tasks = Vec::new();
@@ -202,7 +202,7 @@ async fn concurrent_creation_loses_nothing() {
 
 #[tokio::test]
 async fn a_name_in_use_is_refused_until_its_token_is_deleted_or_replaced() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let first = t.create_token(&key, "MT5-Live-A", None).await;
     for name in ["MT5-Live-A", "mt5-live-a", "  MT5-Live-A "] {
@@ -226,7 +226,7 @@ async fn a_name_in_use_is_refused_until_its_token_is_deleted_or_replaced() {
 
 #[tokio::test]
 async fn the_listing_filters_by_status() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let kept = t.create_token(&key, "kept", None).await;
     let deleted = t.create_token(&key, "deleted", None).await;

@@ -7,7 +7,7 @@ use metaapi_protocol::console::{DenyReason, Verdict};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{TestConsole, assert_allowed, assert_denied, now_ms};
+use crate::support::{Calls, TestConsole, assert_allowed, assert_denied, console, console_with, now_ms};
 
 /// Runs one scenario per situation on a fresh account and answers the verdict it ends with.
 async fn scenario(t: &TestConsole, name: &str) -> Verdict {
@@ -83,7 +83,7 @@ async fn scenario(t: &TestConsole, name: &str) -> Verdict {
 
 #[tokio::test]
 async fn each_deny_reason_comes_from_its_own_scenario_only() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let expected = [
         ("token_unknown", DenyReason::TokenUnknown),
         ("token_revoked", DenyReason::TokenRevoked),
@@ -110,7 +110,7 @@ async fn each_deny_reason_comes_from_its_own_scenario_only() {
 
 #[tokio::test]
 async fn denial_precedence_follows_the_contract() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     // Pending device on a disabled account: the account speaks first.
     let created = t.create_token(&key, "A", None).await;
@@ -128,7 +128,7 @@ async fn denial_precedence_follows_the_contract() {
 
 #[tokio::test]
 async fn allowed_verdict_names_the_terminal_and_caps_its_ttl() {
-    let t = TestConsole::start_with(|c| c.verdict_ttl = Duration::from_secs(30)).await;
+    let t = console_with(|c| c.verdict_ttl = Duration::from_secs(30)).await;
     let (_, key) = t.user();
     t.patch_account(&key, json!({"auto_approve_devices": true})).await;
     let created = t.create_token(&key, "MT5-Live-A", None).await;
@@ -155,7 +155,7 @@ async fn allowed_verdict_names_the_terminal_and_caps_its_ttl() {
 
 #[tokio::test]
 async fn devices_register_as_pending_and_work_once_approved() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     let created = t.create_token(&key, "A", None).await;
     assert_denied(&t.verify(&created.token, "box-1").await, DenyReason::DevicePending);
@@ -184,7 +184,7 @@ async fn devices_register_as_pending_and_work_once_approved() {
 
 #[tokio::test]
 async fn verify_records_last_use_and_rejects_malformed_requests() {
-    let t = TestConsole::start().await;
+    let t = console().await;
     let (_, key) = t.user();
     t.patch_account(&key, json!({"auto_approve_devices": true})).await;
     let created = t.create_token(&key, "A", None).await;

@@ -15,7 +15,7 @@ fn now_ms() -> i64 {
 /// Makes a token that the console refuses for `reason`, for a fresh console user.
 async fn denied_token(console: &TestConsole, gateway: &TestGateway, reason: DenyReason, n: usize) -> Option<String> {
     let email = format!("user{n}@example.com");
-    let user: Manager = console.user(&email, reason != DenyReason::DevicePending).await;
+    let user: Manager = console.manager(&email, reason != DenyReason::DevicePending).await;
     let token = match reason {
         DenyReason::TokenUnknown => "mat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
         DenyReason::TokenExpired => {
@@ -66,7 +66,7 @@ async fn denied_token(console: &TestConsole, gateway: &TestGateway, reason: Deny
 
 #[tokio::test]
 async fn every_deny_reason_on_every_endpoint() {
-    let console = TestConsole::start(true).await;
+    let console = TestConsole::start().await.with_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let gateway = TestGateway::start(config(&console, dir.path())).await;
 
@@ -166,7 +166,7 @@ async fn terminal_links_whose_tokens_expire_are_unlinked_cleanly() {
 
 #[tokio::test]
 async fn known_tokens_survive_a_console_outage_for_the_grace_period_only() {
-    let mut console = TestConsole::start_with(true, Duration::from_millis(100)).await;
+    let console = TestConsole::start_with(|c| c.verdict_ttl = Duration::from_millis(100)).await.with_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&console, dir.path());
     config.grace_period = Duration::from_millis(2500);

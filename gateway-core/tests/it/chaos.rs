@@ -202,7 +202,7 @@ async fn gateway(console: &TestConsole, dir: &std::path::Path) -> TestGateway {
 
 impl Stack {
     async fn start(seed: u64) -> Stack {
-        let console = TestConsole::start(true).await;
+        let console = TestConsole::start().await.with_admin().await;
         let dir = tempfile::tempdir().unwrap();
         let gateway = gateway(&console, dir.path()).await;
         let token = console.create_token("Chaos", None).await.token;

@@ -64,13 +64,14 @@ async fn auth_refusals_answer_with_the_request_id() {
 #[tokio::test]
 async fn a_websocket_call_refused_for_want_of_the_console_keeps_its_id() {
     // Verdicts expire at once and there is no grace period, so with the console gone every call needs it.
-    let console = crate::harness::TestConsole::start_with(true, Duration::from_millis(1)).await;
+    let console =
+        crate::harness::TestConsole::start_with(|c| c.verdict_ttl = Duration::from_millis(1)).await.with_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = crate::harness::config(&console, dir.path());
     config.grace_period = Duration::ZERO;
     config.console_timeout = Duration::from_millis(200);
     let gateway = crate::harness::TestGateway::start(config).await;
-    let mut world = crate::harness::World { console, gateway, dir };
+    let world = crate::harness::World { console, gateway, dir };
     let (token, _terminal) = world.terminal("Outage", 1).await;
     let mut socket = world.gateway.connect("/ws", Some(&token)).await.unwrap();
     world.console.stop().await;

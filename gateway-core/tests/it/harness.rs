@@ -16,7 +16,7 @@ pub struct World {
 
 /// A console (devices auto-approved) and a gateway with test defaults adjusted by `adjust`.
 pub async fn world_with(adjust: impl FnOnce(&mut GatewayConfig)) -> World {
-    let console = TestConsole::start(true).await;
+    let console = TestConsole::start().await.with_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&console, dir.path());
     adjust(&mut config);

@@ -17,7 +17,7 @@ const TIMEOUT: Duration = Duration::from_millis(300);
 #[tokio::test]
 async fn a_hung_console_delays_only_the_first_call_of_a_token() {
     // Verdicts go stale almost at once, so every call below is past the TTL and would have asked the console.
-    let console = TestConsole::start_with(true, Duration::from_millis(20)).await;
+    let console = TestConsole::start_with(|c| c.verdict_ttl = Duration::from_millis(20)).await.with_admin().await;
     let proxy = HangingProxy::start(&console.url).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&console, dir.path());
@@ -125,7 +125,7 @@ async fn a_recheck_after_a_token_revocation_does_not_reuse_the_answer_from_befor
     use metaapi_gateway_core::auth::Verifier;
     use metaapi_protocol::console::{DenyReason, RevocationEvent};
 
-    let console = TestConsole::start(true).await;
+    let console = TestConsole::start().await.with_admin().await;
     let verifier =
         Arc::new(Verifier::new(&console.url, uuid_like(), "host".into(), Duration::from_secs(60), TIMEOUT).unwrap());
     let created = console.create_token("Recheck", None).await;

@@ -41,7 +41,7 @@ fn workers_of(metrics: &str) -> &str {
 
 #[tokio::test]
 async fn the_runtime_has_the_workers_asked_for() {
-    let console = TestConsole::start(true).await;
+    let console = TestConsole::start().await.with_admin().await;
     let data_dir = tempfile::tempdir().unwrap();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     for (flags, expected) in [(&[][..], "1"), (&["--workers", "3"][..], "3")] {
@@ -62,7 +62,7 @@ async fn the_runtime_has_the_workers_asked_for() {
 
 #[tokio::test]
 async fn the_default_log_has_no_line_per_request() {
-    let console = TestConsole::start(true).await;
+    let console = TestConsole::start().await.with_admin().await;
     let data_dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut gateway = start_gateway(&console, data_dir.path(), port, &[]);

@@ -22,7 +22,7 @@ fn start_binary(console_url: &str, data_dir: &std::path::Path, port: u16) -> Chi
 
 #[tokio::test]
 async fn a_console_outage_is_logged_once_when_it_starts_and_once_when_it_ends() {
-    let console = TestConsole::start_with(true, Duration::from_millis(20)).await;
+    let console = TestConsole::start_with(|c| c.verdict_ttl = Duration::from_millis(20)).await.with_admin().await;
     let proxy = HangingProxy::start(&console.url).await;
     let data_dir = tempfile::tempdir().unwrap();
     let port = free_port();
