@@ -83,11 +83,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Console
         .map_err(metaapi_protocol::field_path::locate)
         .and_then(|v| de.end().map(|()| v).map_err(|e| (None, e)));
     value.map_err(|(field, inner)| match inner.classify() {
-        serde_json::error::Category::Data => ConsoleError::Invalid {
-            code: "invalid_body",
-            message: format!("body does not fit: {inner}"),
-            field,
-        },
+        serde_json::error::Category::Data => {
+            ConsoleError::Invalid { code: "invalid_body", message: format!("body does not fit: {inner}"), field }
+        }
         _ if bytes.iter().all(u8::is_ascii_whitespace) => ConsoleError::Invalid {
             code: "malformed_json",
             message: "body is empty; a JSON object is expected".into(),
