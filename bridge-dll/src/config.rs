@@ -1,5 +1,6 @@
 //! The JSON config of `mtb_start`: where the gateway is, the token, and who the terminal is.
 
+use metaapi_protocol::field_path;
 use metaapi_protocol::types::{Capability, TerminalIdentity};
 use serde::Deserialize;
 
@@ -35,14 +36,13 @@ impl StartConfig {
     pub fn parse(text: &str) -> BridgeResult<StartConfig> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let config: StartConfig = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            let inner = error.into_inner();
+            let (field, inner) = field_path::locate(error);
             if inner.is_syntax() || inner.is_eof() {
                 BridgeError::InvalidJson(format!("config: {inner}"))
-            } else if path == "." {
-                BridgeError::InvalidConfig(inner.to_string())
+            } else if let Some(field) = field {
+                BridgeError::InvalidConfig(format!("`{field}`: {inner}"))
             } else {
-                BridgeError::InvalidConfig(format!("`{path}`: {inner}"))
+                BridgeError::InvalidConfig(inner.to_string())
             }
         })?;
         config.check()?;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use metaapi_protocol::{
     Method, MethodVisitor, Notification, NotificationVisitor, ParamsError, Route, Source, StreamKind, decode_params,
-    for_each_method, for_each_notification,
+    field_path, for_each_method, for_each_notification,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -107,18 +107,10 @@ fn facts() -> &'static Facts {
     })
 }
 
+/// The error at the field it is about (see `field_path`), with `""` for the value as a whole.
 fn path_error(error: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
-    let path = error.path().to_string();
-    let message = error.into_inner().to_string();
-    // serde reports a missing field at its parent's path; name the field itself.
-    let named = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
-    let field = match (path.as_str(), named) {
-        (".", Some(name)) => name.to_owned(),
-        (".", None) => String::new(),
-        (parent, Some(name)) => format!("{parent}.{name}"),
-        (parent, None) => parent.to_owned(),
-    };
-    FieldError { field, message }
+    let (field, inner) = field_path::locate(error);
+    FieldError { field: field.unwrap_or_default(), message: inner.to_string() }
 }
 
 fn check_typed<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, FieldError> {

@@ -92,6 +92,17 @@ fn config_errors_name_the_member() {
 }
 
 #[test]
+fn a_missing_member_of_the_config_is_named_by_its_path() {
+    let mut session = 0;
+    let mut config: serde_json::Value = serde_json::from_str(&config(closed_port(), "mat_x")).unwrap();
+    config["terminal"].as_object_mut().unwrap().remove("build");
+    let text = config.to_string();
+    assert_eq!((abi().start)(text.as_ptr(), text.len() as i32, 1, &mut session), MTB_E_INVALID_CONFIG);
+    // serde reports a missing member at its parent (`terminal`); the error names the member itself.
+    assert!(last_error().contains("`terminal.build`: missing field `build`"), "{}", last_error());
+}
+
+#[test]
 fn last_error_is_not_changed_by_reading_it() {
     assert_eq!((abi().stop)(987_654_321), MTB_E_NO_SESSION);
     let message = last_error();
