@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod bodies;
 mod durability;
 mod events;
 mod logs;
