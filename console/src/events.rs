@@ -44,7 +44,7 @@ pub(crate) async fn serve_listener(console: Console, mut socket: WebSocket, shut
             }
             incoming = socket.next() => match incoming {
                 // Listeners have nothing to say; reading keeps pings answered and notices a close.
-                Some(Ok(m)) if m.is_close() => break,
+                Some(Ok(message)) if message.is_close() => break,
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break,
             }
@@ -67,12 +67,12 @@ pub(crate) async fn run_expiry_timer(console: Console, shutdown: CancellationTok
         let next = tokio::task::spawn_blocking(move || store.next_expiry_after(checked_until)).await;
         let next = match next {
             Ok(Ok(next)) => next,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "expiry timer could not read the store");
+            Ok(Err(error)) => {
+                tracing::error!(%error, "expiry timer could not read the store");
                 None
             }
-            Err(e) => {
-                tracing::error!(error = %e, "expiry timer task failed");
+            Err(error) => {
+                tracing::error!(%error, "expiry timer task failed");
                 None
             }
         };
@@ -105,8 +105,8 @@ pub(crate) async fn run_expiry_timer(console: Console, shutdown: CancellationTok
                 }
                 checked_until = until;
             }
-            Ok(Err(e)) => tracing::error!(error = %e, "expiry timer could not read the store"),
-            Err(e) => tracing::error!(error = %e, "expiry timer task failed"),
+            Ok(Err(error)) => tracing::error!(%error, "expiry timer could not read the store"),
+            Err(error) => tracing::error!(%error, "expiry timer task failed"),
         }
     }
 }

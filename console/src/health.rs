@@ -17,12 +17,12 @@ pub(crate) async fn readiness(console: Console, shutting_down: bool) -> Response
     // Any cheap read proves a connection and the schema; the id matches no user.
     match tokio::task::spawn_blocking(move || store.user_by_id("readiness-probe")).await {
         Ok(Ok(_)) => warp::reply::json(&serde_json::json!({"status": "ready"})).into_response(),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "not ready: the database failed");
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the database failed");
             unavailable("database_unavailable", "the console cannot reach its database")
         }
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready: the readiness probe failed");
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the readiness probe failed");
             unavailable("database_unavailable", "the console cannot reach its database")
         }
     }

@@ -139,8 +139,8 @@ fn validate_gateway_url(url: &str) -> Result<(), ConsoleError> {
     let Some(rest) = url.strip_prefix("http://") else {
         return refuse("does not start with http://");
     };
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-._~:/[]%".contains(c);
-    if let Some(bad) = url.chars().find(|&c| !safe(c)) {
+    let safe = |character: char| character.is_ascii_alphanumeric() || "-._~:/[]%".contains(character);
+    if let Some(bad) = url.chars().find(|&character| !safe(character)) {
         return refuse(&format!(
             "contains {bad:?}; only letters, digits and -._~:/[]% are allowed (no quotes, angle brackets, \
              whitespace, backslashes, queries or fragments)"
@@ -165,8 +165,8 @@ impl UserId {
 }
 
 impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
     }
 }
 
@@ -193,14 +193,14 @@ struct Inner {
 }
 
 impl std::fmt::Debug for Console {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Console").field("config", &self.inner.config).finish_non_exhaustive()
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Console").field("config", &self.inner.config).finish_non_exhaustive()
     }
 }
 
-const MAX_EMAIL_LEN: usize = 254;
-const MIN_PASSWORD_LEN: usize = 8;
-const MAX_PASSWORD_LEN: usize = 1024;
+const MAX_EMAIL_BYTES: usize = 254;
+const MIN_PASSWORD_CHARACTERS: usize = 8;
+const MAX_PASSWORD_CHARACTERS: usize = 1024;
 
 impl Console {
     /// Validates `config`, then opens the database it names (by default the SQLite file in `config.data_dir`,
@@ -249,7 +249,7 @@ impl Console {
     pub fn create_user(&self, email: &str, password: &str) -> Result<UserId, ConsoleError> {
         let email = email.trim();
         if email.is_empty()
-            || email.len() > MAX_EMAIL_LEN
+            || email.len() > MAX_EMAIL_BYTES
             || !email.contains('@')
             || email.chars().any(char::is_control)
         {
@@ -259,12 +259,12 @@ impl Console {
                 "email must look like name@host, at most 254 bytes",
             ));
         }
-        let chars = password.chars().count();
-        if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&chars) {
+        let characters = password.chars().count();
+        if !(MIN_PASSWORD_CHARACTERS..=MAX_PASSWORD_CHARACTERS).contains(&characters) {
             return Err(ConsoleError::invalid(
                 "invalid_password",
                 "password",
-                format!("password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters"),
+                format!("password must be {MIN_PASSWORD_CHARACTERS} to {MAX_PASSWORD_CHARACTERS} characters"),
             ));
         }
         let user = UserRecord {
@@ -285,7 +285,7 @@ impl Console {
     pub fn user_by_email(&self, email: &str) -> Result<UserId, ConsoleError> {
         self.store()
             .user_by_email(email.trim())?
-            .map(|u| UserId(u.id))
+            .map(|user| UserId(user.id))
             .ok_or_else(|| ConsoleError::NotFound { what: "user", id: email.trim().to_owned() })
     }
 
@@ -313,9 +313,9 @@ impl Console {
         }
         let user = self.store().user_by_email(email.trim())?;
         // Unknown emails cost one argon2 verification too, so timing does not reveal which emails exist.
-        let stored = user.as_ref().map(|u| u.password_hash.as_str()).unwrap_or(secret::decoy_password_hash());
-        let ok = secret::verify_password(password, stored) && user.is_some();
-        let Some(user) = user.filter(|_| ok) else {
+        let stored = user.as_ref().map(|user| user.password_hash.as_str()).unwrap_or(secret::decoy_password_hash());
+        let password_matches = secret::verify_password(password, stored) && user.is_some();
+        let Some(user) = user.filter(|_| password_matches) else {
             if let Some(ip) = peer {
                 self.record_sign_in_failure(ip);
             }
@@ -327,8 +327,8 @@ impl Console {
         }
         let session = secret::generate("mcs_")?;
         let now = now_ms();
-        let ttl = i64::try_from(self.inner.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
-        self.store().insert_session(&secret::hash(&session), &user.id, now, now.saturating_add(ttl))?;
+        let lifetime_ms = i64::try_from(self.inner.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
+        self.store().insert_session(&secret::hash(&session), &user.id, now, now.saturating_add(lifetime_ms))?;
         tracing::info!(user = %user.id, "signed in");
         Ok(session)
     }
@@ -339,7 +339,7 @@ impl Console {
     }
 
     fn lock_failures(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (Instant, u32)>> {
-        self.inner.sign_in_failures.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.sign_in_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn check_sign_in_rate(&self, ip: IpAddr) -> Result<(), ConsoleError> {
@@ -402,11 +402,19 @@ impl Console {
     }
 
     fn announce_expiry(&self, user: &UserId, at: i64) {
-        self.inner.announced_expiries.lock().unwrap_or_else(|p| p.into_inner()).insert((user.0.clone(), at));
+        self.inner
+            .announced_expiries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((user.0.clone(), at));
     }
 
     fn take_announced_expiry(&self, user_id: &str, at: i64) -> bool {
-        self.inner.announced_expiries.lock().unwrap_or_else(|p| p.into_inner()).remove(&(user_id.to_owned(), at))
+        self.inner
+            .announced_expiries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&(user_id.to_owned(), at))
     }
 
     /// Publishes a change made through this replica: to its own push listeners at once, then to every other
@@ -414,9 +422,9 @@ impl Console {
     fn publish(&self, event: RevocationEvent) {
         if let Some(feed) = &self.inner.feed {
             match feed.append(&event) {
-                Ok(seq) => tracing::debug!(seq, "revocation appended to the replicas' feed"),
+                Ok(sequence) => tracing::debug!(seq = sequence, "revocation appended to the replicas' feed"),
                 // The change itself is committed; other replicas' gateways fall back to their verdicts' TTL.
-                Err(e) => tracing::error!(error = %e, "revocation not shared with other replicas"),
+                Err(error) => tracing::error!(%error, "revocation not shared with other replicas"),
             }
         }
         self.publish_local(event);

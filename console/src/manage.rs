@@ -11,15 +11,15 @@ use crate::store::{AccountUpdate, DeviceRecord, TokenRecord, UserRecord};
 use crate::{Console, ConsoleError, UserId};
 
 /// Longest token name, in characters.
-pub const MAX_NAME_CHARS: usize = 64;
+pub const MAX_NAME_CHARACTERS: usize = 64;
 
 /// The status of a token at `now`. Revocation and replacement outrank expiry: they are what the user did.
-pub(crate) fn token_status(t: &TokenRecord, now: TimeMs) -> TokenStatus {
-    if t.revoked_at.is_some() {
+pub(crate) fn token_status(token: &TokenRecord, now: TimeMs) -> TokenStatus {
+    if token.revoked_at.is_some() {
         TokenStatus::Revoked
-    } else if t.replaced_by.is_some() {
+    } else if token.replaced_by.is_some() {
         TokenStatus::Replaced
-    } else if t.expires_at.is_some_and(|e| e <= now) {
+    } else if token.expires_at.is_some_and(|expires_at| expires_at <= now) {
         TokenStatus::Expired
     } else {
         TokenStatus::Active
@@ -27,40 +27,46 @@ pub(crate) fn token_status(t: &TokenRecord, now: TimeMs) -> TokenStatus {
 }
 
 /// The state of an account at `now`. Disabled outranks expired.
-pub(crate) fn account_state(u: &UserRecord, now: TimeMs) -> AccountState {
-    if u.disabled {
+pub(crate) fn account_state(user: &UserRecord, now: TimeMs) -> AccountState {
+    if user.disabled {
         AccountState::Disabled
-    } else if u.expires_at.is_some_and(|e| e <= now) {
+    } else if user.expires_at.is_some_and(|expires_at| expires_at <= now) {
         AccountState::Expired
     } else {
         AccountState::Active
     }
 }
 
-fn summary(t: &TokenRecord, now: TimeMs) -> TokenSummary {
+fn summary(token: &TokenRecord, now: TimeMs) -> TokenSummary {
     TokenSummary {
-        id: t.id.clone(),
-        name: t.name.clone(),
-        terminal_id: t.terminal_id.clone(),
-        status: token_status(t, now),
-        created_at: t.created_at,
-        expires_at: t.expires_at,
-        last_used_at: t.last_used_at,
-        replaced_by: t.replaced_by.clone(),
+        id: token.id.clone(),
+        name: token.name.clone(),
+        terminal_id: token.terminal_id.clone(),
+        status: token_status(token, now),
+        created_at: token.created_at,
+        expires_at: token.expires_at,
+        last_used_at: token.last_used_at,
+        replaced_by: token.replaced_by.clone(),
         terminal: None,
     }
 }
 
-fn device(d: DeviceRecord) -> Device {
-    Device { id: d.id, name: d.name, status: d.status, first_seen_at: d.first_seen_at, last_seen_at: d.last_seen_at }
+fn device(record: DeviceRecord) -> Device {
+    Device {
+        id: record.id,
+        name: record.name,
+        status: record.status,
+        first_seen_at: record.first_seen_at,
+        last_seen_at: record.last_seen_at,
+    }
 }
 
-fn account_status(u: &UserRecord, now: TimeMs) -> AccountStatus {
+fn account_status(user: &UserRecord, now: TimeMs) -> AccountStatus {
     AccountStatus {
-        email: u.email.clone(),
-        state: account_state(u, now),
-        expires_at: u.expires_at,
-        auto_approve_devices: u.auto_approve_devices,
+        email: user.email.clone(),
+        state: account_state(user, now),
+        expires_at: user.expires_at,
+        auto_approve_devices: user.auto_approve_devices,
     }
 }
 
@@ -69,12 +75,12 @@ fn validate_name(name: &str) -> Result<String, ConsoleError> {
     if trimmed.is_empty() {
         return Err(ConsoleError::invalid("invalid_name", "name", "name must not be empty"));
     }
-    let chars = trimmed.chars().count();
-    if chars > MAX_NAME_CHARS {
+    let characters = trimmed.chars().count();
+    if characters > MAX_NAME_CHARACTERS {
         return Err(ConsoleError::invalid(
             "invalid_name",
             "name",
-            format!("name is {chars} characters; the limit is {MAX_NAME_CHARS}"),
+            format!("name is {characters} characters; the limit is {MAX_NAME_CHARACTERS}"),
         ));
     }
     if trimmed.chars().any(char::is_control) {
@@ -131,9 +137,9 @@ impl Console {
         let name = validate_name(&request.name)?;
         let now = now_ms();
         let existing = self.store().list_tokens(user.as_str())?;
-        if let Some(taken) = existing.iter().find(|t| {
-            t.name.to_lowercase() == name.to_lowercase()
-                && matches!(summary(t, now).status, TokenStatus::Active | TokenStatus::Expired)
+        if let Some(taken) = existing.iter().find(|token| {
+            token.name.to_lowercase() == name.to_lowercase()
+                && matches!(summary(token, now).status, TokenStatus::Active | TokenStatus::Expired)
         }) {
             return Err(ConsoleError::Conflict {
                 code: "duplicate_name",
@@ -155,8 +161,8 @@ impl Console {
             .store()
             .list_tokens(user.as_str())?
             .iter()
-            .map(|t| summary(t, now))
-            .filter(|t| statuses.is_none_or(|wanted| wanted.contains(&t.status)))
+            .map(|token| summary(token, now))
+            .filter(|token| statuses.is_none_or(|wanted| wanted.contains(&token.status)))
             .collect();
         Ok(TokenList { tokens: self.with_presence(tokens) })
     }
@@ -222,26 +228,26 @@ impl Console {
 
     /// Approves a device (also one that was revoked).
     pub fn approve_device(&self, user: &UserId, id: &str) -> Result<Device, ConsoleError> {
-        let d = self
+        let record = self
             .store()
             .set_device_status(user.as_str(), id, DeviceStatus::Approved)?
             .ok_or_else(|| ConsoleError::NotFound { what: "device", id: id.to_owned() })?;
         tracing::info!(user = %user, device_id = %id, "device approved");
-        Ok(device(d))
+        Ok(device(record))
     }
 
     /// Revokes a device: every token stops working from that machine at once.
     pub fn revoke_device(&self, user: &UserId, id: &str) -> Result<Device, ConsoleError> {
-        let before = self.store().list_devices(user.as_str())?.into_iter().find(|d| d.id == id);
-        let d = self
+        let before = self.store().list_devices(user.as_str())?.into_iter().find(|device| device.id == id);
+        let record = self
             .store()
             .set_device_status(user.as_str(), id, DeviceStatus::Revoked)?
             .ok_or_else(|| ConsoleError::NotFound { what: "device", id: id.to_owned() })?;
-        if before.is_some_and(|b| b.status != DeviceStatus::Revoked) {
+        if before.is_some_and(|device| device.status != DeviceStatus::Revoked) {
             tracing::info!(user = %user, device_id = %id, "device revoked");
             self.publish(RevocationEvent::Device { device_id: id.to_owned(), reason: DenyReason::DeviceRevoked });
         }
-        Ok(device(d))
+        Ok(device(record))
     }
 
     /// The account's status.
@@ -292,14 +298,14 @@ impl Console {
     }
 }
 
-fn refuse_unless_active(t: &TokenRecord, now: TimeMs) -> Result<(), ConsoleError> {
-    let (code, what) = match token_status(t, now) {
+fn refuse_unless_active(token: &TokenRecord, now: TimeMs) -> Result<(), ConsoleError> {
+    let (code, what) = match token_status(token, now) {
         TokenStatus::Active => return Ok(()),
         TokenStatus::Revoked => ("token_revoked", "was deleted"),
         TokenStatus::Replaced => ("token_replaced", "was already replaced"),
         TokenStatus::Expired => ("token_expired", "has expired; create a new token"),
     };
-    Err(ConsoleError::Conflict { code, message: format!("token {} {what}", t.id) })
+    Err(ConsoleError::Conflict { code, message: format!("token {} {what}", token.id) })
 }
 
 #[cfg(test)]

@@ -85,8 +85,8 @@ mod tests {
 
     #[test]
     fn windows_data_dir_is_under_local_app_data() {
-        let dir = data_dir_under(Some(r"C:\Users\Trader Name\AppData\Local".into()), "Gateway", "gateway-data");
-        assert_eq!(dir, PathBuf::from(r"C:\Users\Trader Name\AppData\Local").join("MetaAPI").join("Gateway"));
+        let directory = data_dir_under(Some(r"C:\Users\Trader Name\AppData\Local".into()), "Gateway", "gateway-data");
+        assert_eq!(directory, PathBuf::from(r"C:\Users\Trader Name\AppData\Local").join("MetaAPI").join("Gateway"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub const API_KEY_PREFIX: &str = "mak_";
 /// A fresh secret with the given prefix: 256 bits of OS randomness.
 pub fn generate(prefix: &str) -> Result<String, ConsoleError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ConsoleError::Random(e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|error| ConsoleError::Random(error.to_string()))?;
     Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
 }
 
@@ -29,19 +29,19 @@ pub fn hash(secret: &str) -> String {
 }
 
 /// Constant-time equality of two hashes.
-pub fn hashes_equal(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
+pub fn hashes_equal(left: &str, right: &str) -> bool {
+    left.as_bytes().ct_eq(right.as_bytes()).into()
 }
 
 /// An argon2id hash (PHC string) of a password with a random salt.
 pub fn hash_password(password: &str) -> Result<String, ConsoleError> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| ConsoleError::Random(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ConsoleError::PasswordHash(e.to_string()))?;
+    getrandom::fill(&mut salt).map_err(|error| ConsoleError::Random(error.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|error| ConsoleError::PasswordHash(error.to_string()))?;
     argon2::Argon2::default()
         .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ConsoleError::PasswordHash(e.to_string()))
+        .map(|hash| hash.to_string())
+        .map_err(|error| ConsoleError::PasswordHash(error.to_string()))
 }
 
 /// Whether `password` matches the PHC string `stored`. A malformed stored hash never matches.
@@ -71,19 +71,19 @@ mod tests {
 
     #[test]
     fn tokens_are_long_distinct_and_prefixed() {
-        let a = generate(TOKEN_PREFIX).unwrap();
-        let b = generate(TOKEN_PREFIX).unwrap();
-        assert!(a.starts_with("mat_"));
-        assert_eq!(a.len(), 4 + 43, "32 bytes base64url without padding is 43 characters");
-        assert_ne!(a, b);
+        let first = generate(TOKEN_PREFIX).unwrap();
+        let second = generate(TOKEN_PREFIX).unwrap();
+        assert!(first.starts_with("mat_"));
+        assert_eq!(first.len(), 4 + 43, "32 bytes base64url without padding is 43 characters");
+        assert_ne!(first, second);
     }
 
     #[test]
     fn hash_is_sha256_hex_and_compares() {
-        let h = hash("abc");
-        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert!(hashes_equal(&h, &hash("abc")));
-        assert!(!hashes_equal(&h, &hash("abd")));
+        let digest = hash("abc");
+        assert_eq!(digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(hashes_equal(&digest, &hash("abc")));
+        assert!(!hashes_equal(&digest, &hash("abd")));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::secret::{self, now_ms};
 use crate::{Console, ConsoleError};
 
 /// Longest device id and device name, in characters.
-pub const MAX_DEVICE_FIELD_CHARS: usize = 128;
+pub const MAX_DEVICE_FIELD_CHARACTERS: usize = 128;
 
 impl Console {
     /// Answers whether `request.token` may be used from `request.device_id`.
@@ -19,28 +19,30 @@ impl Console {
     pub fn verify(&self, request: &VerifyRequest) -> Result<Verdict, ConsoleError> {
         let device_id = request.device_id.trim();
         if device_id.is_empty()
-            || device_id.chars().count() > MAX_DEVICE_FIELD_CHARS
-            || device_id.chars().any(|c| c.is_control() || c.is_whitespace())
+            || device_id.chars().count() > MAX_DEVICE_FIELD_CHARACTERS
+            || device_id.chars().any(|character| character.is_control() || character.is_whitespace())
         {
             return Err(ConsoleError::invalid(
                 "invalid_device_id",
                 "device_id",
-                format!("device_id must be 1 to {MAX_DEVICE_FIELD_CHARS} visible characters without spaces"),
+                format!("device_id must be 1 to {MAX_DEVICE_FIELD_CHARACTERS} visible characters without spaces"),
             ));
         }
         let device_name = request.device_name.trim();
-        if device_name.chars().count() > MAX_DEVICE_FIELD_CHARS || device_name.chars().any(char::is_control) {
+        if device_name.chars().count() > MAX_DEVICE_FIELD_CHARACTERS || device_name.chars().any(char::is_control) {
             return Err(ConsoleError::invalid(
                 "invalid_device_name",
                 "device_name",
-                format!("device_name must be at most {MAX_DEVICE_FIELD_CHARS} characters without control characters"),
+                format!(
+                    "device_name must be at most {MAX_DEVICE_FIELD_CHARACTERS} characters without control characters"
+                ),
             ));
         }
         let device_name = if device_name.is_empty() { device_id } else { device_name };
 
         let hash = secret::hash(&request.token);
         let token = match self.store().token_by_hash(&hash)? {
-            Some(t) if secret::hashes_equal(&t.token_hash, &hash) => t,
+            Some(record) if secret::hashes_equal(&record.token_hash, &hash) => record,
             _ => return Ok(deny(DenyReason::TokenUnknown, None)),
         };
         let now = now_ms();
@@ -72,9 +74,9 @@ impl Console {
         self.store().mark_token_used(&token.id, now)?;
 
         // The verdict must not outlive the token or the account.
-        let ttl = i64::try_from(self.config().verdict_ttl.as_millis()).unwrap_or(i64::MAX);
-        let limit = [token.expires_at, user.expires_at].into_iter().flatten().map(|e| e - now).min();
-        let cache_ttl_ms = limit.map_or(ttl, |l| l.min(ttl)).max(0) as u64;
+        let configured_ms = i64::try_from(self.config().verdict_ttl.as_millis()).unwrap_or(i64::MAX);
+        let remaining_ms = [token.expires_at, user.expires_at].into_iter().flatten().map(|at| at - now).min();
+        let cache_ttl_ms = remaining_ms.map_or(configured_ms, |remaining| remaining.min(configured_ms)).max(0) as u64;
         tracing::debug!(token_id = %token.id, device_id = %device_id, "verification allowed");
         Ok(Verdict::Allowed {
             token_id: token.id,

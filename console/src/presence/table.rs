@@ -8,7 +8,7 @@ use metaapi_protocol::console::{TokenSummary, TokenTerminal};
 use metaapi_protocol::types::{TerminalIdentity, TimeMs};
 
 /// A terminal reads as offline when its gateway has not reported it for this long (gateways report every 5 s).
-pub const PRESENCE_TTL_MS: TimeMs = 15_000;
+pub const OFFLINE_AFTER_MS: TimeMs = 15_000;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -62,7 +62,7 @@ impl Presence {
             token.terminal = entries.get(&token.id).map(|entry| TokenTerminal {
                 identity: entry.identity.clone(),
                 device_id: entry.device_id.clone(),
-                online: entry.linked && now - entry.reported_at < PRESENCE_TTL_MS,
+                online: entry.linked && now - entry.reported_at < OFFLINE_AFTER_MS,
                 seen_at: entry.seen_at,
             });
         }

@@ -25,9 +25,9 @@ use crate::error::ConsoleError;
 pub struct DatabaseUrl(pub String);
 
 impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let scheme = self.0.split_once("://").map_or("(no scheme)", |(scheme, _)| scheme);
-        write!(f, "DatabaseUrl({scheme}://...)")
+        write!(formatter, "DatabaseUrl({scheme}://...)")
     }
 }
 
@@ -40,11 +40,11 @@ pub fn open(url: Option<&DatabaseUrl>, data_dir: &Path, limits: PoolLimits) -> R
     let Some(DatabaseUrl(url)) = url else {
         return Ok((Arc::new(SqliteStore::open(data_dir)?), None));
     };
-    if let Some(dir) = url.strip_prefix("sqlite://") {
-        if dir.is_empty() {
+    if let Some(directory) = url.strip_prefix("sqlite://") {
+        if directory.is_empty() {
             return Err(ConsoleError::Config("sqlite:// needs a data directory, for example sqlite://./data".into()));
         }
-        return Ok((Arc::new(SqliteStore::open(Path::new(dir))?), None));
+        return Ok((Arc::new(SqliteStore::open(Path::new(directory))?), None));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = Arc::new(PostgresStore::open(url, limits)?);
