@@ -50,7 +50,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP API.
-    Serve(ServeArgs),
+    Serve(ServeOptions),
     /// Create a console user in the data directory and print an API key for it.
     Init {
         /// Sign-in email.
@@ -100,7 +100,7 @@ pub enum Command {
 
 /// Options of `serve`.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub struct ServeOptions {
     /// Address to listen on.
     #[arg(long, env = "METAAPI_CONSOLE_LISTEN", default_value = "127.0.0.1:7000")]
     pub listen: SocketAddr,
@@ -214,60 +214,61 @@ pub enum AccountCommand {
 }
 
 /// Parses `500ms`, `45s`, `30m`, `1h`, `7d`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (digits, unit) = s.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("{s:?} is not a duration like 45s, 30m, 1h or 7d"))?;
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|character: char| !character.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let count: u64 = digits.parse().map_err(|_| format!("{text:?} is not a duration like 45s, 30m, 1h or 7d"))?;
     let ms = match unit {
-        "ms" => Some(n),
-        "s" => n.checked_mul(1000),
-        "m" => n.checked_mul(60_000),
-        "h" => n.checked_mul(3_600_000),
-        "d" => n.checked_mul(86_400_000),
-        _ => return Err(format!("{s:?} has no unit; use ms, s, m, h or d")),
+        "ms" => Some(count),
+        "s" => count.checked_mul(1000),
+        "m" => count.checked_mul(60_000),
+        "h" => count.checked_mul(3_600_000),
+        "d" => count.checked_mul(86_400_000),
+        _ => return Err(format!("{text:?} has no unit; use ms, s, m, h or d")),
     };
-    ms.map(Duration::from_millis).ok_or_else(|| format!("{s:?} is too long"))
+    ms.map(Duration::from_millis).ok_or_else(|| format!("{text:?} is too long"))
 }
 
 /// Parses epoch milliseconds or an RFC 3339 time (`2030-01-31T12:00:00Z`, `2030-01-31T14:00:00.5+02:00`).
-pub fn parse_time(s: &str) -> Result<TimeMs, String> {
-    let s = s.trim();
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().map_err(|_| format!("{s:?} is out of range"));
+pub fn parse_time(text: &str) -> Result<TimeMs, String> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return text.parse().map_err(|_| format!("{text:?} is out of range"));
     }
-    rfc3339_ms(s).ok_or_else(|| format!("{s:?} is neither epoch milliseconds nor RFC 3339 like 2030-01-31T12:00:00Z"))
+    rfc3339_ms(text)
+        .ok_or_else(|| format!("{text:?} is neither epoch milliseconds nor RFC 3339 like 2030-01-31T12:00:00Z"))
 }
 
-fn rfc3339_ms(s: &str) -> Option<TimeMs> {
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
+fn rfc3339_ms(text: &str) -> Option<TimeMs> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
     {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let mut rest = &s[19..];
-    let mut millis = 0i64;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.find(|c: char| !c.is_ascii_digit()).unwrap_or(frac.len());
+    let mut rest = &text[19..];
+    let mut milliseconds = 0i64;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.find(|character: char| !character.is_ascii_digit()).unwrap_or(fraction.len());
         if digits == 0 {
             return None;
         }
-        let first3 = format!("{:0<3}", &frac[..digits.min(3)]);
-        millis = first3.parse().ok()?;
-        rest = &frac[digits..];
+        let first_three_digits = format!("{:0<3}", &fraction[..digits.min(3)]);
+        milliseconds = first_three_digits.parse().ok()?;
+        rest = &fraction[digits..];
     }
-    let offset_min = match rest {
+    let offset_minutes = match rest {
         "Z" | "z" => 0,
         _ => {
             let sign = match rest.as_bytes().first()? {
@@ -283,16 +284,16 @@ fn rfc3339_ms(s: &str) -> Option<TimeMs> {
     };
     // month and day were range-checked above, so the narrowing cannot wrap.
     let days = metaapi_protocol::time::days_from_civil(year, month as u32, day as u32);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(secs * 1000 + millis)
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    Some(seconds * 1000 + milliseconds)
 }
 
-fn after(d: Duration) -> TimeMs {
-    now_ms().saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+fn after(duration: Duration) -> TimeMs {
+    now_ms().saturating_add(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<(), ConsoleError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| ConsoleError::Remote(e.to_string()))?;
+    let text = serde_json::to_string_pretty(value).map_err(|error| ConsoleError::Remote(error.to_string()))?;
     println!("{text}");
     Ok(())
 }
@@ -352,20 +353,24 @@ impl Backend {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response =
-            request.send().await.map_err(|e| ConsoleError::Remote(format!("console at {url} unreachable: {e}")))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| ConsoleError::Remote(format!("console at {url} unreachable: {error}")))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| ConsoleError::Remote(e.to_string()))?;
+        let bytes = response.bytes().await.map_err(|error| ConsoleError::Remote(error.to_string()))?;
         if !status.is_success() {
             let detail = serde_json::from_slice::<metaapi_protocol::console::ConsoleError>(&bytes)
-                .map(|e| format!("{}: {}", e.error, e.message))
+                .map(|body| format!("{}: {}", body.error, body.message))
                 .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
             return Err(ConsoleError::Remote(format!("console answered {status}: {detail}")));
         }
         if bytes.is_empty() {
             return Ok(None);
         }
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| ConsoleError::Remote(format!("unexpected answer: {e}")))
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|error| ConsoleError::Remote(format!("unexpected answer: {error}")))
     }
 
     async fn get<T: DeserializeOwned>(
@@ -378,8 +383,8 @@ impl Backend {
     }
 }
 
-fn to_value<T: Serialize>(v: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(v).ok()
+fn to_value<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
 }
 
 /// The configuration every command starts from: data directory, database and pool limits.
@@ -398,14 +403,14 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
     use reqwest::Method;
     let base = base_config(&cli);
     match cli.command {
-        Command::Serve(args) => {
+        Command::Serve(options) => {
             let mut config = base.clone();
-            config.verdict_ttl = args.verdict_ttl;
-            config.allowed_hosts.extend(args.allow_host);
-            config.gateway_url = args.gateway_url;
-            config.revocation_retention = args.revocation_retention;
+            config.verdict_ttl = options.verdict_ttl;
+            config.allowed_hosts.extend(options.allow_host);
+            config.gateway_url = options.gateway_url;
+            config.revocation_retention = options.revocation_retention;
             let console = Console::open(config)?;
-            let listener = tokio::net::TcpListener::bind(args.listen).await?;
+            let listener = tokio::net::TcpListener::bind(options.listen).await?;
             // Scripts that pass port 0 learn the real port from this line.
             println!("listening on http://{}", listener.local_addr()?);
             console.serve(listener, crate::platform::shutdown_signal()).await
@@ -436,21 +441,21 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
                 TokenCommand::Create { name, expires_in, expires_at, json } => {
                     let request = CreateTokenRequest { name, expires_at: expires_at.or(expires_in.map(after)) };
                     let created: CreatedToken = match &backend {
-                        Backend::Offline(c, u) => c.create_token(u, &request)?,
+                        Backend::Offline(console, user) => console.create_token(user, &request)?,
                         online => online.get(Method::POST, "/api/v1/tokens", to_value(&request)).await?,
                     };
                     print_created(&created, json)
                 }
                 TokenCommand::List => {
                     let list: TokenList = match &backend {
-                        Backend::Offline(c, u) => c.list_tokens(u)?,
+                        Backend::Offline(console, user) => console.list_tokens(user)?,
                         online => online.get(Method::GET, "/api/v1/tokens", None).await?,
                     };
                     print_json(&list)
                 }
                 TokenCommand::Delete { id } => {
                     match &backend {
-                        Backend::Offline(c, u) => drop(c.delete_token(u, &id)?),
+                        Backend::Offline(console, user) => drop(console.delete_token(user, &id)?),
                         online => drop(
                             online
                                 .call::<serde_json::Value>(Method::DELETE, &format!("/api/v1/tokens/{id}"), None)
@@ -462,7 +467,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
                 }
                 TokenCommand::Replace { id, json } => {
                     let created: CreatedToken = match &backend {
-                        Backend::Offline(c, u) => c.replace_token(u, &id)?,
+                        Backend::Offline(console, user) => console.replace_token(user, &id)?,
                         online => online.get(Method::POST, &format!("/api/v1/tokens/{id}/replace"), None).await?,
                     };
                     print_created(&created, json)
@@ -474,7 +479,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             match command {
                 DeviceCommand::List => {
                     let list: DeviceList = match &backend {
-                        Backend::Offline(c, u) => c.list_devices(u)?,
+                        Backend::Offline(console, user) => console.list_devices(user)?,
                         online => online.get(Method::GET, "/api/v1/devices", None).await?,
                     };
                     print_json(&list)
@@ -483,8 +488,8 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
                     let approve = matches!(command, DeviceCommand::Approve { .. });
                     let id = id.clone();
                     let device: Device = match &backend {
-                        Backend::Offline(c, u) if approve => c.approve_device(u, &id)?,
-                        Backend::Offline(c, u) => c.revoke_device(u, &id)?,
+                        Backend::Offline(console, user) if approve => console.approve_device(user, &id)?,
+                        Backend::Offline(console, user) => console.revoke_device(user, &id)?,
                         online => {
                             let verb = if approve { "approve" } else { "revoke" };
                             online.get(Method::POST, &format!("/api/v1/devices/{id}/{verb}"), None).await?
@@ -498,7 +503,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
             let backend = Backend::new(base.clone(), &target)?;
             let status: AccountStatus = match command {
                 AccountCommand::Show => match &backend {
-                    Backend::Offline(c, u) => c.account(u)?,
+                    Backend::Offline(console, user) => console.account(user)?,
                     online => online.get(Method::GET, "/api/v1/account", None).await?,
                 },
                 AccountCommand::Set { disabled, expires_at, expires_in, clear_expiry, auto_approve } => {
@@ -509,7 +514,7 @@ pub async fn run(cli: Cli) -> Result<(), ConsoleError> {
                         auto_approve_devices: auto_approve,
                     };
                     match &backend {
-                        Backend::Offline(c, u) => c.update_account(u, &request)?,
+                        Backend::Offline(console, user) => console.update_account(user, &request)?,
                         online => online.get(Method::PATCH, "/api/v1/account", to_value(&request)).await?,
                     }
                 }
