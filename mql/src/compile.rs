@@ -42,7 +42,7 @@ pub struct Built {
 }
 
 /// The C++ runtime's sources, compiled into every library.
-const RUNTIME_SOURCES: [&str; 4] = ["runtime.cpp", "mql5.cpp", "mql4.cpp", "layout.cpp"];
+const RUNTIME_SOURCES: [&str; 5] = ["runtime.cpp", "format.cpp", "mql5.cpp", "mql4.cpp", "layout.cpp"];
 
 /// Translates `programs` and compiles them with the runtime into one static library (C++17, warnings on).
 pub fn build_programs(programs: &[ProgramSpec], options: &BuildOptions) -> Result<Built, Error> {
