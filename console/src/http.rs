@@ -31,33 +31,33 @@ struct ApiReject(ConsoleError);
 
 impl warp::reject::Reject for ApiReject {}
 
-fn reject(e: ConsoleError) -> Rejection {
-    warp::reject::custom(ApiReject(e))
+fn reject(error: ConsoleError) -> Rejection {
+    warp::reject::custom(ApiReject(error))
 }
 
 /// Runs a store-touching console call on a blocking thread.
-async fn blocking<T, F>(console: &Console, f: F) -> Result<T, ConsoleError>
+async fn blocking<T, Call>(console: &Console, call: Call) -> Result<T, ConsoleError>
 where
     T: Send + 'static,
-    F: FnOnce(&Console) -> Result<T, ConsoleError> + Send + 'static,
+    Call: FnOnce(&Console) -> Result<T, ConsoleError> + Send + 'static,
 {
     let console = console.clone();
-    tokio::task::spawn_blocking(move || f(&console)).await.map_err(|e| ConsoleError::Task(e.to_string()))?
+    tokio::task::spawn_blocking(move || call(&console)).await.map_err(|error| ConsoleError::Task(error.to_string()))?
 }
 
-fn error_reply(e: &ConsoleError) -> Response {
-    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+fn error_reply(error: &ConsoleError) -> Response {
+    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status.is_server_error() {
-        tracing::error!(error = %e, "request failed");
+        tracing::error!(%error, "request failed");
     } else {
         // The message may quote request values; log only the code.
-        tracing::debug!(status = status.as_u16(), code = %e.body().error, "request refused");
+        tracing::debug!(status = status.as_u16(), code = %error.body().error, "request refused");
     }
-    let mut response = warp::reply::with_status(warp::reply::json(&e.body()), status).into_response();
-    if let ConsoleError::RateLimited { retry_after_secs } = e
-        && let Ok(v) = retry_after_secs.to_string().parse()
+    let mut response = warp::reply::with_status(warp::reply::json(&error.body()), status).into_response();
+    if let ConsoleError::RateLimited { retry_after_secs } = error
+        && let Ok(value) = retry_after_secs.to_string().parse()
     {
-        response.headers_mut().insert("retry-after", v);
+        response.headers_mut().insert("retry-after", value);
     }
     response
 }
@@ -65,23 +65,23 @@ fn error_reply(e: &ConsoleError) -> Response {
 fn json_reply<T: Serialize>(status: StatusCode, result: Result<T, ConsoleError>) -> Response {
     match result {
         Ok(value) => warp::reply::with_status(warp::reply::json(&value), status).into_response(),
-        Err(e) => error_reply(&e),
+        Err(error) => error_reply(&error),
     }
 }
 
 fn empty_reply(result: Result<(), ConsoleError>) -> Response {
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => error_reply(&e),
+        Err(error) => error_reply(&error),
     }
 }
 
 /// Parses a JSON body, naming the offending field when the JSON is well-formed but does not fit.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ConsoleError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de)
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(metaapi_protocol::field_path::locate)
-        .and_then(|v| de.end().map(|()| v).map_err(|e| (None, e)));
+        .and_then(|value| deserializer.end().map(|()| value).map_err(|error| (None, error)));
     value.map_err(|(field, inner)| match inner.classify() {
         serde_json::error::Category::Data => {
             ConsoleError::Invalid { code: "invalid_body", message: format!("body does not fit: {inner}"), field }
@@ -106,23 +106,23 @@ fn json_body<T: DeserializeOwned + Send + 'static>() -> impl Filter<Extract = (T
         .and_then(|length: Option<u64>, stream| read_json::<T, _, _>(length, stream))
 }
 
-async fn read_json<T, S, B>(length: Option<u64>, stream: S) -> Result<T, Rejection>
+async fn read_json<T, Chunks, Chunk>(length: Option<u64>, stream: Chunks) -> Result<T, Rejection>
 where
     T: DeserializeOwned,
-    S: futures_util::Stream<Item = Result<B, warp::Error>>,
-    B: Buf,
+    Chunks: futures_util::Stream<Item = Result<Chunk, warp::Error>>,
+    Chunk: Buf,
 {
     let too_large = || reject(ConsoleError::TooLarge { limit: MAX_BODY_BYTES });
-    if length.is_some_and(|l| l > MAX_BODY_BYTES) {
+    if length.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(too_large());
     }
     let mut stream = std::pin::pin!(stream);
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let mut chunk = chunk.map_err(|e| {
+        let mut chunk = chunk.map_err(|error| {
             reject(ConsoleError::Invalid {
                 code: "body_read_failed",
-                message: format!("could not read the body: {e}"),
+                message: format!("could not read the body: {error}"),
                 field: None,
             })
         })?;
@@ -131,9 +131,9 @@ where
         }
         while chunk.has_remaining() {
             let part = chunk.chunk();
-            let n = part.len();
+            let part_length = part.len();
             body.extend_from_slice(part);
-            chunk.advance(n);
+            chunk.advance(part_length);
         }
     }
     parse_json::<T>(&body).map_err(reject)
@@ -157,7 +157,7 @@ fn guard(allowed: Arc<Vec<String>>) -> impl Filter<Extract = (), Error = Rejecti
                 let Some(name) = host_name(&host) else {
                     return Err(reject(ConsoleError::Forbidden("the Host header is not host[:port]".into())));
                 };
-                if !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                if !allowed.iter().any(|allowed_name| allowed_name.eq_ignore_ascii_case(name)) {
                     return Err(reject(ConsoleError::Forbidden(format!("host {name} is not served here"))));
                 }
                 if let Some(origin) = origin
@@ -175,7 +175,7 @@ fn guard(allowed: Arc<Vec<String>>) -> impl Filter<Extract = (), Error = Rejecti
 fn websocket_upgrade() -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::optional::<String>("upgrade")
         .and_then(|upgrade: Option<String>| async move {
-            if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            if upgrade.is_some_and(|value| value.eq_ignore_ascii_case("websocket")) {
                 Ok(())
             } else {
                 Err(reject(ConsoleError::Invalid {
@@ -200,15 +200,15 @@ fn authenticated(console: Console) -> impl Filter<Extract = (UserId,), Error = R
         .and_then(move |authorization: Option<String>, session: Option<String>, marker: Option<String>| {
             let console = console.clone();
             async move {
-                blocking(&console, move |c| match (authorization, session) {
+                blocking(&console, move |console| match (authorization, session) {
                     (Some(header), _) => match header.strip_prefix("Bearer ") {
-                        Some(key) => c.authenticate_api_key(key.trim()),
+                        Some(key) => console.authenticate_api_key(key.trim()),
                         None => Err(ConsoleError::Unauthorized("Authorization must be \"Bearer <API key>\"".into())),
                     },
                     (None, Some(_)) if marker.is_none() => Err(ConsoleError::Unauthorized(format!(
                         "session requests must carry the {CONSOLE_REQUEST_HEADER} header"
                     ))),
-                    (None, Some(session)) => c.authenticate_session(&session),
+                    (None, Some(session)) => console.authenticate_session(&session),
                     (None, None) => Err(ConsoleError::Unauthorized("sign in or send an API key".into())),
                 })
                 .await
@@ -224,8 +224,8 @@ fn with_console(console: Console) -> impl Filter<Extract = (Console,), Error = I
     warp::any().map(move || console.clone())
 }
 
-fn session_cookie(value: &str, max_age_secs: u64) -> String {
-    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}")
+fn session_cookie(value: &str, max_age_seconds: u64) -> String {
+    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_seconds}")
 }
 
 /// Marker in `web/index.html` replaced by the configured gateway URL.
@@ -240,23 +240,23 @@ fn index_page(gateway_url: &str) -> String {
 
 fn html_escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
+    for character in text.chars() {
+        match character {
             '&' => escaped.push_str("&amp;"),
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
+            other => escaped.push(other),
         }
     }
     escaped
 }
 
 /// A static answer with the page's security headers.
-fn page<B>(body: B, content_type: &'static str) -> impl Fn() -> Response + Clone + Send + Sync + 'static
+fn page<Body>(body: Body, content_type: &'static str) -> impl Fn() -> Response + Clone + Send + Sync + 'static
 where
-    B: Reply + Clone + Send + Sync + 'static,
+    Body: Reply + Clone + Send + Sync + 'static,
 {
     move || {
         let reply = warp::reply::with_header(body.clone(), "content-type", content_type);
@@ -298,8 +298,8 @@ pub(crate) fn routes(
     console: Console,
     shutdown: CancellationToken,
 ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
-    let auth = authenticated(console.clone());
-    let c = with_console(console.clone());
+    let authenticated_user = authenticated(console.clone());
+    let console_filter = with_console(console.clone());
 
     let healthz = warp::path!("healthz")
         .and(warp::get())
@@ -309,7 +309,7 @@ pub(crate) fn routes(
     let readyz = warp::path!("readyz")
         .and(warp::get())
         .and(with_console(console.clone()))
-        .then(move |c: Console| crate::health::readiness(c, ready_shutdown.is_cancelled()));
+        .then(move |console: Console| crate::health::readiness(console, ready_shutdown.is_cancelled()));
 
     // The dashboard page: static files compiled in, so the binary is self-contained. The gateway's address goes
     // into the page once, here, as a meta tag the script reads (an inline script would need a weaker CSP).
@@ -334,27 +334,31 @@ pub(crate) fn routes(
 
     let sign_in = warp::path!("api" / "v1" / "session")
         .and(warp::post())
-        .and(c.clone())
+        .and(console_filter.clone())
         .and(warp::addr::remote())
         .and(json_body::<SignInRequest>())
-        .then(|console: Console, peer: Option<SocketAddr>, req: SignInRequest| async move {
-            let ttl = console.config().session_ttl.as_secs();
-            match blocking(&console, move |c| c.sign_in(&req.email, &req.password, peer.map(|p| p.ip()))).await {
+        .then(|console: Console, peer: Option<SocketAddr>, request: SignInRequest| async move {
+            let session_seconds = console.config().session_ttl.as_secs();
+            let signed_in = blocking(&console, move |console| {
+                console.sign_in(&request.email, &request.password, peer.map(|address| address.ip()))
+            });
+            match signed_in.await {
                 Ok(session) => {
                     let reply = warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT);
-                    warp::reply::with_header(reply, "set-cookie", session_cookie(&session, ttl)).into_response()
+                    warp::reply::with_header(reply, "set-cookie", session_cookie(&session, session_seconds))
+                        .into_response()
                 }
-                Err(e) => error_reply(&e),
+                Err(error) => error_reply(&error),
             }
         });
 
     let sign_out = warp::path!("api" / "v1" / "session")
         .and(warp::delete())
-        .and(c.clone())
+        .and(console_filter.clone())
         .and(warp::cookie::optional::<String>(SESSION_COOKIE))
         .then(|console: Console, session: Option<String>| async move {
             let result = match session {
-                Some(s) => blocking(&console, move |c| c.sign_out(&s)).await,
+                Some(session) => blocking(&console, move |console| console.sign_out(&session)).await,
                 None => Ok(()),
             };
             match result {
@@ -362,113 +366,125 @@ pub(crate) fn routes(
                     let reply = warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT);
                     warp::reply::with_header(reply, "set-cookie", session_cookie("", 0)).into_response()
                 }
-                Err(e) => error_reply(&e),
+                Err(error) => error_reply(&error),
             }
         });
 
-    let get_account = warp::path!("api" / "v1" / "account").and(warp::get()).and(c.clone()).and(auth.clone()).then(
-        |console: Console, user: UserId| async move {
-            json_reply(StatusCode::OK, blocking(&console, move |c| c.account(&user)).await)
-        },
-    );
+    let get_account = warp::path!("api" / "v1" / "account")
+        .and(warp::get())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
+        .then(|console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |console| console.account(&user)).await)
+        });
 
     let patch_account = warp::path!("api" / "v1" / "account")
         .and(warp::patch())
-        .and(c.clone())
-        .and(auth.clone())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
         .and(json_body::<UpdateAccountRequest>())
-        .then(|console: Console, user: UserId, req: UpdateAccountRequest| async move {
-            json_reply(StatusCode::OK, blocking(&console, move |c| c.update_account(&user, &req)).await)
+        .then(|console: Console, user: UserId, request: UpdateAccountRequest| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |console| console.update_account(&user, &request)).await)
         });
 
     // `?status=active,expired` lists only tokens in those states; the page hides deleted and replaced ones.
     let list_tokens = warp::path!("api" / "v1" / "tokens")
         .and(warp::get())
-        .and(c.clone())
-        .and(auth.clone())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .then(|console: Console, user: UserId, query: String| async move {
             let statuses = match token_statuses(&query) {
                 Ok(statuses) => statuses,
-                Err(e) => return error_reply(&e),
+                Err(error) => return error_reply(&error),
             };
-            json_reply(StatusCode::OK, blocking(&console, move |c| c.list_tokens_in(&user, statuses.as_deref())).await)
+            json_reply(
+                StatusCode::OK,
+                blocking(&console, move |console| console.list_tokens_in(&user, statuses.as_deref())).await,
+            )
         });
 
     let create_token = warp::path!("api" / "v1" / "tokens")
         .and(warp::post())
-        .and(c.clone())
-        .and(auth.clone())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
         .and(json_body::<CreateTokenRequest>())
-        .then(|console: Console, user: UserId, req: CreateTokenRequest| async move {
+        .then(|console: Console, user: UserId, request: CreateTokenRequest| async move {
             json_reply(
                 StatusCode::CREATED,
-                blocking(&console, move |c| c.create_token_named_uniquely(&user, &req)).await,
+                blocking(&console, move |console| console.create_token_named_uniquely(&user, &request)).await,
             )
         });
 
-    let delete_token =
-        warp::path!("api" / "v1" / "tokens" / String).and(warp::delete()).and(c.clone()).and(auth.clone()).then(
-            |id: String, console: Console, user: UserId| async move {
-                empty_reply(blocking(&console, move |c| c.delete_token(&user, &id).map(drop)).await)
-            },
-        );
+    let delete_token = warp::path!("api" / "v1" / "tokens" / String)
+        .and(warp::delete())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
+        .then(|id: String, console: Console, user: UserId| async move {
+            empty_reply(blocking(&console, move |console| console.delete_token(&user, &id).map(drop)).await)
+        });
 
     let replace_token = warp::path!("api" / "v1" / "tokens" / String / "replace")
         .and(warp::post())
-        .and(c.clone())
-        .and(auth.clone())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
         .then(|id: String, console: Console, user: UserId| async move {
-            json_reply(StatusCode::CREATED, blocking(&console, move |c| c.replace_token(&user, &id)).await)
+            json_reply(StatusCode::CREATED, blocking(&console, move |console| console.replace_token(&user, &id)).await)
         });
 
-    let list_devices = warp::path!("api" / "v1" / "devices").and(warp::get()).and(c.clone()).and(auth.clone()).then(
-        |console: Console, user: UserId| async move {
-            json_reply(StatusCode::OK, blocking(&console, move |c| c.list_devices(&user)).await)
-        },
-    );
+    let list_devices = warp::path!("api" / "v1" / "devices")
+        .and(warp::get())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
+        .then(|console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |console| console.list_devices(&user)).await)
+        });
 
     let approve_device = warp::path!("api" / "v1" / "devices" / String / "approve")
         .and(warp::post())
-        .and(c.clone())
-        .and(auth.clone())
+        .and(console_filter.clone())
+        .and(authenticated_user.clone())
         .then(|id: String, console: Console, user: UserId| async move {
-            json_reply(StatusCode::OK, blocking(&console, move |c| c.approve_device(&user, &id)).await)
+            json_reply(StatusCode::OK, blocking(&console, move |console| console.approve_device(&user, &id)).await)
         });
 
-    let revoke_device =
-        warp::path!("api" / "v1" / "devices" / String / "revoke").and(warp::post()).and(c.clone()).and(auth).then(
-            |id: String, console: Console, user: UserId| async move {
-                json_reply(StatusCode::OK, blocking(&console, move |c| c.revoke_device(&user, &id)).await)
-            },
-        );
+    let revoke_device = warp::path!("api" / "v1" / "devices" / String / "revoke")
+        .and(warp::post())
+        .and(console_filter.clone())
+        .and(authenticated_user)
+        .then(|id: String, console: Console, user: UserId| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |console| console.revoke_device(&user, &id)).await)
+        });
 
-    let verify =
-        warp::path!("api" / "v1" / "verify").and(warp::post()).and(c.clone()).and(json_body::<VerifyRequest>()).then(
-            |console: Console, req: VerifyRequest| async move {
-                json_reply(StatusCode::OK, blocking(&console, move |c| c.verify(&req)).await)
-            },
-        );
+    let verify = warp::path!("api" / "v1" / "verify")
+        .and(warp::post())
+        .and(console_filter.clone())
+        .and(json_body::<VerifyRequest>())
+        .then(|console: Console, request: VerifyRequest| async move {
+            json_reply(StatusCode::OK, blocking(&console, move |console| console.verify(&request)).await)
+        });
 
     // Gateways report which terminals are linked to them; each entry counts only for an approved device of the
     // token's account (see Console::report_presence).
     let presence = warp::path!("api" / "v1" / "presence")
         .and(warp::post())
-        .and(c.clone())
+        .and(console_filter.clone())
         .and(json_body::<PresenceReport>())
         .then(|console: Console, report: PresenceReport| async move {
-            empty_reply(blocking(&console, move |c| c.report_presence(&report)).await)
+            empty_reply(blocking(&console, move |console| console.report_presence(&report)).await)
         });
 
-    let events =
-        warp::path!("api" / "v1" / "events").and(warp::get()).and(websocket_upgrade()).and(warp::ws()).and(c).map(
-            move |ws: warp::ws::Ws, console: Console| {
-                let shutdown = shutdown.clone();
-                ws.max_message_size(64 * 1024)
-                    .on_upgrade(move |socket| crate::events::serve_listener(console, socket, shutdown))
-                    .into_response()
-            },
-        );
+    let events = warp::path!("api" / "v1" / "events")
+        .and(warp::get())
+        .and(websocket_upgrade())
+        .and(warp::ws())
+        .and(console_filter)
+        .map(move |ws: warp::ws::Ws, console: Console| {
+            let shutdown = shutdown.clone();
+            ws.max_message_size(64 * 1024)
+                .on_upgrade(move |socket| crate::events::serve_listener(console, socket, shutdown))
+                .into_response()
+        });
 
     // Boxing each step keeps the combined filter's type small: a long unboxed `.or()` chain made this one
     // function take minutes to compile.
@@ -494,8 +510,8 @@ pub(crate) fn routes(
 }
 
 async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
-    if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
-        return Ok(error_reply(e));
+    if let Some(ApiReject(error)) = rejection.find::<ApiReject>() {
+        return Ok(error_reply(error));
     }
     let (status, code, message) = if rejection.is_not_found() {
         (StatusCode::NOT_FOUND, "not_found", "no such endpoint".to_owned())
@@ -525,26 +541,26 @@ impl Console {
         // A console made with `with_store` has not been validated yet.
         self.config().validate()?;
         let cancel = CancellationToken::new();
-        let addr = listener.local_addr()?;
+        let address = listener.local_addr()?;
         let timer = tokio::spawn(crate::events::run_expiry_timer(self.clone(), cancel.clone()));
-        let feed = self.inner.feed.clone().map(|f| tokio::spawn(crate::replicas::run(self.clone(), f, cancel.clone())));
-        let pruning =
-            self.inner.feed.clone().map(|f| {
-                tokio::spawn(crate::replicas::run_pruning(f, self.config().revocation_retention, cancel.clone()))
-            });
+        let listening =
+            self.inner.feed.clone().map(|feed| tokio::spawn(crate::replicas::run(self.clone(), feed, cancel.clone())));
+        let pruning = self.inner.feed.clone().map(|feed| {
+            tokio::spawn(crate::replicas::run_pruning(feed, self.config().revocation_retention, cancel.clone()))
+        });
         let stop = cancel.clone();
         let signal = async move {
             shutdown.await;
             stop.cancel();
         };
-        tracing::info!(%addr, "console listening");
+        tracing::info!(addr = %address, "console listening");
         warp::serve(routes(self, cancel.clone())).incoming(listener).graceful(signal).run().await;
         cancel.cancel();
         let _ = timer.await;
-        for task in [feed, pruning].into_iter().flatten() {
+        for task in [listening, pruning].into_iter().flatten() {
             let _ = task.await;
         }
-        tracing::info!(%addr, "console stopped");
+        tracing::info!(addr = %address, "console stopped");
         Ok(())
     }
 }
@@ -563,19 +579,19 @@ mod tests {
 
     #[test]
     fn json_errors_name_the_problem() {
-        let e = parse_json::<CreateTokenRequest>(b"{\"name\": ").unwrap_err();
-        assert!(matches!(e, ConsoleError::Invalid { code: "malformed_json", .. }), "{e:?}");
-        let e = parse_json::<CreateTokenRequest>(b"").unwrap_err();
-        assert!(matches!(e, ConsoleError::Invalid { code: "malformed_json", .. }), "{e:?}");
-        let e = parse_json::<CreateTokenRequest>(br#"{"name": 5}"#).unwrap_err();
-        match e {
-            ConsoleError::Invalid { code: "invalid_body", field: Some(f), .. } => assert_eq!(f, "name"),
+        let error = parse_json::<CreateTokenRequest>(b"{\"name\": ").unwrap_err();
+        assert!(matches!(error, ConsoleError::Invalid { code: "malformed_json", .. }), "{error:?}");
+        let error = parse_json::<CreateTokenRequest>(b"").unwrap_err();
+        assert!(matches!(error, ConsoleError::Invalid { code: "malformed_json", .. }), "{error:?}");
+        let error = parse_json::<CreateTokenRequest>(br#"{"name": 5}"#).unwrap_err();
+        match error {
+            ConsoleError::Invalid { code: "invalid_body", field: Some(field), .. } => assert_eq!(field, "name"),
             other => panic!("{other:?}"),
         }
-        let e = parse_json::<CreateTokenRequest>(br#"{"name": "a", "colour": 1}"#).unwrap_err();
-        assert!(matches!(e, ConsoleError::Invalid { code: "invalid_body", .. }), "{e:?}");
-        let e = parse_json::<CreateTokenRequest>(br#"{"name": "a"} trailing"#).unwrap_err();
-        assert!(matches!(e, ConsoleError::Invalid { code: "malformed_json", .. }), "{e:?}");
+        let error = parse_json::<CreateTokenRequest>(br#"{"name": "a", "colour": 1}"#).unwrap_err();
+        assert!(matches!(error, ConsoleError::Invalid { code: "invalid_body", .. }), "{error:?}");
+        let error = parse_json::<CreateTokenRequest>(br#"{"name": "a"} trailing"#).unwrap_err();
+        assert!(matches!(error, ConsoleError::Invalid { code: "malformed_json", .. }), "{error:?}");
         assert!(parse_json::<CreateTokenRequest>(br#"{"name": "a"}"#).is_ok());
     }
 }
