@@ -68,10 +68,44 @@ int Mt4TradeDone(const long s, const long id, const int ticket, const double vol
    return MtbSend(s, id);
 }
 
-int Mt4Rejected(const long s, const long id)
+// Whether a failed order function may still have run on the trade server. The MQL4 reference's trade server codes:
+// - ERR_TRADE_TIMEOUT (128): the terminal stopped waiting, not the server.
+// - ERR_NO_CONNECTION (6): if the terminal was connected when it sent the request (`connected`), the connection
+//   broke while the request was out; if it was not, nothing was sent, which proves a rejection.
+// - ERR_NO_RESULT (1, "no error returned, but the result is unknown"): unknown from OrderSend, OrderClose,
+//   OrderCloseBy and OrderDelete; from OrderModify (`modify`) it is the answer to values that change nothing,
+//   so nothing ran.
+// The reference lists no codes 142 and 143 (the list goes from 141 to 145); every other code is a refusal.
+bool Mt4MayHaveRun(const int error, const bool connected, const bool modify)
+{
+   if(error == 128) return true;
+   if(error == 6) return connected;
+   if(error == 1) return !modify;
+   return false;
+}
+
+// Selects the order commented `tag`: an open one, or one in history (closed or deleted since).
+bool Mt4SelectByComment(const string tag)
+{
+   for(int i = OrdersTotal() - 1; i >= 0; i--)
+      if(OrderSelect(i, SELECT_BY_POS, MODE_TRADES) && OrderComment() == tag) return true;
+   for(int i = OrdersHistoryTotal() - 1; i >= 0; i--)
+      if(OrderSelect(i, SELECT_BY_POS, MODE_HISTORY) && OrderComment() == tag) return true;
+   return false;
+}
+
+// Answers a failed order function (its GetLastError): trade_rejected when that proves nothing ran; otherwise the
+// order the request made when its comment `tag` (the "cid:<client_id>" OrderSend wrote) is found, or
+// outcome_unknown. OrderClose and the others take no comment: they pass "" and have nothing to find.
+int Mt4Failed(const long s, const long id, const bool connected, const bool modify, const string tag)
 {
    int error = GetLastError();
-   return MtbError(s, id, MTB_ERR_TRADE_REJECTED, error, "MT4 error " + IntegerToString(error));
+   if(!Mt4MayHaveRun(error, connected, modify))
+      return MtbError(s, id, MTB_ERR_TRADE_REJECTED, error, "MT4 error " + IntegerToString(error));
+   if(tag != "" && tag == Mt4CommentFor("", MtbParamString(s, id, "client_id", "")) && Mt4SelectByComment(tag))
+      return Mt4TradeDone(s, id, OrderTicket(), OrderLots(), OrderOpenPrice());
+   return MtbError(s, id, MTB_ERR_OUTCOME_UNKNOWN, error,
+                   "MT4 error " + IntegerToString(error) + "; the trade server may have executed it");
 }
 
 int Mt4PlaceOrder(const long s, const long id)
@@ -83,11 +117,12 @@ int Mt4PlaceOrder(const long s, const long id)
    double volume = MtbParamDouble(s, id, "volume", 0);
    double price = MtbParamDouble(s, id, "price", type == OP_BUY ? MarketInfo(symbol, MODE_ASK) : MarketInfo(symbol, MODE_BID));
    datetime expiration = MtbHas(s, id, "expiration") ? Mt4ServerTimeOf(MtbParamLong(s, id, "expiration", 0)) : 0;
+   string comment = Mt4CommentFor(MtbParamString(s, id, "comment", ""), MtbParamString(s, id, "client_id", ""));
+   bool connected = IsConnected();
    int ticket = OrderSend(symbol, type, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10),
-                          MtbParamDouble(s, id, "sl", 0), MtbParamDouble(s, id, "tp", 0),
-                          Mt4CommentFor(MtbParamString(s, id, "comment", ""), MtbParamString(s, id, "client_id", "")),
+                          MtbParamDouble(s, id, "sl", 0), MtbParamDouble(s, id, "tp", 0), comment,
                           (int)MtbParamLong(s, id, "magic", 0), expiration);
-   if(ticket < 0) return Mt4Rejected(s, id);
+   if(ticket < 0) return Mt4Failed(s, id, connected, false, comment);
    double filled = OrderSelect(ticket, SELECT_BY_TICKET) ? OrderOpenPrice() : price;
    return Mt4TradeDone(s, id, ticket, volume, filled);
 }
@@ -96,8 +131,9 @@ int Mt4ModifyPosition(const long s, const long id)
 {
    if(!Mt4SelectOpen(s, id, "ticket", false)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no open position with that ticket");
    int ticket = OrderTicket();
+   bool connected = IsConnected();
    if(!OrderModify(ticket, OrderOpenPrice(), MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), 0, clrNONE))
-      return Mt4Rejected(s, id);
+      return Mt4Failed(s, id, connected, true, "");
    return Mt4TradeDone(s, id, ticket, OrderLots(), OrderOpenPrice());
 }
 
@@ -107,7 +143,8 @@ int Mt4ClosePosition(const long s, const long id)
    int ticket = OrderTicket();
    double volume = MtbParamDouble(s, id, "volume", OrderLots());
    double price = OrderType() == OP_BUY ? MarketInfo(OrderSymbol(), MODE_BID) : MarketInfo(OrderSymbol(), MODE_ASK);
-   if(!OrderClose(ticket, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10), clrNONE)) return Mt4Rejected(s, id);
+   bool connected = IsConnected();
+   if(!OrderClose(ticket, volume, price, (int)MtbParamLong(s, id, "deviation_points", 10), clrNONE)) return Mt4Failed(s, id, connected, false, "");
    // A partial close leaves the rest under a new ticket whose comment names the old one ("from #ticket").
    for(int i = OrdersTotal() - 1; i >= 0 && volume < OrderLots(); i--)
       if(OrderSelect(i, SELECT_BY_POS, MODE_TRADES) && StringFind(OrderComment(), "#" + IntegerToString(ticket)) >= 0)
@@ -121,7 +158,8 @@ int Mt4ClosePositionBy(const long s, const long id)
       return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no open position with that ticket");
    int ticket = OrderTicket();
    double volume = OrderLots(), price = OrderOpenPrice();
-   if(!OrderCloseBy(ticket, (int)StringToInteger(MtbParamString(s, id, "opposite_ticket", "0")), clrNONE)) return Mt4Rejected(s, id);
+   bool connected = IsConnected();
+   if(!OrderCloseBy(ticket, (int)StringToInteger(MtbParamString(s, id, "opposite_ticket", "0")), clrNONE)) return Mt4Failed(s, id, connected, false, "");
    return Mt4TradeDone(s, id, ticket, volume, price);
 }
 
@@ -146,6 +184,7 @@ int Mt4ClosePositions(const long s, const long id)
       double price = OrderType() == OP_BUY ? MarketInfo(OrderSymbol(), MODE_BID) : MarketInfo(OrderSymbol(), MODE_ASK);
       string p = "outcomes[" + IntegerToString(row++) + "].";
       MtbSetString(s, id, p + "ticket", IntegerToString(ticket));
+      bool connected = IsConnected();
       if(OrderClose(ticket, volume, price, 10, clrNONE))
       {
          MtbSetLong(s, id, p + "result.retcode", 0);
@@ -160,9 +199,11 @@ int Mt4ClosePositions(const long s, const long id)
       else
       {
          int error = GetLastError();
-         MtbSetLong(s, id, p + "error.code", MTB_ERR_TRADE_REJECTED);
+         // A close that may have run has no comment to look for: its outcome is unknown, not a rejection.
+         bool unsure = Mt4MayHaveRun(error, connected, false);
+         MtbSetLong(s, id, p + "error.code", unsure ? MTB_ERR_OUTCOME_UNKNOWN : MTB_ERR_TRADE_REJECTED);
          MtbSetString(s, id, p + "error.message", "MT4 error " + IntegerToString(error));
-         MtbSetString(s, id, p + "error.data.kind", "trade_rejected");
+         MtbSetString(s, id, p + "error.data.kind", unsure ? "outcome_unknown" : "trade_rejected");
          MtbSetBool(s, id, p + "error.data.retryable", false);
          MtbSetLong(s, id, p + "error.data.retcode", error);
       }
@@ -177,8 +218,9 @@ int Mt4ModifyOrder(const long s, const long id)
    int ticket = OrderTicket();
    datetime expiration = MtbHas(s, id, "expiration") ? Mt4ServerTimeOf(MtbParamLong(s, id, "expiration", 0)) : OrderExpiration();
    double price = MtbParamDouble(s, id, "price", OrderOpenPrice());
+   bool connected = IsConnected();
    if(!OrderModify(ticket, price, MtbParamDouble(s, id, "sl", OrderStopLoss()), MtbParamDouble(s, id, "tp", OrderTakeProfit()), expiration, clrNONE))
-      return Mt4Rejected(s, id);
+      return Mt4Failed(s, id, connected, true, "");
    return Mt4TradeDone(s, id, ticket, OrderLots(), price);
 }
 
@@ -187,7 +229,8 @@ int Mt4CancelOrder(const long s, const long id)
    if(!Mt4SelectOpen(s, id, "ticket", true)) return MtbError(s, id, MTB_ERR_NOT_FOUND, 0, "no pending order with that ticket");
    int ticket = OrderTicket();
    double volume = OrderLots(), price = OrderOpenPrice();
-   if(!OrderDelete(ticket, clrNONE)) return Mt4Rejected(s, id);
+   bool connected = IsConnected();
+   if(!OrderDelete(ticket, clrNONE)) return Mt4Failed(s, id, connected, false, "");
    return Mt4TradeDone(s, id, ticket, volume, price);
 }
 

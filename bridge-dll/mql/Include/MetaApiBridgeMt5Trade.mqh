@@ -5,6 +5,7 @@
 
 #include <metaapi_bridge.mqh>
 #include <MetaApiBridgeMt5Enums.mqh>
+#include <MetaApiBridgeMt5Outcome.mqh>
 
 int Mt5CalcMargin(const long s, const long id)
 {
@@ -74,15 +75,9 @@ int Mt5CheckOrder(const long s, const long id)
    return MtbSend(s, id);
 }
 
-// Sends a trade request and answers with a TradeResult, or a trade_rejected error with the MT retcode.
-int Mt5Trade(const long s, const long id, MqlTradeRequest &request)
+// The TradeResult of a request that ran, from its MqlTradeResult.
+int Mt5TradeReply(const long s, const long id, const MqlTradeRequest &request, const MqlTradeResult &result)
 {
-   MqlTradeResult result;
-   ZeroMemory(result);
-   bool sent = OrderSend(request, result);
-   bool done = result.retcode == TRADE_RETCODE_DONE || result.retcode == TRADE_RETCODE_PLACED
-               || result.retcode == TRADE_RETCODE_DONE_PARTIAL || result.retcode == TRADE_RETCODE_NO_CHANGES;
-   if(!sent || !done) return MtbError(s, id, MTB_ERR_TRADE_REJECTED, (int)result.retcode, result.comment);
    string client_id = MtbParamString(s, id, "client_id", "");
    if(client_id != "") MtbSetString(s, id, "client_id", client_id);
    MtbSetLong(s, id, "retcode", result.retcode);
@@ -101,6 +96,26 @@ int Mt5Trade(const long s, const long id, MqlTradeRequest &request)
    MtbSetString(s, id, "comment", result.comment);
    MtbSetString(s, id, "platform", "mt5");
    return MtbSend(s, id);
+}
+
+// Sends a trade request and answers with a TradeResult, a trade_rejected error with the MT retcode when the
+// request provably did not run, or, when it may have run, what the terminal shows of it (Mt5ProveRun) or
+// outcome_unknown.
+int Mt5Trade(const long s, const long id, MqlTradeRequest &request)
+{
+   MqlTradeResult result;
+   ZeroMemory(result);
+   // Read before sending: a terminal that was connected may have delivered the request before the link broke.
+   bool connected = TerminalInfoInteger(TERMINAL_CONNECTED) != 0;
+   bool sent = OrderSend(request, result);
+   bool done = result.retcode == TRADE_RETCODE_DONE || result.retcode == TRADE_RETCODE_PLACED
+               || result.retcode == TRADE_RETCODE_DONE_PARTIAL || result.retcode == TRADE_RETCODE_NO_CHANGES;
+   if(!sent || !done)
+   {
+      if(!Mt5MayHaveRun(result.retcode, connected)) return MtbError(s, id, MTB_ERR_TRADE_REJECTED, (int)result.retcode, result.comment);
+      if(!Mt5ProveRun(s, id, request, result)) return Mt5OutcomeUnknown(s, id, result);
+   }
+   return Mt5TradeReply(s, id, request, result);
 }
 
 int Mt5PlaceOrder(const long s, const long id)
@@ -184,7 +199,10 @@ int Mt5ClosePositions(const long s, const long id)
       if(side != "" && Mt5Side(PositionGetInteger(POSITION_TYPE)) != side) continue;
       MqlTradeRequest request; MqlTradeResult result; ZeroMemory(result);
       Mt5CloseRequest(request, 0, 10);
+      bool connected = TerminalInfoInteger(TERMINAL_CONNECTED) != 0;
       bool ok = OrderSend(request, result) && (result.retcode == TRADE_RETCODE_DONE || result.retcode == TRADE_RETCODE_DONE_PARTIAL);
+      // A close that may have run carries no comment to look for: its outcome is unknown, not a rejection.
+      bool unsure = !ok && Mt5MayHaveRun(result.retcode, connected);
       string p = "outcomes[" + IntegerToString(row++) + "].";
       MtbSetString(s, id, p + "ticket", MtbTicket((long)t));
       if(ok)
@@ -201,9 +219,9 @@ int Mt5ClosePositions(const long s, const long id)
       }
       else
       {
-         MtbSetLong(s, id, p + "error.code", MTB_ERR_TRADE_REJECTED);
+         MtbSetLong(s, id, p + "error.code", unsure ? MTB_ERR_OUTCOME_UNKNOWN : MTB_ERR_TRADE_REJECTED);
          MtbSetString(s, id, p + "error.message", result.comment);
-         MtbSetString(s, id, p + "error.data.kind", "trade_rejected");
+         MtbSetString(s, id, p + "error.data.kind", unsure ? "outcome_unknown" : "trade_rejected");
          MtbSetBool(s, id, p + "error.data.retryable", false);
          MtbSetLong(s, id, p + "error.data.retcode", result.retcode);
       }

@@ -9,12 +9,15 @@
 //! - `ea_time`: broker time of the shipped MT5 and MT4 EAs over a weekend and a daylight saving change;
 //! - `ea_correctness`: the shipped EAs' own correctness points (group masks, MT4 change detection, broker time);
 //! - `ea_streams`: the trade and account streams of the shipped MT5 and MT4 EAs, payloads checked against the trades;
+//! - `ea_outcomes`: exactly-once trading through broker timeouts (after and before execution) and a lost broker
+//!   connection, through the shipped MT5 and MT4 EAs;
 //! - `ea_chain`: requests through the shipped MT5 and MT4 EAs are answered with a timer that never fires.
 
 mod curl_demo;
 mod ea_chain;
 mod ea_correctness;
 mod ea_events;
+mod ea_outcomes;
 mod ea_streams;
 mod ea_terminal;
 mod ea_time;
