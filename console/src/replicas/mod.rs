@@ -104,8 +104,9 @@ async fn deliver_after(
     // otherwise delete rows this replica never saw without it noticing.
     let rows = client
         .query(
-            "SELECT p.through_seq, r.seq, r.origin, r.event FROM revocations_pruned p \
-             LEFT JOIN revocations r ON r.seq > $1 ORDER BY r.seq",
+            "SELECT pruned.through_seq, revocation.seq, revocation.origin, revocation.event \
+             FROM revocations_pruned pruned \
+             LEFT JOIN revocations revocation ON revocation.seq > $1 ORDER BY revocation.seq",
             &[&after],
         )
         .await

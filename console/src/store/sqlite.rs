@@ -453,11 +453,11 @@ impl Store for SqliteStore {
 
     fn next_expiry_after(&self, after: TimeMs) -> Result<Option<TimeMs>, ConsoleError> {
         Ok(self.connection().query_row(
-            "SELECT MIN(t) FROM (
-                SELECT MIN(expires_at) AS t FROM tokens
+            "SELECT MIN(earliest) FROM (
+                SELECT MIN(expires_at) AS earliest FROM tokens
                     WHERE expires_at > ?1 AND revoked_at IS NULL AND replaced_by IS NULL
                 UNION ALL
-                SELECT MIN(expires_at) AS t FROM users WHERE expires_at > ?1 AND disabled = 0
+                SELECT MIN(expires_at) AS earliest FROM users WHERE expires_at > ?1 AND disabled = 0
             )",
             params![after],
             |row| row.get(0),

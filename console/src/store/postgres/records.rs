@@ -472,12 +472,12 @@ impl Store for PostgresStore {
             let client = pool.get().await.map_err(ConsoleError::database)?;
             let row = client
                 .query_one(
-                    "SELECT MIN(t) FROM (
-                        SELECT MIN(expires_at) AS t FROM tokens
+                    "SELECT MIN(earliest) FROM (
+                        SELECT MIN(expires_at) AS earliest FROM tokens
                             WHERE expires_at > $1 AND revoked_at IS NULL AND replaced_by IS NULL
                         UNION ALL
-                        SELECT MIN(expires_at) AS t FROM users WHERE expires_at > $1 AND NOT disabled
-                    ) AS m",
+                        SELECT MIN(expires_at) AS earliest FROM users WHERE expires_at > $1 AND NOT disabled
+                    ) AS candidates",
                     &[&after],
                 )
                 .await
