@@ -59,6 +59,17 @@ pub fn include_text() -> String {
     for info in method_infos().iter().filter(|info| info.route == Route::Terminal) {
         out.push_str(&format!("#define MTB_METHOD_{} \"{}\"\n", upper(info.name), info.name));
     }
+    out.push_str("\n// Whether a method changes orders or positions: the programs end a serving slice after one, so the trade\n");
+    out.push_str("// events it causes are published before the next slice rather than after it.\n");
+    let trading: Vec<String> = method_infos()
+        .iter()
+        .filter(|info| info.route == Route::Terminal && info.trading)
+        .map(|info| format!("method == MTB_METHOD_{}", upper(info.name)))
+        .collect();
+    out.push_str(&format!(
+        "bool MtbIsTradingMethod(const string method)\n{{\n   return {};\n}}\n",
+        trading.join("\n       || ")
+    ));
     out.push_str("\n// Events the terminal publishes.\n");
     for name in terminal_events() {
         out.push_str(&format!("#define MTB_EVENT_{} \"{name}\"\n", upper(name)));

@@ -55,13 +55,18 @@ void Serve(const int budget_ms)
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
       if((ready & MTB_READY_LINK) != 0) { Print("metaapi bridge: link state changed: ", MtbLastError()); Mt4PublishTerminalStatus(g_session, true); }
       if((ready & MTB_READY_DEMAND) != 0) Mt4DemandRead(g_session);
+      int trading = 0;
       for(int i = 0; (ready & MTB_READY_REQUEST) != 0 && i < 64 && !IsStopped(); i++)
       {
          long id = 0;
          string m = MtbNextRequest(g_session, id);
          if(id == 0) break;
+         if(MtbIsTradingMethod(m)) trading++;
          Mt4Dispatch(g_session, id, m);
       }
+      // MQL4 has no trade events: the order scan finds what a trade changed. Scanning now publishes a trade's events
+      // right after its answer instead of at the first timer event after this slice.
+      if(trading > 0) Mt4PublishTrades(g_session);
       if((ready & MTB_READY_STOPPING) != 0) break;
    }
    while(!IsStopped() && GetTickCount() - started < (uint)budget_ms);

@@ -47,8 +47,12 @@ void Serve(const int budget_ms)
       if(ready < 0) { PrintFormat("metaapi bridge: mtb_wait %d: %s", ready, MtbLastError()); break; }
       if((ready & MTB_READY_LINK) != 0) { Print("metaapi bridge: link state changed: ", MtbLastError()); Mt5PublishTerminalStatus(g_session, true); }
       if((ready & MTB_READY_DEMAND) != 0) Mt5DemandRead(g_session);
-      if((ready & MTB_READY_REQUEST) != 0) Mt5Drain(g_session, 64);
       if((ready & MTB_READY_STOPPING) != 0) break;
+      // The terminal delivers a trade's transactions once this handler returns: the slice ends after a trading
+      // call, so they are published now and the next slice (posted after them) serves what came meanwhile. Waiting
+      // out the budget instead held every transaction of the slice back and then published them all in one burst,
+      // which the requests that arrived during it waited for.
+      if((ready & MTB_READY_REQUEST) != 0 && Mt5Drain(g_session, 64) > 0) break;
    }
    while(!IsStopped() && GetTickCount() - started < (uint)budget_ms);
 }

@@ -48,16 +48,20 @@ int Mt5Dispatch(const long s, const long id, const string m)
    return MtbUnsupported(s, id, "this EA does not know " + m);
 }
 
-// Claims and answers up to `budget` requests; keeps the program responsive to IsStopped.
-void Mt5Drain(const long s, const int budget)
+// Claims and answers up to `budget` requests; keeps the program responsive to IsStopped. Returns how many of them
+// were trading calls.
+int Mt5Drain(const long s, const int budget)
 {
+   int trading = 0;
    for(int i = 0; i < budget && !IsStopped(); i++)
    {
       long id = 0;
       string m = MtbNextRequest(s, id);
       if(id == 0) break;
+      if(MtbIsTradingMethod(m)) trading++;
       Mt5Dispatch(s, id, m);
    }
+   return trading;
 }
 
 #endif // METAAPI_BRIDGE_MT5_MQH

@@ -81,6 +81,19 @@
 #define MTB_METHOD_MODIFY_ORDER "modify_order"
 #define MTB_METHOD_CANCEL_ORDER "cancel_order"
 
+// Whether a method changes orders or positions: the programs end a serving slice after one, so the trade
+// events it causes are published before the next slice rather than after it.
+bool MtbIsTradingMethod(const string method)
+{
+   return method == MTB_METHOD_PLACE_ORDER
+       || method == MTB_METHOD_MODIFY_POSITION
+       || method == MTB_METHOD_CLOSE_POSITION
+       || method == MTB_METHOD_CLOSE_POSITION_BY
+       || method == MTB_METHOD_CLOSE_POSITIONS
+       || method == MTB_METHOD_MODIFY_ORDER
+       || method == MTB_METHOD_CANCEL_ORDER;
+}
+
 // Events the terminal publishes.
 #define MTB_EVENT_QUOTE "quote"
 #define MTB_EVENT_TICK "tick"
