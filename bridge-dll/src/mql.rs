@@ -59,7 +59,9 @@ pub fn include_text() -> String {
     for info in method_infos().iter().filter(|info| info.route == Route::Terminal) {
         out.push_str(&format!("#define MTB_METHOD_{} \"{}\"\n", upper(info.name), info.name));
     }
-    out.push_str("\n// Whether a method changes orders or positions: the programs end a serving slice after one, so the trade\n");
+    out.push_str(
+        "\n// Whether a method changes orders or positions: the programs end a serving slice after one, so the trade\n",
+    );
     out.push_str("// events it causes are published before the next slice rather than after it.\n");
     let trading: Vec<String> = method_infos()
         .iter()
