@@ -8,7 +8,11 @@
 //! A record is final once it holds a result or a refusal from the terminal. It is not final while `in_flight` or
 //! `unknown`: then a repeat gets `outcome_unknown` and never runs the call again, and the outcome is settled later by
 //! the bridge, matched by the request id the record keeps (a late reply, or a hello that lists the request as
-//! discarded). Outcomes that prove nothing ran (`not_executed`, `terminal_offline`, `overloaded`, ...) are kept as
+//! discarded), or by the terminal itself: when `get_trade_result` is asked about an `unknown` record, the gateway
+//! looks in the terminal for a deal, position or order carrying its `client_id` (`methods/settle.rs`), and one found
+//! settles it `done` ([`TradeStore::settle`]). Nothing found settles nothing. A terminal answers `outcome_unknown`
+//! itself when its trade server timed out or lost the connection with the request out and it found nothing to prove
+//! the request ran; that is filed `unknown` like a silent terminal. Outcomes that prove nothing ran (`not_executed`, `terminal_offline`, `overloaded`, ...) are kept as
 //! `failed` with that error, and a repeat with the same `client_id` runs the call afresh.
 
 use std::collections::HashMap;
@@ -284,6 +288,21 @@ impl TradeStore {
         Ok(())
     }
 
+    /// Settles an `unknown` record as `done` with `result`, read off what the terminal shows of the call (see
+    /// `methods/settle.rs`). Returns whether it changed; a record that is anything but `unknown` (a call still in
+    /// flight, an outcome already filed) is left as it is.
+    pub fn settle(&self, scope: &str, client_id: &str, result: &Value) -> Result<bool, ErrorObject> {
+        let changed = self
+            .db()
+            .execute(
+                "UPDATE trades SET status = 'done', result = ?3, error = NULL, completed_at = ?4
+                 WHERE scope = ?1 AND client_id = ?2 AND status = 'unknown'",
+                params![scope, client_id, result.to_string(), now_ms()],
+            )
+            .map_err(internal)?;
+        Ok(changed > 0)
+    }
+
     /// The record of `client_id`, for `get_trade_result`.
     pub fn record(&self, scope: &str, client_id: &str) -> Result<Option<TradeRecord>, ErrorObject> {
         type Row = (String, String, Option<String>, Option<String>, i64, Option<i64>);
@@ -420,6 +439,32 @@ mod tests {
         store.file_late("t1", "c1", 13, &done("55"));
         let Ok(Claim::Done(Ok(value))) = store.claim("t1", "c1", "place_order", "h1", 15) else { panic!("done") };
         assert_eq!(value["order"], "55");
+    }
+
+    #[test]
+    fn only_an_unknown_record_is_settled_by_what_the_terminal_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir);
+        let shown = json!({ "retcode": 10009, "order": "31" });
+        let Ok(Claim::Run(ticket)) = store.claim("t1", "c1", "place_order", "h1", 30) else { panic!() };
+        assert!(!store.settle("t1", "c1", &shown).unwrap(), "a call in flight is not settled under it");
+        store.finish(ticket, &Err(ErrorObject::of(ErrorKind::OutcomeUnknown)));
+        assert!(!store.settle("t1", "other", &shown).unwrap(), "no record, nothing settled");
+        assert!(!store.settle("t2", "c1", &shown).unwrap(), "another terminal's record is another record");
+        assert!(store.settle("t1", "c1", &shown).unwrap());
+        let record = store.record("t1", "c1").unwrap().unwrap();
+        assert_eq!(record.status, TradeStatus::Done);
+        assert!(record.error.is_none() && record.completed_at.is_some(), "{record:?}");
+        let Ok(Claim::Done(Ok(value))) = store.claim("t1", "c1", "place_order", "h1", 31) else { panic!("done") };
+        assert_eq!(value["order"], "31", "a repeat gets the settled outcome and runs nothing");
+        // Final: neither a second settlement nor a late reply replaces it.
+        assert!(!store.settle("t1", "c1", &json!({ "retcode": 10009, "order": "32" })).unwrap());
+        store.file_late("t1", "c1", 30, &done("33"));
+        let Ok(Claim::Done(Ok(value))) = store.claim("t1", "c1", "place_order", "h1", 32) else { panic!("done") };
+        assert_eq!(value["order"], "31");
+        let Ok(Claim::Run(ticket)) = store.claim("t1", "c2", "place_order", "h1", 33) else { panic!() };
+        store.finish(ticket, &Err(ErrorObject::trade_rejected(10019, "TRADE_RETCODE_NO_MONEY", "no money")));
+        assert!(!store.settle("t1", "c2", &shown).unwrap(), "a rejection is final");
     }
 
     #[test]

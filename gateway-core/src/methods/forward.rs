@@ -71,6 +71,10 @@ async fn forward<M: Method>(app: Arc<App>, caller: Arc<Caller>, params: M::Param
             .map_err(|_| ErrorObject::new(ErrorKind::Internal, "the trade store failed"))??
     };
     let answer = match claim {
+        // A repeat of a call with no known outcome may find it in the terminal, as get_trade_result does.
+        Claim::Done(Err(error)) if error.kind() == ErrorKind::OutcomeUnknown => {
+            super::settle::repeat(&app, &caller, &client_id).await.unwrap_or(Err(error))
+        }
         Claim::Done(answer) => answer,
         Claim::Wait(mut receiver) => match receiver.wait_for(Option::is_some).await {
             Ok(answer) => answer.clone().unwrap_or_else(|| Err(ErrorObject::of(ErrorKind::OutcomeUnknown))),

@@ -131,10 +131,11 @@ async fn get_trade_result(
     caller: Arc<Caller>,
     params: GetTradeResultParams,
 ) -> Result<TradeRecord, ErrorObject> {
-    app.trades.record(&caller.grant.terminal_id, &params.client_id)?.ok_or_else(|| {
+    let record = app.trades.record(&caller.grant.terminal_id, &params.client_id)?.ok_or_else(|| {
         ErrorObject::new(ErrorKind::NotFound, "no trading call with this client_id is on record")
             .with_client_id(Some(&params.client_id))
-    })
+    })?;
+    super::settle::settled(&app, &caller, record).await
 }
 
 async fn subscribe(

@@ -2,12 +2,14 @@
 //!
 //! The table is built by walking [`for_each_method`], so every method in the protocol is routed and nothing else is.
 //! Methods routed to a terminal share one generic forwarder (`forward.rs`); the gateway's own methods take their
-//! typed handler from `local.rs`. Params are decoded into the method's `Params` type (errors name the field) before
+//! typed handler from `local.rs`; `settle.rs` is how `get_trade_result` settles an `unknown` record from what the
+//! terminal shows. Params are decoded into the method's `Params` type (errors name the field) before
 //! anything else happens, and a terminal's reply is decoded into the method's `Result` type before a client sees it.
 
 mod caller;
 mod forward;
 mod local;
+mod settle;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};

@@ -54,6 +54,18 @@ pub struct State {
     /// The login it reports.
     pub login: u64,
     tickets: AtomicU64,
+    /// What the terminal shows: rows `get_history_deals`, `get_positions`, `get_orders` and `get_history_orders`
+    /// answer with (the result's list member), as a real terminal shows what its trades made.
+    pub shows: Mutex<Shows>,
+}
+
+/// Rows the test terminal lists, each as the protocol's JSON.
+#[derive(Default)]
+pub struct Shows {
+    pub deals: Vec<Value>,
+    pub positions: Vec<Value>,
+    pub orders: Vec<Value>,
+    pub history_orders: Vec<Value>,
 }
 
 /// A linked test terminal.
@@ -113,8 +125,10 @@ pub const SYMBOLS: [&str; 4] = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD"];
 fn answer(state: &State, method: &str, params: &Value) -> Result<Value, ErrorObject> {
     match method {
         "get_account_info" => Ok(serde_json::to_value(account(state.login)).unwrap()),
-        "get_positions" => Ok(json!({ "positions": [] })),
-        "get_orders" => Ok(json!({ "orders": [] })),
+        "get_positions" => Ok(json!({ "positions": state.shows.lock().unwrap().positions })),
+        "get_orders" => Ok(json!({ "orders": state.shows.lock().unwrap().orders })),
+        "get_history_deals" => Ok(json!({ "deals": state.shows.lock().unwrap().deals, "has_more": false })),
+        "get_history_orders" => Ok(json!({ "orders": state.shows.lock().unwrap().history_orders, "has_more": false })),
         "get_symbols" => Ok(json!({ "symbols": SYMBOLS.iter().map(|name| json!({
             "name": name, "description": name, "path": "Forex", "digits": 5, "selected": true
         })).collect::<Vec<_>>() })),
@@ -188,6 +202,7 @@ impl TestTerminal {
             linked: AtomicBool::new(true),
             login,
             tickets: AtomicU64::new(0),
+            shows: Mutex::new(Shows::default()),
         });
         let (out, mut outgoing) = mpsc::unbounded_channel::<Option<Message>>();
         let task_state = state.clone();
