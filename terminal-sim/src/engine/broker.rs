@@ -1,6 +1,6 @@
-//! The terminal's link to its trade server, as the trading calls see it: whether the terminal is connected, and the
-//! faults a test makes the server answer with. Every trade request a program sends passes through
-//! [`Terminal::send_to_server`], so a fault or a lost connection reaches every trading built-in alike.
+//! The terminal's link to its trade server: whether the terminal is connected, and the faults a test makes the
+//! server answer with. `engine/server.rs` passes every trade request a program sends through it, so a fault or a lost
+//! connection reaches every trading built-in alike.
 //!
 //! MetaTrader's worst case is a request that ran on the server while the terminal reports a timeout
 //! (TRADE_RETCODE_TIMEOUT, MQL4's ERR_TRADE_TIMEOUT): the position exists and the program was told otherwise. A fault
@@ -8,11 +8,6 @@
 //! nothing and answers TRADE_RETCODE_CONNECTION (MQL4's ERR_NO_CONNECTION), and gets no quotes.
 
 use std::collections::VecDeque;
-
-use metaapi_protocol::ErrorObject;
-
-use crate::retcode::{Reject, code_name};
-use crate::terminal::Terminal;
 
 /// What the trade server answers one trade request with instead of its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,128 +32,44 @@ impl Default for BrokerLink {
     }
 }
 
-impl Terminal {
-    /// Whether the terminal is connected to its trade server.
-    pub fn broker_connected(&self) -> bool {
-        self.broker.connected
-    }
+/// What becomes of one trade request the terminal is about to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Not sent: the terminal has no connection.
+    Disconnected,
+    /// Sent, and the server's outcome is the answer.
+    Run,
+    /// Sent, and this fault is the answer.
+    Fault(TradeFault),
+}
 
-    /// Drops (`false`) or restores the trade server connection: while it is down trade requests are refused with
-    /// TRADE_RETCODE_CONNECTION (ERR_NO_CONNECTION on MT4) and the feed brings no quotes.
-    pub fn set_broker_connected(&mut self, connected: bool) {
-        self.broker.connected = connected;
-    }
-
-    /// Makes the server answer the next `count` trade requests with `fault` (after any faults already queued).
-    pub fn inject_trade_faults(&mut self, fault: TradeFault, count: usize) {
-        self.broker.faults.extend(std::iter::repeat_n(fault, count));
-    }
-
-    /// Trade faults not yet answered.
-    pub fn pending_trade_faults(&self) -> usize {
-        self.broker.faults.len()
-    }
-
-    /// Sends one trade request to the server: `run` is what the server does with it. A disconnected terminal does
-    /// not send it; a queued fault replaces the answer (after running it when the fault says it was executed).
-    pub(crate) fn send_to_server<T>(
-        &mut self,
-        run: impl FnOnce(&mut Terminal) -> Result<T, ErrorObject>,
-    ) -> Result<T, ErrorObject> {
-        let platform = self.mode.platform();
-        if !self.broker.connected {
-            return Err(Reject::NoConnection.error(platform));
+impl BrokerLink {
+    /// Takes the next request: a disconnected terminal sends nothing (and a request never sent meets no fault).
+    pub(crate) fn admit(&mut self) -> Admission {
+        if !self.connected {
+            return Admission::Disconnected;
         }
-        let Some(fault) = self.broker.faults.pop_front() else {
-            return run(self);
-        };
-        if fault.executed {
-            // What the server did stays done (records, events, transactions); only the terminal's answer is lost.
-            let _ = run(self);
-        }
-        let message = match fault.executed {
-            true => "Request canceled by timeout after the server executed it",
-            false => "Request canceled by timeout",
-        };
-        Err(ErrorObject::trade_rejected(fault.retcode, code_name(platform, fault.retcode), message))
+        self.faults.pop_front().map_or(Admission::Run, Admission::Fault)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use metaapi_protocol::methods::PlaceOrderParams;
-    use metaapi_protocol::types::Side;
-
     use super::*;
-    use crate::mode::Mode;
-    use crate::terminal::TerminalConfig;
-
-    fn retcode(error: &ErrorObject) -> Option<i32> {
-        error.data.as_ref().and_then(|data| data.retcode)
-    }
-
-    fn buy(terminal: &mut Terminal) -> Result<metaapi_protocol::methods::TradeResult, ErrorObject> {
-        terminal.send_to_server(|terminal| terminal.place_order(PlaceOrderParams::market("EURUSD", Side::Buy, 0.1)))
-    }
 
     #[test]
-    fn a_fault_after_execution_answers_its_retcode_and_the_position_exists() {
-        let mut terminal = Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 1));
-        terminal.inject_trade_faults(TradeFault { retcode: 10012, executed: true }, 1);
-        let error = buy(&mut terminal).expect_err("a timeout");
-        assert_eq!(retcode(&error), Some(10012));
-        assert_eq!(error.data.as_ref().and_then(|data| data.retcode_name.as_deref()), Some("TRADE_RETCODE_TIMEOUT"));
-        assert_eq!(terminal.positions.len(), 1, "the server ran it");
-        assert_eq!(terminal.pending_trade_faults(), 0);
-        buy(&mut terminal).expect("the next request is answered normally");
-        assert_eq!(terminal.positions.len(), 2);
-    }
-
-    #[test]
-    fn a_fault_without_execution_leaves_nothing_and_faults_count_down() {
-        let mut terminal = Terminal::new(TerminalConfig::new(Mode::Mt4, 1));
-        terminal.inject_trade_faults(TradeFault { retcode: 128, executed: false }, 2);
-        for _ in 0..2 {
-            let error = buy(&mut terminal).expect_err("a timeout");
-            assert_eq!(retcode(&error), Some(128));
-            assert_eq!(error.data.as_ref().and_then(|data| data.retcode_name.as_deref()), Some("ERR_TRADE_TIMEOUT"));
-        }
-        assert!(terminal.positions.is_empty(), "the server never got them");
-        buy(&mut terminal).expect("the third request runs");
-        assert_eq!(terminal.positions.len(), 1);
-    }
-
-    #[test]
-    fn a_disconnected_terminal_refuses_trades_with_the_connection_code_and_keeps_its_faults() {
-        for (mode, code) in [(Mode::Mt5Netting, 10031), (Mode::Mt4, 6)] {
-            let mut terminal = Terminal::new(TerminalConfig::new(mode, 1));
-            terminal.inject_trade_faults(TradeFault { retcode: 10012, executed: true }, 1);
-            terminal.set_broker_connected(false);
-            assert!(!terminal.broker_connected());
-            let error = buy(&mut terminal).expect_err("no connection");
-            assert_eq!(retcode(&error), Some(code), "{mode:?}");
-            assert!(terminal.positions.is_empty());
-            assert_eq!(terminal.pending_trade_faults(), 1, "a request never sent meets no fault");
-            terminal.set_broker_connected(true);
-            assert!(buy(&mut terminal).is_err(), "the fault answers the first request sent");
-            assert_eq!(terminal.positions.len(), 1);
-        }
-    }
-
-    #[test]
-    fn a_disconnected_terminal_gets_no_quotes_and_resumes_from_now() {
-        let mut terminal = Terminal::new(TerminalConfig::new(Mode::Mt5Hedging, 1));
-        let start = terminal.now();
-        let quote = |terminal: &Terminal| terminal.market("EURUSD").map(|market| (market.bid, market.time)).unwrap();
-        let before = quote(&terminal);
-        terminal.set_broker_connected(false);
-        let events = terminal.advance(start + 60_000);
-        assert!(events.iter().all(|event| event.name != "quote"), "no quote while disconnected");
-        assert_eq!(quote(&terminal), before, "the last quote stays");
-        assert_eq!(terminal.now(), start + 60_000, "the clock still runs");
-        terminal.set_broker_connected(true);
-        let events = terminal.advance(start + 120_000);
-        assert!(events.iter().any(|event| event.name == "quote"), "quotes again once connected");
-        assert!(quote(&terminal).1 > start + 60_000, "the feed resumes after the outage, not inside it");
+    fn faults_answer_in_order_and_a_disconnected_terminal_sends_nothing_to_meet_them() {
+        let mut link = BrokerLink::default();
+        assert_eq!(link.admit(), Admission::Run);
+        let timeout = TradeFault { retcode: 10012, executed: true };
+        let lost = TradeFault { retcode: 10031, executed: false };
+        link.faults.extend([timeout, lost]);
+        link.connected = false;
+        assert_eq!(link.admit(), Admission::Disconnected);
+        assert_eq!(link.faults.len(), 2);
+        link.connected = true;
+        assert_eq!(link.admit(), Admission::Fault(timeout));
+        assert_eq!(link.admit(), Admission::Fault(lost));
+        assert_eq!(link.admit(), Admission::Run);
     }
 }
