@@ -246,6 +246,17 @@ fn rpc_rows(
             &through,
             Some(&base),
         ));
+        progress(&format!(
+            "place_order + close_position with client_ids, {connections} connection(s): echo, then gateway"
+        ));
+        let (base, through) =
+            compare(echo(&tokens), gateway(&tokens), connections, Operation::OrderAndCloseWithClientIds)?;
+        report.push(Row::load(
+            format!("rpc.order_close_ids.c{connections}"),
+            format!("place_order+close with client_ids, {connections} conn"),
+            &through,
+            Some(&base),
+        ));
     }
 
     let base_many = quote_at.iter().find(|(count, _, _)| *count == MANY).map(|(_, base, _)| base.clone());

@@ -26,6 +26,13 @@ pub struct RpcConnection {
 }
 
 impl RpcConnection {
+    /// A `client_id` no other call of this process used: the process id and a process-wide count (well within the
+    /// 27 characters that still fit an order's comment).
+    fn next_client_id(&self) -> String {
+        static ISSUED: AtomicU64 = AtomicU64::new(0);
+        format!("bench-{}-{}", std::process::id(), ISSUED.fetch_add(1, Ordering::Relaxed))
+    }
+
     /// Connects to `address`, presenting `token` as the bearer on every call.
     pub async fn connect(address: SocketAddr, token: &str) -> Result<RpcConnection, BenchError> {
         let stream = TcpStream::connect(address).await?;
@@ -136,6 +143,10 @@ pub enum Operation {
     Quote,
     /// `place_order` (market buy, 0.01 lot) then `close_position` of the position it opened: two round trips.
     OrderAndClose,
+    /// As [`Operation::OrderAndClose`], each call with a fresh `client_id` as the clients send them: the gateway
+    /// records both in its trade store, committed to disk before the call goes to the terminal and again with its
+    /// outcome.
+    OrderAndCloseWithClientIds,
 }
 
 impl Operation {
@@ -143,7 +154,7 @@ impl Operation {
     pub fn calls(self) -> u64 {
         match self {
             Operation::Quote => 1,
-            Operation::OrderAndClose => 2,
+            Operation::OrderAndClose | Operation::OrderAndCloseWithClientIds => 2,
         }
     }
 }
@@ -202,16 +213,24 @@ pub fn histogram() -> Histogram<u64> {
 
 async fn operation(connection: &mut RpcConnection, operation: Operation, echo: bool) -> Result<(), BenchError> {
     let quote = json!({ "symbol": "EURUSD" });
+    let with_ids = operation == Operation::OrderAndCloseWithClientIds;
     match operation {
         Operation::Quote => connection.call("get_quote", &quote).await.map(drop),
-        Operation::OrderAndClose => {
-            let order = json!({ "symbol": "EURUSD", "type": "buy", "volume": 0.01 });
+        Operation::OrderAndClose | Operation::OrderAndCloseWithClientIds => {
+            let mut order = json!({ "symbol": "EURUSD", "type": "buy", "volume": 0.01 });
+            if with_ids {
+                order["client_id"] = Value::String(connection.next_client_id());
+            }
             let placed = connection.call("place_order", &order).await?;
             let ticket = if echo { Value::String("1".into()) } else { placed["result"]["position_id"].clone() };
             if !ticket.is_string() {
                 return Err(unexpected(format!("place_order opened no position: {placed}")));
             }
-            connection.call("close_position", &json!({ "ticket": ticket })).await.map(drop)
+            let mut close = json!({ "ticket": ticket });
+            if with_ids {
+                close["client_id"] = Value::String(connection.next_client_id());
+            }
+            connection.call("close_position", &close).await.map(drop)
         }
     }
 }

@@ -92,6 +92,7 @@ pub fn expected_keys(plan: &Plan) -> Vec<String> {
         keys.push(format!("floor.c{count}"));
         keys.push(format!("rpc.get_quote.c{count}"));
         keys.push(format!("rpc.order_close.c{count}"));
+        keys.push(format!("rpc.order_close_ids.c{count}"));
     }
     keys.extend(plan.terminals.iter().map(|count| format!("scale.terminals.t{count}")));
     for count in [1, MANY] {
