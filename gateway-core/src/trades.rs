@@ -15,7 +15,7 @@
 //! the request ran; that is filed `unknown` like a silent terminal. Outcomes that prove nothing ran (`not_executed`, `terminal_offline`, `overloaded`, ...) are kept as
 //! `failed` with that error, and a repeat with the same `client_id` runs the call afresh.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,7 +38,22 @@ type Slot = watch::Sender<Option<Answer>>;
 pub struct TradeStore {
     db: Mutex<Connection>,
     in_flight: Mutex<HashMap<Key, Arc<Slot>>>,
+    /// Unknown records whose outcome is being looked for in their terminal (`methods/settle.rs`), so that a client
+    /// asking again and again starts one look at a time.
+    looking: Mutex<HashSet<Key>>,
     retention: Duration,
+}
+
+/// A look for an unknown record's outcome under way; dropping it ends the look.
+pub struct Look<'a> {
+    store: &'a TradeStore,
+    key: Key,
+}
+
+impl Drop for Look<'_> {
+    fn drop(&mut self) {
+        self.store.looking.lock().unwrap_or_else(|poison| poison.into_inner()).remove(&self.key);
+    }
 }
 
 /// What to do with a trading call.
@@ -147,7 +162,12 @@ impl TradeStore {
             "UPDATE trades SET status = 'unknown', error = ?1, completed_at = ?2 WHERE status = 'in_flight'",
             params![restarted, now_ms()],
         )?;
-        let store = TradeStore { db: Mutex::new(db), in_flight: Mutex::new(HashMap::new()), retention };
+        let store = TradeStore {
+            db: Mutex::new(db),
+            in_flight: Mutex::new(HashMap::new()),
+            looking: Mutex::new(HashSet::new()),
+            retention,
+        };
         store.purge()?;
         Ok(store)
     }
@@ -286,6 +306,13 @@ impl TradeStore {
             }
         }
         Ok(())
+    }
+
+    /// Starts a look for the outcome of `client_id`'s record in its terminal; `None` while another one is under way.
+    pub fn look(&self, scope: &str, client_id: &str) -> Option<Look<'_>> {
+        let key = (scope.to_owned(), client_id.to_owned());
+        let fresh = self.looking.lock().unwrap_or_else(|poison| poison.into_inner()).insert(key.clone());
+        fresh.then_some(Look { store: self, key })
     }
 
     /// Settles an `unknown` record as `done` with `result`, read off what the terminal shows of the call (see
@@ -465,6 +492,17 @@ mod tests {
         let Ok(Claim::Run(ticket)) = store.claim("t1", "c2", "place_order", "h1", 33) else { panic!() };
         store.finish(ticket, &Err(ErrorObject::trade_rejected(10019, "TRADE_RETCODE_NO_MONEY", "no money")));
         assert!(!store.settle("t1", "c2", &shown).unwrap(), "a rejection is final");
+    }
+
+    #[test]
+    fn one_look_at_a_time_per_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir);
+        let look = store.look("t1", "c1").expect("the first look");
+        assert!(store.look("t1", "c1").is_none(), "a second look waits for the first to end");
+        assert!(store.look("t1", "c2").is_some() && store.look("t2", "c1").is_some(), "other records look freely");
+        drop(look);
+        assert!(store.look("t1", "c1").is_some(), "ended, a new look may start");
     }
 
     #[test]

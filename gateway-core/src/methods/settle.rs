@@ -4,12 +4,17 @@
 //! opened. So when `get_trade_result` is asked about an `unknown` record, the gateway asks the terminal, through the
 //! ordinary read methods, for a deal, position or order with that `client_id` since the call was received; one that
 //! carries it proves the call ran, and the record becomes `done` with a result read off it. A repeat of the call
-//! looks the same way before it answers `outcome_unknown` again.
+//! looks the same way before it answers `outcome_unknown` again. The look runs on its own task, one per record at a
+//! time, and an ask waits for it only briefly, so a terminal that does not answer never holds `get_trade_result`
+//! for long nor gets a pile of reads.
 //!
 //! Only that is proof, and only in one direction: nothing found settles nothing (the server may still execute a
 //! request that timed out), so the record stays `unknown` and a repeat still never runs the call. Calls whose effect
 //! carries no comment (`modify_position`, `modify_order`, `cancel_order`, `close_positions`, and every close on
 //! MT4, whose closing deals keep the comment of the trade they close) are never settled this way.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use metaapi_protocol::methods::{
     Deal, DealEntry, DealPage, HistoryOrderPage, Order, OrderList, PositionList, TradeRecord, TradeResult, TradeStatus,
@@ -30,26 +35,52 @@ const CLOCK_SLACK_MS: i64 = 60_000;
 /// Most history pages read per search (10000 items each).
 const MAX_PAGES: u32 = 10;
 
-/// The record as it stands, settled first when it is `unknown` and the terminal shows that its call ran.
-pub(crate) async fn settled(app: &App, caller: &Caller, record: TradeRecord) -> Result<TradeRecord, ErrorObject> {
+/// How long an ask waits for its look before it answers with the record as it stands; the look goes on, and a later
+/// ask sees what it found. A terminal that does not answer then delays `get_trade_result` by this much at most.
+const LOOK_WAIT: Duration = Duration::from_secs(1);
+
+/// The record as it stands, settled first when it is `unknown` and the terminal shows, within [`LOOK_WAIT`], that
+/// its call ran.
+pub(crate) async fn settled(
+    app: &Arc<App>,
+    caller: &Arc<Caller>,
+    record: TradeRecord,
+) -> Result<TradeRecord, ErrorObject> {
     if record.status != TradeStatus::Unknown {
         return Ok(record);
     }
-    // An offline terminal has nothing to show yet; the record stays as it is.
-    let Ok(link) = online(app, &caller.grant) else { return Ok(record) };
-    let Some(found) = proof(&link, &record).await else { return Ok(record) };
-    let scope = &caller.grant.terminal_id;
-    let value =
-        serde_json::to_value(&found).map_err(|error| ErrorObject::new(ErrorKind::Internal, error.to_string()))?;
-    if app.trades.settle(scope, &record.client_id, &value)? {
-        tracing::info!(client_id = record.client_id, "an unknown trade outcome was found in the terminal");
+    let look = tokio::spawn(look(app.clone(), caller.clone(), record.clone()));
+    if !matches!(tokio::time::timeout(LOOK_WAIT, look).await, Ok(Ok(true))) {
+        return Ok(record);
     }
-    Ok(app.trades.record(scope, &record.client_id)?.unwrap_or(record))
+    Ok(app.trades.record(&caller.grant.terminal_id, &record.client_id)?.unwrap_or(record))
+}
+
+/// Looks in the terminal for what the record's call made and settles the record when found; `true` when it did.
+/// One look per record at a time: while one is under way, another ends at once.
+async fn look(app: Arc<App>, caller: Arc<Caller>, record: TradeRecord) -> bool {
+    let scope = caller.grant.terminal_id.as_str();
+    let Some(_look) = app.trades.look(scope, &record.client_id) else { return false };
+    // An offline terminal has nothing to show yet; the record stays as it is.
+    let Ok(link) = online(&app, &caller.grant) else { return false };
+    let Some(found) = proof(&link, &record).await else { return false };
+    let Ok(value) = serde_json::to_value(&found) else { return false };
+    match app.trades.settle(scope, &record.client_id, &value) {
+        Ok(true) => {
+            tracing::info!(client_id = record.client_id, "an unknown trade outcome was found in the terminal");
+            true
+        }
+        Ok(false) => false,
+        Err(error) => {
+            tracing::error!(message = %error.message, "could not settle a trade outcome");
+            false
+        }
+    }
 }
 
 /// For a repeat of a call whose record is `unknown`: its result once the terminal shows that it ran, `None` while
 /// it does not (the repeat then gets `outcome_unknown` as before).
-pub(crate) async fn repeat(app: &App, caller: &Caller, client_id: &str) -> Option<Answer> {
+pub(crate) async fn repeat(app: &Arc<App>, caller: &Arc<Caller>, client_id: &str) -> Option<Answer> {
     let record = app.trades.record(&caller.grant.terminal_id, client_id).ok()??;
     let record = settled(app, caller, record).await.ok()?;
     let result = record.result.filter(|_| record.status == TradeStatus::Done)?;
