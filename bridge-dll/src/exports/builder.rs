@@ -103,13 +103,16 @@ pub extern "system" fn mtb_reply_json(session: i64, request_id: i64, json: *cons
 fn error_object(code: i32, retcode: i32, message: &str, platform: Platform) -> BridgeResult<ErrorObject> {
     let kind = match ErrorCode::from(code) {
         ErrorCode::TradeRejected => ErrorKind::TradeRejected,
+        // A trade request the server may have executed (a timeout, a connection lost while it was out) with nothing
+        // in the terminal to prove it: the gateway files it `unknown` and never runs it again.
+        ErrorCode::OutcomeUnknown => ErrorKind::OutcomeUnknown,
         ErrorCode::Unsupported => ErrorKind::Unsupported,
         ErrorCode::NotFound => ErrorKind::NotFound,
         ErrorCode::InvalidParams => ErrorKind::InvalidParams,
         ErrorCode::InternalError => ErrorKind::Internal,
         _ => {
             return Err(BridgeError::arg(format!(
-                "error code {code} is not one a terminal answers; use -32005, -32006, -32010, -32602 or -32603"
+                "error code {code} is not one a terminal answers; use -32004, -32005, -32006, -32010, -32602 or -32603"
             )));
         }
     };
@@ -118,7 +121,7 @@ fn error_object(code: i32, retcode: i32, message: &str, platform: Platform) -> B
         ErrorKind::Unsupported => ErrorObject::unsupported(platform, message),
         _ => ErrorObject::new(kind, message),
     };
-    if kind == ErrorKind::TradeRejected
+    if matches!(kind, ErrorKind::TradeRejected | ErrorKind::OutcomeUnknown)
         && retcode != 0
         && let Some(data) = error.data.as_mut()
     {

@@ -94,6 +94,55 @@ async fn mt4_a_request_that_ran_is_found_and_never_runs_twice() {
     a_request_that_ran_is_found_and_never_runs_twice(Mode::Mt4).await;
 }
 
+async fn a_request_with_nothing_to_find_is_outcome_unknown(mode: Mode) {
+    let demo = start_demo(Vec::new()).await;
+    let (sim, token) = start_sim(&demo, mode, None).await;
+    let (timeout, _) = codes(mode);
+    sim.inject_trade_faults(TradeFault { retcode: timeout, executed: false }, 1);
+    let first = answer(&demo, &token, "place_order", buy("timed-out-unsent")).await;
+    assert_eq!(kind(&first), "outcome_unknown", "{first}");
+    assert_eq!(first["error"]["data"]["retcode"], json!(timeout), "{first}");
+    assert!(first["error"]["data"]["retcode_name"].is_string(), "{first}");
+    assert_eq!(first["error"]["data"]["client_id"], json!("timed-out-unsent"), "{first}");
+    assert_eq!(sim.positions_total(), 0);
+    let repeat = answer(&demo, &token, "place_order", buy("timed-out-unsent")).await;
+    assert_eq!(kind(&repeat), "outcome_unknown", "never run again: {repeat}");
+    assert_eq!(sim.positions_total(), 0);
+    let record = call(&demo, &token, "get_trade_result", json!({"client_id": "timed-out-unsent"})).await;
+    assert_eq!(record["status"], json!("unknown"), "nothing shows it: {record}");
+    // Without a client_id, or with a comment of the caller's own, there is nothing to look for: a request that ran
+    // and timed out is outcome_unknown too.
+    sim.inject_trade_faults(TradeFault { retcode: timeout, executed: true }, 2);
+    let anonymous =
+        answer(&demo, &token, "place_order", json!({"symbol": "EURUSD", "type": "buy", "volume": 0.1})).await;
+    assert_eq!(kind(&anonymous), "outcome_unknown", "{anonymous}");
+    let mut commented = buy("own-comment");
+    commented["comment"] = json!("mine");
+    let commented = answer(&demo, &token, "place_order", commented).await;
+    assert_eq!(kind(&commented), "outcome_unknown", "{commented}");
+    assert_eq!(sim.positions_total(), 2, "both ran on the server");
+    // A close carries no client_id to find (MT4's OrderClose takes no comment; MT5's closing deal would, but this
+    // one never ran): outcome_unknown.
+    let positions = call(&demo, &token, "get_positions", json!({})).await;
+    let ticket = positions["positions"][0]["ticket"].clone();
+    sim.inject_trade_faults(TradeFault { retcode: timeout, executed: false }, 1);
+    let close = answer(&demo, &token, "close_position", json!({"ticket": ticket, "client_id": "close-unsent"})).await;
+    assert_eq!(kind(&close), "outcome_unknown", "{close}");
+    assert_eq!(sim.positions_total(), 2);
+    sim.stop();
+    demo.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt5_a_request_with_nothing_to_find_is_outcome_unknown() {
+    a_request_with_nothing_to_find_is_outcome_unknown(Mode::Mt5Hedging).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt4_a_request_with_nothing_to_find_is_outcome_unknown() {
+    a_request_with_nothing_to_find_is_outcome_unknown(Mode::Mt4).await;
+}
+
 async fn a_disconnected_terminal_rejects_trades_and_stops_quoting(mode: Mode) {
     let demo = start_demo(Vec::new()).await;
     let (sim, token) = start_sim(&demo, mode, None).await;
