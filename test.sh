@@ -214,11 +214,11 @@ if [ -f bench/Cargo.toml ]; then
     run_stage bench cargo run --quiet -p metaapi-bench -- --smoke
 fi
 
-if [ -f bridge-dll/windows/smoke.sh ]; then
+if [ -f bridge/windows/smoke.sh ]; then
     # The dev profile keeps the cross-builds within minutes on two cores; the exports and ABI are the same.
-    run_stage windows env PROFILE=dev bash bridge-dll/windows/smoke.sh
+    run_stage windows env PROFILE=dev bash bridge/windows/smoke.sh
     # MT4's 32-bit DLL under 32-bit Wine, with the bundle the windows stage built.
-    run_stage windows-i686 bash bridge-dll/windows/wine32.sh
+    run_stage windows-i686 bash bridge/windows/wine32.sh
 fi
 
 if [ -f docs/check.sh ]; then

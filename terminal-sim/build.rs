@@ -1,4 +1,4 @@
-//! Builds the three shipped MQL programs (bridge-dll/mql) with the MQL runtime into one static library linked
+//! Builds the three shipped MQL programs (bridge/mql) with the MQL runtime into one static library linked
 //! into this crate, and generates the MetaTrader constants the host reads from the runtime's own headers, so the
 //! host and the programs cannot disagree on a property id or an enum value.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use metaapi_mql::{BuildOptions, ProgramSpec, build_programs, cpp_dir};
 
-/// Program name (the prefix of its C entry points) and path under bridge-dll/mql.
+/// Program name (the prefix of its C entry points) and path under bridge/mql.
 const PROGRAMS: [(&str, &str); 3] = [
     ("ea5", "Experts/MetaApiBridge.mq5"),
     ("service5", "Services/MetaApiBridgeService.mq5"),
@@ -18,7 +18,7 @@ const PROGRAMS: [(&str, &str); 3] = [
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let mql = manifest.join("../bridge-dll/mql");
+    let mql = manifest.join("../bridge/mql");
     let programs: Vec<ProgramSpec> = PROGRAMS
         .iter()
         .map(|(name, path)| ProgramSpec {

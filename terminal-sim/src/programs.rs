@@ -1,5 +1,5 @@
 //! The compiled MQL programs' C entry points: the three shipped programs linked into this crate (built by
-//! build.rs from bridge-dll/mql), or a program built elsewhere and loaded from a shared library (the mutation test).
+//! build.rs from bridge/mql), or a program built elsewhere and loaded from a shared library (the mutation test).
 
 use std::ffi::{CString, c_char, c_void};
 use std::path::Path;

@@ -25,10 +25,10 @@ pub fn generated_files() -> Vec<GeneratedFile> {
         },
         GeneratedFile { path: "schemas/openrpc.json", contents: canonical_json(&metaapi_protocol::schema::openrpc()) },
         GeneratedFile {
-            path: "bridge-dll/mql/Include/metaapi_bridge.mqh",
+            path: "bridge/mql/Include/metaapi_bridge.mqh",
             contents: metaapi_bridge::mql::include_text(),
         },
-        GeneratedFile { path: "bridge-dll/include/metaapi_bridge.h", contents: metaapi_bridge::mql::c_header_text() },
+        GeneratedFile { path: "bridge/include/metaapi_bridge.h", contents: metaapi_bridge::mql::c_header_text() },
     ]
     .into_iter()
     // The docs book's method, notification, type and error reference pages.

@@ -55,7 +55,7 @@ pub struct Entry {
     pub executable: bool,
 }
 
-/// Every file of the bundle but [`CHECKSUMS`], sorted by path. The MQL sources are taken from `bridge-dll/mql` as
+/// Every file of the bundle but [`CHECKSUMS`], sorted by path. The MQL sources are taken from `bridge/mql` as
 /// they are now, so a fix there ships without touching this list: `MetaApiBridgeMt4*` includes go to `MQL4/Include`,
 /// `MetaApiBridgeMt5*` ones to `MQL5/Include`, every other include to both; `.mq5` programs to `MQL5/<folder>` and
 /// `.mq4` ones to `MQL4/<folder>`. Fails naming the first missing file.
@@ -68,12 +68,12 @@ pub fn layout(root: &Path, builds: &Builds) -> anyhow::Result<Vec<Entry>> {
     add("linux/metaapi-console".into(), builds.console_linux.clone(), true);
     add("MQL5/Libraries/metaapi_bridge.dll".into(), builds.bridge_x64.clone(), false);
     add("MQL4/Libraries/metaapi_bridge.dll".into(), builds.bridge_i686.clone(), false);
-    add("include/metaapi_bridge.h".into(), root.join("bridge-dll/include/metaapi_bridge.h"), false);
+    add("include/metaapi_bridge.h".into(), root.join("bridge/include/metaapi_bridge.h"), false);
     add("README.txt".into(), root.join("xtask/dist/README.txt"), false);
     add("LICENSE-MIT".into(), root.join("LICENSE-MIT"), false);
     add("LICENSE-APACHE".into(), root.join("LICENSE-APACHE"), false);
 
-    let mql = root.join("bridge-dll/mql");
+    let mql = root.join("bridge/mql");
     for folder in ["Experts", "Services", "Include"] {
         for source in files_in(&mql.join(folder))? {
             let name = source.file_name().and_then(|name| name.to_str()).context("non-UTF-8 MQL file name")?;
@@ -92,7 +92,7 @@ pub fn layout(root: &Path, builds: &Builds) -> anyhow::Result<Vec<Entry>> {
     Ok(entries)
 }
 
-/// Which data folders (`MQL4`, `MQL5`) an MQL file of `bridge-dll/mql/<folder>` belongs in.
+/// Which data folders (`MQL4`, `MQL5`) an MQL file of `bridge/mql/<folder>` belongs in.
 fn mql_platforms(folder: &str, name: &str) -> anyhow::Result<Vec<&'static str>> {
     let platforms = match (folder, name.rsplit_once('.').map(|(_, extension)| extension)) {
         ("Include", Some("mqh")) if name.starts_with("MetaApiBridgeMt4") => vec!["MQL4"],
@@ -100,7 +100,7 @@ fn mql_platforms(folder: &str, name: &str) -> anyhow::Result<Vec<&'static str>> 
         ("Include", Some("mqh")) => vec!["MQL4", "MQL5"],
         ("Experts", Some("mq4")) => vec!["MQL4"],
         ("Experts" | "Services", Some("mq5")) => vec!["MQL5"],
-        _ => bail!("bridge-dll/mql/{folder}/{name}: no rule says where it goes in a terminal's data folder"),
+        _ => bail!("bridge/mql/{folder}/{name}: no rule says where it goes in a terminal's data folder"),
     };
     Ok(platforms)
 }

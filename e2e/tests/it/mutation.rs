@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::support::{WAIT, eventually, start_demo};
 
 fn shipped_mql() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge-dll/mql")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge/mql")
 }
 
 /// Copies Experts/, Services/ and Include/ of the shipped sources into `into`.

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use metaapi_mql::{BuildOptions, Built, Error, ProgramSpec, build_programs};
 
-/// The shipped MQL folder (bridge-dll/mql).
+/// The shipped MQL folder (bridge/mql).
 pub fn mql_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge-dll/mql")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge/mql")
 }
 
 /// The three shipped programs: name, path under the MQL folder.

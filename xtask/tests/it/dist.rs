@@ -69,7 +69,7 @@ fn guide_paths() -> Vec<String> {
 fn every_mql_source_lands_in_a_terminal_data_folder() {
     let dir = tempfile::tempdir().unwrap();
     let entries = dist::layout(&xtask::project_root(), &fake_builds(dir.path())).unwrap();
-    let mql = xtask::project_root().join("bridge-dll/mql");
+    let mql = xtask::project_root().join("bridge/mql");
     for folder in ["Experts", "Services", "Include"] {
         for item in std::fs::read_dir(mql.join(folder)).unwrap() {
             let source = item.unwrap().path();
@@ -256,7 +256,7 @@ fn pe_machine(bytes: &[u8]) -> Option<u16> {
 }
 
 #[test]
-#[ignore = "needs a bundle built by `cargo xtask dist`; the Windows stage (bridge-dll/windows/smoke.sh) runs it"]
+#[ignore = "needs a bundle built by `cargo xtask dist`; the Windows stage (bridge/windows/smoke.sh) runs it"]
 fn built_bundle_holds_every_program_for_its_platform() {
     let archive = std::env::var_os("METAAPI_DIST_ARCHIVE").expect("METAAPI_DIST_ARCHIVE names the bundle's .zip");
     let archive = PathBuf::from(archive);

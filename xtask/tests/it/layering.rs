@@ -94,18 +94,12 @@ fn workspace_members(metadata: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Folders not yet renamed after their packages (moving it waits for work in progress on it).
-const NOT_YET_RENAMED: &[&str] = &["bridge-dll"];
-
 #[test]
 fn each_crate_folder_is_named_after_its_package() {
     let metadata = metadata();
     let members = workspace_members(&metadata);
     assert!(members.len() > 5, "{members:?}");
     for (package, folder) in members {
-        if NOT_YET_RENAMED.contains(&folder.as_str()) {
-            continue;
-        }
         let expected = package.strip_prefix("metaapi-").unwrap_or(&package);
         assert_eq!(folder, expected, "package {package} lives in {folder}/");
     }

@@ -1,7 +1,7 @@
 //! The bundle's Windows programs under Wine, driven from Linux: `metaapi-console.exe` and `metaapi-gateway.exe` run
 //! from a folder with spaces in its name, a Windows process links the bundle's bridge DLL to the gateway, and a Linux
 //! client calls `/rpc` through it; then Ctrl-C stops the gateway cleanly. Ignored by default: the Windows stage
-//! (`bridge-dll/windows/smoke.sh`) builds the bundle and the smoke programs and runs these tests.
+//! (`bridge/windows/smoke.sh`) builds the bundle and the smoke programs and runs these tests.
 //!
 //! Environment: `METAAPI_DIST_DIR` (the unpacked bundle folder), `METAAPI_WINE` (a Wine that runs 64-bit programs),
 //! `METAAPI_WINE32` (one that runs 32-bit programs, for the i686 test), `METAAPI_SMOKE_X64` and `METAAPI_SMOKE_I686`
@@ -262,7 +262,7 @@ fn stop_with_ctrl_c(server: &mut Running, name: &str) {
 }
 
 #[test]
-#[ignore = "needs the bundle, the smoke programs and wine64; run bridge-dll/windows/smoke.sh"]
+#[ignore = "needs the bundle, the smoke programs and wine64; run bridge/windows/smoke.sh"]
 fn windows_gateway_serves_a_linux_client_through_the_x64_dll() {
     let work = tempfile::Builder::new().prefix("wine gateway ").tempdir().unwrap();
     let mut stack = WindowsStack::start(work.path(), &["MT5 under Wine"]);
@@ -295,7 +295,7 @@ fn windows_gateway_serves_a_linux_client_through_the_x64_dll() {
 }
 
 #[test]
-#[ignore = "needs the bundle, the i686 smoke program and 32-bit Wine; run bridge-dll/windows/smoke.sh"]
+#[ignore = "needs the bundle, the i686 smoke program and 32-bit Wine; run bridge/windows/smoke.sh"]
 fn i686_dll_answers_a_request_under_32_bit_wine() {
     let work = tempfile::Builder::new().prefix("wine mt4 ").tempdir().unwrap();
     let stack = WindowsStack::start(work.path(), &["MT4 under Wine"]);
@@ -323,7 +323,7 @@ fn wait_for_log<T>(log: &Path, what: &str, mut pick: impl FnMut(&str) -> Option<
 }
 
 #[test]
-#[ignore = "needs the bundle and wine64; run bridge-dll/windows/smoke.sh"]
+#[ignore = "needs the bundle and wine64; run bridge/windows/smoke.sh"]
 fn gateway_installs_runs_and_uninstalls_as_a_windows_service() {
     let wine = env_path("METAAPI_WINE");
     let work = tempfile::Builder::new().prefix("wine service ").tempdir().unwrap();

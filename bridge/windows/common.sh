@@ -77,7 +77,7 @@ build_smoke_programs() {
     step "building the $arch ProcessPrng shim and smoke program"
     # --kill-at: on i686 a WINAPI (stdcall) function is otherwise exported as `ProcessPrng@8`, while Rust's std
     # imports it undecorated, so 32-bit Wine would abort on the first random number ("unimplemented function").
-    "$gcc" -shared -O2 -Wl,--kill-at -o "$work/$arch/bcryptprimitives.dll" bridge-dll/windows/shim/bcryptprimitives.c \
+    "$gcc" -shared -O2 -Wl,--kill-at -o "$work/$arch/bcryptprimitives.dll" bridge/windows/shim/bcryptprimitives.c \
         -ladvapi32
     local exports
     exports="$("$arch-w64-mingw32-objdump" -p "$work/$arch/bcryptprimitives.dll")"
@@ -86,7 +86,7 @@ build_smoke_programs() {
         exit 1
     }
     env "$linker_variable=$gcc" CARGO_TARGET_DIR="$work/build" cargo build -q \
-        --manifest-path bridge-dll/windows/smoke-exe/Cargo.toml --target "$target"
+        --manifest-path bridge/windows/smoke-exe/Cargo.toml --target "$target"
     cp "$work/build/$target/debug/metaapi-bridge-smoke.exe" "$work/$arch/smoke.exe"
 }
 

@@ -6,11 +6,11 @@
 #    (target/windows-cross) so they never hold the shared one's lock, plus the Linux programs; it lays them out with
 #    the MQL sources as the bundle and zips it. The layout test unpacks that archive.
 # 2. Checks with objdump that every mtb_* export of both DLLs is present and undecorated (no _name@N stdcall names).
-# 3. Under wine64: the x64 DLL links to a Linux gateway stand-in and answers one request (bridge-dll's `wine::` test);
+# 3. Under wine64: the x64 DLL links to a Linux gateway stand-in and answers one request (bridge's `wine::` test);
 #    then the bundle's Windows console and gateway serve a Linux client through the x64 DLL, linked from a Windows
 #    process, keep their state where Windows programs do, stop on Ctrl-C, and the gateway installs, runs and
 #    uninstalls as a Windows service (xtask's `wine::` tests).
-#    The i686 DLL under 32-bit Wine is the next stage, bridge-dll/windows/wine32.sh, which reuses these builds.
+#    The i686 DLL under 32-bit Wine is the next stage, bridge/windows/wine32.sh, which reuses these builds.
 #
 # Installs what it needs with apt-get and rustup when missing; Wine (with the next stage's 32-bit packages) installs in
 # the background while the programs build. When it cannot (no network, no root), it prints
@@ -21,7 +21,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-source bridge-dll/windows/common.sh
+source bridge/windows/common.sh
 
 profile="${PROFILE:-dev}"
 need_rust_targets x86_64-pc-windows-gnu i686-pc-windows-gnu
@@ -37,8 +37,8 @@ bundle="${archive%.zip}"
 step "layout test of $archive"
 METAAPI_DIST_ARCHIVE="$archive" cargo test -q -p xtask --test it dist:: -- --include-ignored
 
-exports=$(sed -n 's/^int32_t MTB_CALL \(mtb_[a-z_]*\)(.*/\1/p' bridge-dll/include/metaapi_bridge.h)
-[ -n "$exports" ] || { echo "no exports found in bridge-dll/include/metaapi_bridge.h"; exit 1; }
+exports=$(sed -n 's/^int32_t MTB_CALL \(mtb_[a-z_]*\)(.*/\1/p' bridge/include/metaapi_bridge.h)
+[ -n "$exports" ] || { echo "no exports found in bridge/include/metaapi_bridge.h"; exit 1; }
 for pair in MQL5:x86_64-w64-mingw32-objdump MQL4:i686-w64-mingw32-objdump; do
     dll="$bundle/${pair%%:*}/Libraries/metaapi_bridge.dll"
     table="$(${pair#*:} -p "$dll")"

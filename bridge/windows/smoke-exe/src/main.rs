@@ -1,4 +1,4 @@
-//! Windows smoke test of the bridge DLL, run under Wine by `bridge-dll/windows/smoke.sh`.
+//! Windows smoke test of the bridge DLL, run under Wine by `bridge/windows/smoke.sh`.
 //!
 //! Usage: `smoke.exe <path-to-metaapi_bridge.dll> <gateway_url> <token> [mt5|mt4]`. Loads the DLL, checks the ABI
 //! version, starts a session as an MT5 (default) or MT4 terminal, answers the first request (`get_account_info`)

@@ -1,5 +1,5 @@
 //! The Windows smoke test's Linux half: a gateway stand-in on loopback, and the Windows smoke exe run under
-//! Wine against it. Ignored by default; `bridge-dll/windows/smoke.sh` builds the Windows files and runs it.
+//! Wine against it. Ignored by default; `bridge/windows/smoke.sh` builds the Windows files and runs it.
 
 use std::process::Command;
 
@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::gateway::StandIn;
 
 #[test]
-#[ignore = "needs the Windows build and wine64; run bridge-dll/windows/smoke.sh"]
+#[ignore = "needs the Windows build and wine64; run bridge/windows/smoke.sh"]
 fn windows_dll_under_wine_links_and_answers_one_request() {
     let (Ok(wine), Ok(exe), Ok(dll)) =
         (std::env::var("SMOKE_WINE"), std::env::var("SMOKE_EXE"), std::env::var("SMOKE_DLL"))

@@ -4,19 +4,19 @@
 # terminal, and a Linux client's get_account_info is answered through it (xtask's
 # `wine::i686_dll_answers_a_request_under_32_bit_wine`).
 #
-# Runs after bridge-dll/windows/smoke.sh and reuses its bundle. 32-bit Wine comes from Debian's i386 packages
+# Runs after bridge/windows/smoke.sh and reuses its bundle. 32-bit Wine comes from Debian's i386 packages
 # (`dpkg --add-architecture i386`, `wine32:i386`). When they cannot be installed it prints "SKIPPED: <reason>" and
 # exits 77, so CI says loudly that the 32-bit DLL was not loaded; any real failure exits 1.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-source bridge-dll/windows/common.sh
+source bridge/windows/common.sh
 
 # `|| true`: with pipefail, a failed `ls` would end the script (set -e) before it could say why.
 bundle="$(ls -d "$work"/dist/metaapi-*/ 2>/dev/null | head -n 1 || true)"
 # Without it the windows stage did not get that far, and has said why (skipped or failed).
-[ -n "$bundle" ] || skip "no bundle in $work/dist: the windows stage (bridge-dll/windows/smoke.sh) builds it first"
+[ -n "$bundle" ] || skip "no bundle in $work/dist: the windows stage (bridge/windows/smoke.sh) builds it first"
 bundle="${bundle%/}"
 
 if ! dpkg --print-foreign-architectures | grep -qx i386; then

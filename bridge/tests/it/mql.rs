@@ -54,7 +54,7 @@ fn the_committed_include_is_generated_from_the_current_code() {
     let committed = read(&mql_dir().join("Include/metaapi_bridge.mqh"));
     assert!(
         committed == include_text(),
-        "bridge-dll/mql/Include/metaapi_bridge.mqh is stale: run `cargo xtask codegen`"
+        "bridge/mql/Include/metaapi_bridge.mqh is stale: run `cargo xtask codegen`"
     );
 }
 
@@ -206,7 +206,7 @@ fn expand(program: &Path, include_dir: &Path, read: ReadFile) -> Result<Program,
     Ok(out)
 }
 
-/// A program of bridge-dll/mql (a path relative to it) with its includes spliced in.
+/// A program of bridge/mql (a path relative to it) with its includes spliced in.
 fn program(relative: &str) -> Program {
     let dir = mql_dir();
     expand(&dir.join(relative), &dir.join("Include"), &|path| std::fs::read_to_string(path))
