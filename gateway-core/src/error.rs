@@ -13,6 +13,9 @@ pub enum GatewayError {
     /// The trade outcome store failed.
     #[error("trade store error: {0}")]
     Store(#[from] rusqlite::Error),
+    /// The trade outcome store could not make its writes durable; they are rolled back.
+    #[error(transparent)]
+    Commit(#[from] crate::trades::CommitFailed),
     /// The console client could not be built.
     #[error("console client error: {0}")]
     Console(#[from] reqwest::Error),
