@@ -13,9 +13,9 @@ pub enum GatewayError {
     /// The trade outcome store failed.
     #[error("trade store error: {0}")]
     Store(#[from] rusqlite::Error),
-    /// The trade outcome store could not make its writes durable; they are rolled back.
-    #[error(transparent)]
-    Commit(#[from] crate::trades::CommitFailed),
+    /// The trade outcome store could not commit its writes to disk; they are rolled back.
+    #[error("the trade store could not commit to disk: {0}")]
+    Commit(String),
     /// The console client could not be built.
     #[error("console client error: {0}")]
     Console(#[from] reqwest::Error),

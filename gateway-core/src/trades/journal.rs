@@ -14,6 +14,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+use crate::error::GatewayError;
+
 /// How far writes are: numbered in order, and how many of them a commit has made durable.
 #[derive(Debug, Default)]
 struct Commits {
@@ -33,11 +35,6 @@ struct Commits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use = "a write is not durable until `Journal::durable` returns for it"]
 pub(super) struct Written(u64);
-
-/// A commit failed: the writes it covered are rolled back.
-#[derive(Debug, thiserror::Error)]
-#[error("the trade store could not commit to disk: {0}")]
-pub struct CommitFailed(String);
 
 /// The connection and its commit state.
 pub(super) struct Journal {
@@ -112,14 +109,14 @@ impl Journal {
     }
 
     /// Returns once every write up to `written` is on disk, committing them if no commit under way covers them.
-    pub(super) fn durable(&self, written: Written) -> Result<(), CommitFailed> {
+    pub(super) fn durable(&self, written: Written) -> Result<(), GatewayError> {
         let Written(wanted) = written;
         let mut commits = self.commits();
         loop {
             if let Some((_, _, error)) =
                 commits.lost.iter().find(|(after, through, _)| *after < wanted && wanted <= *through)
             {
-                return Err(CommitFailed(error.clone()));
+                return Err(GatewayError::Commit(error.clone()));
             }
             if commits.durable >= wanted {
                 return Ok(());

@@ -37,7 +37,6 @@ use crate::terminals::Answer;
 
 mod journal;
 
-pub use journal::CommitFailed;
 use journal::Journal;
 
 type Key = (String, String);
