@@ -24,10 +24,7 @@ pub fn generated_files() -> Vec<GeneratedFile> {
             contents: canonical_json(&metaapi_protocol::schema::bundle()),
         },
         GeneratedFile { path: "schemas/openrpc.json", contents: canonical_json(&metaapi_protocol::schema::openrpc()) },
-        GeneratedFile {
-            path: "bridge/mql/Include/metaapi_bridge.mqh",
-            contents: metaapi_bridge::mql::include_text(),
-        },
+        GeneratedFile { path: "bridge/mql/Include/metaapi_bridge.mqh", contents: metaapi_bridge::mql::include_text() },
         GeneratedFile { path: "bridge/include/metaapi_bridge.h", contents: metaapi_bridge::mql::c_header_text() },
     ]
     .into_iter()

@@ -52,10 +52,7 @@ fn defined_symbols(library: &Path) -> Option<BTreeSet<String>> {
 #[test]
 fn the_committed_include_is_generated_from_the_current_code() {
     let committed = read(&mql_dir().join("Include/metaapi_bridge.mqh"));
-    assert!(
-        committed == include_text(),
-        "bridge/mql/Include/metaapi_bridge.mqh is stale: run `cargo xtask codegen`"
-    );
+    assert!(committed == include_text(), "bridge/mql/Include/metaapi_bridge.mqh is stale: run `cargo xtask codegen`");
 }
 
 #[test]
