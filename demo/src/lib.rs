@@ -336,7 +336,7 @@ impl Demo {
             realtime: self.realtime,
             gateway_url: format!("ws://{}/terminal", self.gateway_address),
             token: token.to_owned(),
-            start_time: self.realtime.then(trading_day_start).flatten(),
+            start_time: if self.realtime { trading_start(mode, metaapi_protocol::time::now_ms()) } else { None },
             scale: self.scale,
         };
         Ok(metaapi_terminal_sim::start(BridgeAbi::linked(), config)?)
@@ -402,13 +402,20 @@ fn random_password() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// On a weekend, markets in the simulator are closed as in MetaTrader. A demo started then runs its realtime clock
-/// from two days earlier (Thursday or Friday), so that it can trade at once.
-fn trading_day_start() -> Option<TimeMs> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64;
-    // 1970-01-01 was a Thursday: day 0 -> Thursday, so (days + 4) % 7 gives 0 = Sunday.
-    let weekday = (now.div_euclid(86_400_000) + 4).rem_euclid(7);
-    matches!(weekday, 0 | 6).then(|| now - 2 * 86_400_000)
+/// Where a demo's realtime clock starts when `now` will not do. Markets in the simulator keep the broker's hours, as
+/// in MetaTrader: closed from Friday midnight to Monday on the broker's clock (UTC+2, UTC+3 in US daylight saving
+/// time). A demo started while the demo's symbol (EURUSD) does not trade, or stops within the hour, runs from the
+/// same time of day on the nearest earlier day when it trades for the next hour, so it can trade at once. `None`: it
+/// starts at `now`.
+pub fn trading_start(mode: Mode, now: TimeMs) -> Option<TimeMs> {
+    const DAY_MS: TimeMs = 86_400_000;
+    const STEP_MS: TimeMs = 5 * 60_000;
+    let catalogue = metaapi_terminal_sim::symbols::catalogue(mode);
+    let symbol = catalogue.iter().find(|instrument| instrument.spec.symbol == "EURUSD")?;
+    let trades_for_an_hour = |start: TimeMs| {
+        (0..=12).all(|step| symbol.trading(metaapi_terminal_sim::time::to_broker(start + step * STEP_MS)))
+    };
+    (0..7).map(|days| now - days * DAY_MS).find(|&start| trades_for_an_hour(start)).filter(|&start| start != now)
 }
 
 /// Polls `get_account_info` with the token until the terminal answers (10 s at most).

@@ -147,3 +147,23 @@ async fn the_demo_logs_no_line_per_refused_request() {
     assert!(added.len() < 5, "the demo logged {} lines for 20 refused requests:\n{}", added.len(), added.join("\n"));
     assert!(!text.contains("unable to serve request"), "{text}");
 }
+
+/// Where a realtime demo's clock starts, at the edges of the broker's trading week (December: the broker's clock is
+/// UTC+2, so its week runs from Sunday 22:00 to Friday 22:00 UTC).
+#[test]
+fn a_realtime_demo_starts_where_it_can_trade_at_once() {
+    use metaapi_terminal_sim::Mode;
+    use metaapi_terminal_sim::time::utc_ms;
+    let at = |day, hour, minute| utc_ms(2026, 12, day, hour, minute, 0);
+    // Wednesday 2 December, midday: now will do.
+    assert_eq!(metaapi_demo::trading_start(Mode::Mt5Hedging, at(2, 12, 0)), None);
+    // Sunday 6 December 22:30 UTC is Monday 00:30 for the broker: open, now will do (the old rule went back to a
+    // closed Friday night).
+    assert_eq!(metaapi_demo::trading_start(Mode::Mt5Hedging, at(6, 22, 30)), None);
+    // Sunday 21:30 UTC: closed until 22:00, so the same time on Thursday (Friday 21:30 closes within the hour).
+    assert_eq!(metaapi_demo::trading_start(Mode::Mt5Hedging, at(6, 21, 30)), Some(at(3, 21, 30)));
+    // Friday 4 December 21:30 UTC: open, but closing in half an hour; Thursday then.
+    assert_eq!(metaapi_demo::trading_start(Mode::Mt4, at(4, 21, 30)), Some(at(3, 21, 30)));
+    // Saturday noon: Friday noon trades for the next hour.
+    assert_eq!(metaapi_demo::trading_start(Mode::Mt5Netting, at(5, 12, 0)), Some(at(4, 12, 0)));
+}
