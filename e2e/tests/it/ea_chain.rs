@@ -4,12 +4,11 @@
 //! slice's budget at ten minutes as well, a trade's events still arrive: a slice ends after a trading call (MT5, so
 //! the terminal delivers the trade's transactions) or scans the orders after one (MT4, which has no trade events).
 
-use metaapi_protocol::console::CreateTokenRequest;
 use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
-use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, start_program_with_inputs};
+use metaapi_terminal_sim::{BridgeAbi, Mode, start_program_with_inputs};
 use serde_json::{Value, json};
 
-use crate::support::{WAIT, WsPeer, eventually, start_demo};
+use crate::support::{WAIT, WsPeer, eventually, own_terminal_config, start_demo};
 
 /// Ten minutes: far longer than the test runs.
 const TIMER_MS: &str = "600000";
@@ -37,29 +36,17 @@ async fn demo_with_program(
     inputs: Vec<(String, String)>,
 ) -> (metaapi_demo::Demo, metaapi_terminal_sim::SimHandle, String) {
     let demo = start_demo(Vec::new()).await;
-    let created = demo
-        .console
-        .create_token(&demo.user, &CreateTokenRequest { name: format!("{mode:?}-chain"), expires_at: None })
-        .expect("a token");
-    let config = SimConfig {
-        mode,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
+    let (config, token) = own_terminal_config(&demo, mode, &format!("{mode:?}-chain"));
     let sim = start_program_with_inputs(BridgeAbi::linked(), config, ProgramCode::shipped(program), inputs)
         .expect("the EA starts");
     // The link comes up first.
     let client = reqwest::Client::new();
     eventually(&format!("{mode:?}: the EA answers"), || {
-        let (client, url, token) = (client.clone(), demo.url.clone(), created.token.clone());
+        let (client, url, token) = (client.clone(), demo.url.clone(), token.clone());
         async move { rpc(&client, &url, &token, 0, "get_quote").await }
     })
     .await;
-    (demo, sim, created.token)
+    (demo, sim, token)
 }
 
 async fn answered_without_the_timer(mode: Mode, program: Shipped) {

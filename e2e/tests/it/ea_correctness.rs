@@ -6,7 +6,7 @@ use metaapi_e2e::rpc;
 use metaapi_terminal_sim::{Mode, matches_group};
 use serde_json::{Value, json};
 
-use crate::support::{WAIT, WsPeer, schemas, start_demo};
+use crate::support::{WAIT, WsPeer, own_terminal_config, schemas, start_demo};
 
 /// Calls `method` on the demo's first terminal and returns its result, failing the test with the error otherwise.
 async fn result(demo: &Demo, method: &str, params: Value) -> Value {
@@ -155,30 +155,19 @@ async fn mt4_ea_reports_changes_partial_closes_and_fills() {
 /// symbol, so a linked, trading terminal is healthy and reports its last quote.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mt5_service_health_does_not_read_the_empty_chart_symbol() {
-    use metaapi_protocol::console::CreateTokenRequest;
     use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
-    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+    use metaapi_terminal_sim::{BridgeAbi, start_program};
 
     let demo = start_demo(Vec::new()).await;
-    let request = CreateTokenRequest { name: "MT5-Service".into(), expires_at: None };
-    let created = demo.console.create_token(&demo.user, &request).expect("a token");
-    let config = SimConfig {
-        mode: Mode::Mt5Hedging,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
+    let (config, token) = own_terminal_config(&demo, Mode::Mt5Hedging, "MT5-Service");
     let sim = start_program(BridgeAbi::linked(), config, ProgramCode::shipped(Shipped::Mt5Service))
         .expect("the service starts");
     let health = crate::support::eventually("the service links", || async {
-        let answer = rpc(&demo.url, &created.token, "get_health", json!({})).await?;
+        let answer = rpc(&demo.url, &token, "get_health", json!({})).await?;
         answer.body.get("result").cloned().ok_or_else(|| answer.body.to_string())
     })
     .await;
-    let time = rpc(&demo.url, &created.token, "get_server_time", json!({})).await.expect("an answer");
+    let time = rpc(&demo.url, &token, "get_server_time", json!({})).await.expect("an answer");
     sim.stop();
     demo.stop().await;
     assert_eq!(health["synchronized"], json!(true), "{health}");
@@ -193,9 +182,8 @@ async fn the_mt5_service_health_does_not_read_the_empty_chart_symbol() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_quote_read_leaves_no_event_open_in_the_bridge() {
     use crate::mutation::{build, change_one_line, copy_sources};
-    use metaapi_protocol::console::CreateTokenRequest;
     use metaapi_terminal_sim::programs::ProgramCode;
-    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+    use metaapi_terminal_sim::{BridgeAbi, start_program};
 
     let demo = start_demo(Vec::new()).await;
     let copy = tempfile::tempdir().expect("a temporary directory");
@@ -204,17 +192,7 @@ async fn a_failed_quote_read_leaves_no_event_open_in_the_bridge() {
     change_one_line(&expert, "Mt4PublishQuote(g_session, _Symbol)", "Mt4PublishQuote(g_session, \"NOSUCH\")");
     let library = build(copy.path(), "noquote4", "Experts/MetaApiBridge.mq4");
     let code = ProgramCode::load(&library, "noquote4").expect("the changed program loads");
-    let request = CreateTokenRequest { name: "noquote4".into(), expires_at: None };
-    let created = demo.console.create_token(&demo.user, &request).expect("a token");
-    let config = SimConfig {
-        mode: Mode::Mt4,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
+    let (config, token) = own_terminal_config(&demo, Mode::Mt4, "noquote4");
     let sim = start_program(BridgeAbi::linked(), config, code).expect("the changed EA starts");
     let abi = BridgeAbi::linked();
     let status = || {
@@ -230,7 +208,7 @@ async fn a_failed_quote_read_leaves_no_event_open_in_the_bridge() {
     let deadline = tokio::time::Instant::now() + WAIT;
     while seen.len() < 5 {
         assert!(tokio::time::Instant::now() < deadline, "only {} distinct quotes within {WAIT:?}", seen.len());
-        let answer = rpc(&demo.url, &created.token, "get_quote", json!({"symbol": "EURUSD"})).await.expect("an answer");
+        let answer = rpc(&demo.url, &token, "get_quote", json!({"symbol": "EURUSD"})).await.expect("an answer");
         let time = answer.body["result"]["time"].clone();
         if !time.is_null() && !seen.contains(&time) {
             seen.push(time);

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{WAIT, WsPeer, schemas, start_demo};
+use crate::support::{WAIT, WsPeer, own_terminal_config, schemas, start_demo};
 use metaapi_terminal_sim::Mode;
 
 /// Reads `/ws` (through harmless calls) until a notification named `name` whose `data` satisfies `wanted` arrived,
@@ -266,21 +266,11 @@ async fn mt4_ea_streams_equity_moved_by_the_price_alone() {
 /// Starts a terminal in `mode` running its shipped EA behind the demo's gateway, under a token of its own, and
 /// returns the handle (for the broker's test hooks) and the token.
 fn own_terminal(demo: &metaapi_demo::Demo, mode: Mode, name: &str) -> (metaapi_terminal_sim::SimHandle, String) {
-    use metaapi_protocol::console::CreateTokenRequest;
-    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start};
+    use metaapi_terminal_sim::{BridgeAbi, start};
 
-    let request = CreateTokenRequest { name: name.into(), expires_at: None };
-    let created = demo.console.create_token(&demo.user, &request).expect("a token");
-    let config = SimConfig {
-        mode,
-        seed: 7,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
-    (start(BridgeAbi::linked(), config).expect("the terminal starts"), created.token)
+    let (mut config, token) = own_terminal_config(demo, mode, name);
+    config.seed = 7;
+    (start(BridgeAbi::linked(), config).expect("the terminal starts"), token)
 }
 
 /// The broker's operations on an MT5 account (MT5 has 18 deal types; these are the ones that are not trades) reach

@@ -6,7 +6,7 @@ use metaapi_terminal_sim::Mode;
 use serde_json::{Value, json};
 
 use crate::ea_time::{call, start_sim};
-use crate::support::{WAIT, WsPeer, eventually, schemas, start_demo};
+use crate::support::{WAIT, WsPeer, eventually, own_terminal_config, schemas, start_demo};
 
 /// Reads `/ws` (through harmless calls) until a `terminal_status` with this connection and permission arrives after
 /// the first `seen` notifications, and returns how many notifications there are then; fails after [`WAIT`].
@@ -110,25 +110,14 @@ async fn mt4_terminal_status_and_health_follow_the_broker_and_algo_trading() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mt5_service_reports_algo_trading_off_in_status_and_health() {
     use metaapi_e2e::rpc;
-    use metaapi_protocol::console::CreateTokenRequest;
     use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
-    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+    use metaapi_terminal_sim::{BridgeAbi, start_program};
 
     let demo = start_demo(Vec::new()).await;
-    let request = CreateTokenRequest { name: "MT5-Service-status".into(), expires_at: None };
-    let created = demo.console.create_token(&demo.user, &request).expect("a token");
-    let config = SimConfig {
-        mode: Mode::Mt5Hedging,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
+    let (config, token) = own_terminal_config(&demo, Mode::Mt5Hedging, "MT5-Service-status");
     let sim = start_program(BridgeAbi::linked(), config, ProgramCode::shipped(Shipped::Mt5Service))
         .expect("the service starts");
-    let token = created.token.as_str();
+    let token = token.as_str();
     eventually("the service links", || async {
         let answer = rpc(&demo.url, token, "get_health", json!({})).await?;
         answer.body.get("result").cloned().ok_or_else(|| answer.body.to_string())

@@ -4,36 +4,25 @@
 
 use metaapi_demo::Demo;
 use metaapi_e2e::rpc;
-use metaapi_protocol::console::CreateTokenRequest;
 use metaapi_protocol::types::TimeMs;
 use metaapi_terminal_sim::time::utc_ms;
-use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, SimHandle, start};
+use metaapi_terminal_sim::{BridgeAbi, Mode, SimHandle, start};
 use serde_json::{Value, json};
 
-use crate::support::{WAIT, WsPeer, eventually, start_demo};
+use crate::support::{WAIT, WsPeer, eventually, own_terminal_config, start_demo};
 
 /// A simulated terminal of `mode` whose clock starts at `start_time` (UTC ms), with the shipped EA linked to the demo
 /// under a token of its own; returns once the EA answers. Tests drive its clock and broker through the handle.
 pub(crate) async fn start_sim(demo: &Demo, mode: Mode, start_time: Option<TimeMs>) -> (SimHandle, String) {
-    let request = CreateTokenRequest { name: format!("{mode:?}-{start_time:?}"), expires_at: None };
-    let created = demo.console.create_token(&demo.user, &request).expect("a token");
-    let config = SimConfig {
-        mode,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time,
-        scale: Default::default(),
-    };
+    let (mut config, token) = own_terminal_config(demo, mode, &format!("{mode:?}-{start_time:?}"));
+    config.start_time = start_time;
     let sim = start(BridgeAbi::linked(), config).expect("the terminal starts");
-    let token = created.token.clone();
     eventually("the EA links", || async {
         let answer = rpc(&demo.url, &token, "get_server_time", json!({})).await?;
         answer.body.get("result").cloned().ok_or_else(|| answer.body.to_string())
     })
     .await;
-    (sim, created.token)
+    (sim, token)
 }
 
 /// Calls `method` with the terminal's token and returns its result, failing the test with the error otherwise.

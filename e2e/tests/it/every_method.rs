@@ -9,7 +9,7 @@ use metaapi_protocol::{MethodInfo, Route, method_infos};
 use metaapi_terminal_sim::Mode;
 use serde_json::{Value, json};
 
-use crate::support::{WsPeer, schemas, start_demo};
+use crate::support::{WsPeer, own_terminal_config, schemas, start_demo};
 
 /// Rounds a price to five digits, as EURUSD and GBPUSD quote.
 fn price5(value: f64) -> f64 {
@@ -280,30 +280,19 @@ async fn every_method_answers_schema_valid_in_every_mode() {
 /// The shipped MQL5 Service answers every method too (its own dispatch, run by the terminal's OnStart thread).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mt5_service_answers_every_method_schema_valid() {
-    use metaapi_protocol::console::CreateTokenRequest;
     use metaapi_terminal_sim::programs::{ProgramCode, Shipped};
-    use metaapi_terminal_sim::{BridgeAbi, SimConfig, start_program};
+    use metaapi_terminal_sim::{BridgeAbi, start_program};
 
     let demo = start_demo(Vec::new()).await;
-    let request = CreateTokenRequest { name: "MT5-Service".into(), expires_at: None };
-    let created = demo.console.create_token(&demo.user, &request).expect("a token");
-    let config = SimConfig {
-        mode: Mode::Mt5Hedging,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
+    let (config, token) = own_terminal_config(&demo, Mode::Mt5Hedging, "MT5-Service");
     let service = ProgramCode::shipped(Shipped::Mt5Service);
     let sim = start_program(BridgeAbi::linked(), config, service).expect("the service starts");
     crate::support::eventually("the service links", || async {
-        let answer = rpc(&demo.url, &created.token, "get_terminal_info", json!({})).await?;
+        let answer = rpc(&demo.url, &token, "get_terminal_info", json!({})).await?;
         answer.body.get("result").map(|_| ()).ok_or_else(|| answer.body.to_string())
     })
     .await;
-    let (failures, refused) = walk_terminal(&demo.url, &created.token, Mode::Mt5Hedging).await;
+    let (failures, refused) = walk_terminal(&demo.url, &token, Mode::Mt5Hedging).await;
     sim.stop();
     demo.stop().await;
     assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));

@@ -5,12 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use metaapi_mql::{BuildOptions, ProgramSpec, build_programs, cpp_dir};
-use metaapi_protocol::console::CreateTokenRequest;
 use metaapi_terminal_sim::programs::ProgramCode;
-use metaapi_terminal_sim::{BridgeAbi, Mode, SimConfig, start_program};
+use metaapi_terminal_sim::{BridgeAbi, Mode, start_program};
 use serde_json::json;
 
-use crate::support::{WAIT, eventually, start_demo};
+use crate::support::{WAIT, eventually, own_terminal_config, start_demo};
 
 fn shipped_mql() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge/mql")
@@ -69,23 +68,11 @@ async fn server_through_the_gateway(mode: Mode, program: &str, include: &str, re
     );
     let library = build(copy.path(), name, program);
     let code = ProgramCode::load(&library, name).expect("the changed program loads");
-    let created = demo
-        .console
-        .create_token(&demo.user, &CreateTokenRequest { name: format!("{name}-terminal"), expires_at: None })
-        .expect("a token");
-    let config = SimConfig {
-        mode,
-        seed: 1,
-        realtime: false,
-        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
-        token: created.token.clone(),
-        start_time: None,
-        scale: Default::default(),
-    };
+    let (config, token) = own_terminal_config(&demo, mode, &format!("{name}-terminal"));
     let sim = start_program(BridgeAbi::linked(), config, code).expect("the changed EA starts");
     let client = reqwest::Client::new();
     let server = eventually("get_account_info through the changed EA", || {
-        let (client, url, token) = (client.clone(), demo.url.clone(), created.token.clone());
+        let (client, url, token) = (client.clone(), demo.url.clone(), token.clone());
         async move {
             let body = json!({"jsonrpc": "2.0", "id": 1, "method": "get_account_info", "params": {}});
             let response = client

@@ -6,7 +6,8 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use metaapi_demo::{Demo, DemoConfig};
 use metaapi_e2e::Schemas;
-use metaapi_terminal_sim::Mode;
+use metaapi_protocol::console::CreateTokenRequest;
+use metaapi_terminal_sim::{Mode, SimConfig};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -25,6 +26,23 @@ pub async fn start_demo(terminals: Vec<Mode>) -> Demo {
         .await
         .expect("the demo did not start within 60 s")
         .expect("the demo starts")
+}
+
+/// A token of its own on `demo`, named `name`, and the config of a simulated terminal that links to the demo's
+/// gateway with it: virtual clock, seed 1, the clock's default start (tests change what they need).
+pub fn own_terminal_config(demo: &Demo, mode: Mode, name: &str) -> (SimConfig, String) {
+    let request = CreateTokenRequest { name: name.to_owned(), expires_at: None };
+    let created = demo.console.create_token(&demo.user, &request).expect("a token");
+    let config = SimConfig {
+        mode,
+        seed: 1,
+        realtime: false,
+        gateway_url: format!("ws://{}/terminal", demo.url.strip_prefix("http://").expect("an http url")),
+        token: created.token.clone(),
+        start_time: None,
+        scale: Default::default(),
+    };
+    (config, created.token)
 }
 
 /// Calls `attempt` every 100 ms until it returns `Some`, or fails the test after [`WAIT`] naming `what`.
