@@ -282,13 +282,15 @@ async fn mt5_ea_streams_and_lists_the_brokers_rare_deal_types() {
 
     let demo = start_demo(Vec::new()).await;
     let (sim, token) = own_terminal(&demo, Mode::Mt5Hedging, "deal-types");
-    let mut peer = crate::support::eventually("the terminal links", || async {
+    // A subscription is accepted before the terminal links; a call to the terminal is answered only after.
+    let (mut peer, before) = crate::support::eventually("the terminal links", || async {
         let mut peer = WsPeer::connect(&demo.url, &token).await;
-        let answer = peer.call("subscribe", json!({"streams": [{"type": "trades"}, {"type": "account"}]})).await;
-        if answer.get("result").is_some() { Ok(peer) } else { Err(answer.to_string()) }
+        let answer = peer.call("get_account_info", json!({})).await;
+        let Some(before) = answer.get("result").cloned() else { return Err(answer.to_string()) };
+        ok(&mut peer, "subscribe", json!({"streams": [{"type": "trades"}, {"type": "account"}]})).await;
+        Ok((peer, before))
     })
     .await;
-    let before = ok(&mut peer, "get_account_info", json!({})).await;
     let operations = [
         (DealType::Balance, "balance", 500.0),
         (DealType::Credit, "credit", 200.0),
